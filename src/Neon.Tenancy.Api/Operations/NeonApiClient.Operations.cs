@@ -1,0 +1,78 @@
+namespace Neon.Tenancy.Api;
+
+public sealed partial class NeonApiClient
+{
+    /// <summary>
+    /// Waits until every operation has <c>finished</c> or been <c>skipped</c>, polling each one that has not ended
+    /// every <see cref="NeonApiOptions.OperationPollInterval"/>. A resource Neon reports as created is ready only
+    /// when the operations that created it have ended.
+    /// </summary>
+    /// <param name="operations">The operations a mutation returned (any project; already ended ones cost no call).</param>
+    /// <param name="timeout">How long to wait; <see cref="NeonApiOptions.OperationTimeout"/> when null.</param>
+    /// <param name="cancellationToken">A token that cancels the wait.</param>
+    /// <returns>The operations in their final state, in the order given.</returns>
+    /// <exception cref="NeonOperationFailedException">An operation ended <c>failed</c>, <c>error</c> or <c>cancelled</c>.</exception>
+    /// <exception cref="NeonOperationTimeoutException">The deadline passed; the exception carries the operations still running.</exception>
+    /// <exception cref="NeonApiException">Polling failed.</exception>
+    public async Task<IReadOnlyList<Operation>> WaitForOperationsAsync(IEnumerable<Operation> operations, TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var current = operations.ToArray();
+        var wait = timeout ?? Options.OperationTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
+
+        var interval = Options.OperationPollInterval;
+        var deadline = _timeProvider.GetTimestamp() + (long)(wait.TotalSeconds * _timeProvider.TimestampFrequency);
+        using var deadlineSource = new CancellationTokenSource(wait, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineSource.Token);
+        try
+        {
+            while (true)
+            {
+                var pending = 0;
+                for (var i = 0; i < current.Length; i++)
+                {
+                    if (IsFailure(current[i].Status))
+                    {
+                        throw new NeonOperationFailedException(current[i]);
+                    }
+
+                    pending += IsSuccess(current[i].Status) ? 0 : 1;
+                }
+
+                if (pending == 0)
+                {
+                    return current;
+                }
+
+                var left = _timeProvider.GetElapsedTime(_timeProvider.GetTimestamp(), deadline);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new NeonOperationTimeoutException(Pending(current), wait);
+                }
+
+                await Task.Delay(interval < left ? interval : left, _timeProvider, linked.Token).ConfigureAwait(false);
+                for (var i = 0; i < current.Length; i++)
+                {
+                    if (!IsSuccess(current[i].Status))
+                    {
+                        var polled = await Operations.GetProjectOperationAsync(current[i].ProjectId, current[i].Id, linked.Token).ConfigureAwait(false);
+                        current[i] = polled.Operation;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException ex) when (deadlineSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new NeonOperationTimeoutException(Pending(current), wait, ex);
+        }
+    }
+
+    private static Operation[] Pending(Operation[] operations) => [.. operations.Where(o => !IsSuccess(o.Status))];
+
+    internal static bool IsSuccess(OperationStatus status) => status == OperationStatus.Finished || status == OperationStatus.Skipped;
+
+    internal static bool IsFailure(OperationStatus status) =>
+        status == OperationStatus.Failed || status == OperationStatus.Error || status == OperationStatus.Cancelled;
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Neon.Tenancy.Api;
+using Neon.Tenancy.Api.Tests.Client;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Neon.Tenancy.Api.Tests.Operations;
+
+public class WaitForOperationsTests
+{
+    private static Operation Op(string id, string status, string action = "create_timeline", string? error = null) => new()
+    {
+        Id = id,
+        ProjectId = "p-1",
+        Action = action,
+        Status = status,
+        Error = error,
+    };
+
+    private static string Body(Operation op) =>
+        JsonSerializer.Serialize(new OperationResponse { Operation = op }, NeonApiJsonContext.Default.OperationResponse);
+
+    [Fact]
+    public async Task WaitForOperationsAsync_RunningThenFinished_ReturnsFinalStates()
+    {
+        using var host = new NeonApiTestHost();
+        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet()).InScenario("a")
+            .WillSetStateTo("done").RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "running"))));
+        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet()).InScenario("a").WhenStateIs("done")
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "finished"))));
+        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/b").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("b", "skipped", "start_compute"))));
+
+        var result = await host.Client.WaitForOperationsAsync([Op("a", "scheduling"), Op("b", "running", "start_compute"), Op("c", "finished")]);
+
+        Assert.Equal(["finished", "skipped", "finished"], result.Select(o => o.Status.Value));
+        Assert.Equal(2, host.Server.LogEntries.Count(e => e.RequestMessage!.AbsolutePath.EndsWith("/a", StringComparison.Ordinal)));
+        Assert.Single(host.Server.LogEntries, e => e.RequestMessage!.AbsolutePath.EndsWith("/b", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Server.LogEntries, e => e.RequestMessage!.AbsolutePath.EndsWith("/c", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WaitForOperationsAsync_AllEnded_MakesNoCall()
+    {
+        using var host = new NeonApiTestHost();
+
+        var result = await host.Client.WaitForOperationsAsync([Op("a", "finished"), Op("b", "skipped")]);
+
+        Assert.Equal(2, result.Count);
+        Assert.Empty(host.Server.LogEntries);
+    }
+
+    [Theory]
+    [InlineData("failed")]
+    [InlineData("error")]
+    [InlineData("cancelled")]
+    public async Task WaitForOperationsAsync_OperationFails_ThrowsTypedExceptionWithIdActionAndError(string status)
+    {
+        using var host = new NeonApiTestHost();
+        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json")
+                .WithBody(Body(Op("a", status, "apply_config", "compute failed to start"))));
+
+        var ex = await Assert.ThrowsAsync<NeonOperationFailedException>(() => host.Client.WaitForOperationsAsync([Op("a", "running", "apply_config")]));
+
+        Assert.Equal("a", ex.OperationId);
+        Assert.Equal("p-1", ex.ProjectId);
+        Assert.Equal(OperationAction.ApplyConfig, ex.Action);
+        Assert.Equal(status, ex.Status.Value);
+        Assert.Equal("compute failed to start", ex.Error);
+        Assert.Contains("apply_config", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WaitForOperationsAsync_DeadlinePasses_ThrowsTimeoutCarryingPendingOperations()
+    {
+        using var host = new NeonApiTestHost();
+        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "running"))));
+        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/b").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("b", "finished"))));
+
+        var ex = await Assert.ThrowsAsync<NeonOperationTimeoutException>(() =>
+            host.Client.WaitForOperationsAsync([Op("a", "scheduling"), Op("b", "running")], TimeSpan.FromSeconds(1.5)));
+
+        var pending = Assert.Single(ex.PendingOperations);
+        Assert.Equal("a", pending.Id);
+        Assert.Equal(OperationStatus.Running, pending.Status);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), ex.Timeout);
+        Assert.True(host.Server.LogEntries.Count() >= 2);
+    }
+
+    [Fact]
+    public async Task WaitForOperationsAsync_CallerCancels_ThrowsOperationCanceled()
+    {
+        using var host = new NeonApiTestHost();
+        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "running"))));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            host.Client.WaitForOperationsAsync([Op("a", "running")], TimeSpan.FromMinutes(1), cts.Token));
+
+        Assert.IsNotType<NeonOperationTimeoutException>(ex);
+    }
+}
