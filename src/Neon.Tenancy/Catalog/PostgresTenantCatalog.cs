@@ -16,7 +16,9 @@ namespace Neon.Tenancy;
 /// <para>Concurrency: reservations are one <c>INSERT ... ON CONFLICT DO NOTHING</c>, so concurrent reservations of one
 /// tenant produce one row; updates compare the row version in the <c>WHERE</c> clause.</para>
 /// <para>Change feed: a trigger sends <c>NOTIFY</c> on every change; each instance keeps one direct connection
-/// <c>LISTEN</c>ing, reconnects with backoff after it drops, and then publishes <see cref="TenantChangeKind.Reset"/>.</para>
+/// <c>LISTEN</c>ing and reconnects with exponential backoff after it drops. Each time it starts listening (the first
+/// time too) it publishes <see cref="TenantChangeKind.Reset"/>, because changes committed while it was not listening
+/// were not delivered. The listener runs from host start to host stop, or from the first subscription to disposal.</para>
 /// </remarks>
 public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, IDisposable
 {
