@@ -1,0 +1,94 @@
+namespace Neon.Tenancy;
+
+/// <summary>Rules both catalog implementations share, so they behave identically.</summary>
+internal static class CatalogRules
+{
+    /// <summary>The current time at the precision PostgreSQL stores (microseconds), UTC.</summary>
+    public static DateTimeOffset Now(TimeProvider timeProvider)
+    {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        return new DateTimeOffset(now.Ticks - (now.Ticks % 10), TimeSpan.Zero);
+    }
+
+    public static void Validate(TenantReservation reservation)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        RequireTenant(reservation.TenantId, nameof(reservation));
+        RequirePlan(reservation.Plan, nameof(reservation));
+    }
+
+    public static void Validate(TenantRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        RequireTenant(record.TenantId, nameof(record));
+        RequirePlan(record.Plan, nameof(record));
+        if (!TenantStates.IsDefined(record.State))
+        {
+            throw new ArgumentException($"Tenant '{record.TenantId}': State {(int)record.State} is not a defined TenantState.", nameof(record));
+        }
+
+        if (record.Version < 1)
+        {
+            throw new ArgumentException($"Tenant '{record.TenantId}': Version must be the version read from the catalog (1 or more).", nameof(record));
+        }
+    }
+
+    public static void RequireTenant(TenantId tenantId, string paramName)
+    {
+        if (tenantId == default)
+        {
+            throw new ArgumentException("default(TenantId) is not a tenant; create one with TenantId.Parse.", paramName);
+        }
+    }
+
+    public static TenantChange Reserved(TenantRecord record) => new()
+    {
+        Kind = TenantChangeKind.Reserved,
+        TenantId = record.TenantId,
+        Version = record.Version,
+        State = record.State,
+        Plan = record.Plan,
+        StateChanged = true,
+        PlanChanged = true,
+        ConnectionChanged = true,
+    };
+
+    public static TenantChange Updated(TenantRecord before, TenantRecord after) => new()
+    {
+        Kind = TenantChangeKind.Updated,
+        TenantId = after.TenantId,
+        Version = after.Version,
+        State = after.State,
+        Plan = after.Plan,
+        StateChanged = before.State != after.State,
+        PlanChanged = !string.Equals(before.Plan, after.Plan, StringComparison.Ordinal),
+        ConnectionChanged =
+            !before.PooledConnectionSecret.Span.SequenceEqual(after.PooledConnectionSecret.Span)
+            || !before.DirectConnectionSecret.Span.SequenceEqual(after.DirectConnectionSecret.Span)
+            || !string.Equals(before.ProjectId, after.ProjectId, StringComparison.Ordinal)
+            || !string.Equals(before.BranchId, after.BranchId, StringComparison.Ordinal)
+            || !string.Equals(before.EndpointId, after.EndpointId, StringComparison.Ordinal)
+            || !string.Equals(before.DatabaseName, after.DatabaseName, StringComparison.Ordinal)
+            || !string.Equals(before.RoleName, after.RoleName, StringComparison.Ordinal),
+    };
+
+    public static TenantChange Removed(TenantRecord record) => new()
+    {
+        Kind = TenantChangeKind.Removed,
+        TenantId = record.TenantId,
+        Version = record.Version,
+        State = record.State,
+        Plan = record.Plan,
+        StateChanged = true,
+        PlanChanged = false,
+        ConnectionChanged = true,
+    };
+
+    private static void RequirePlan(string plan, string paramName)
+    {
+        if (string.IsNullOrWhiteSpace(plan))
+        {
+            throw new ArgumentException("Plan must be a non-empty plan name.", paramName);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+namespace Neon.Tenancy;
+
+/// <summary>
+/// The tenant catalog: the source of truth mapping each tenant to its Neon project, state, plan and encrypted
+/// connection secrets. Implementations are thread-safe and safe to share between application instances.
+/// </summary>
+/// <remarks>
+/// Reusable contract tests for implementations live in the test project's <c>TenantCatalogContractTests</c>.
+/// </remarks>
+public interface ITenantCatalog
+{
+    /// <summary>
+    /// Inserts the tenant in <see cref="TenantState.Provisioning"/> if it is absent, otherwise returns the record that
+    /// exists, unchanged. Concurrent calls for one tenant (from any number of instances) create exactly one record:
+    /// the primitive that makes provisioning idempotent.
+    /// </summary>
+    /// <param name="reservation">The tenant, plan, region and project name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored record and whether this call created it.</returns>
+    Task<TenantReservationResult> ReserveAsync(TenantReservation reservation, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one tenant.</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The record, or <see langword="null"/> when the tenant is not in the catalog.</returns>
+    Task<TenantRecord?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists tenants one page at a time, ordered by tenant id, optionally filtered by state and plan.</summary>
+    /// <param name="query">Filters, page size and continuation token.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One page.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The page size is out of range.</exception>
+    /// <exception cref="ArgumentException">The continuation token is not one this catalog produced.</exception>
+    Task<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces a tenant's record if its stored <see cref="TenantRecord.Version"/> still equals <paramref name="record"/>'s.
+    /// <see cref="TenantRecord.CreatedAt"/> is kept; <see cref="TenantRecord.UpdatedAt"/> and the version are set by the catalog.
+    /// </summary>
+    /// <param name="record">The new content, carrying the version it was based on.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored record with its new version.</returns>
+    /// <exception cref="TenantConcurrencyException">The stored version differs: someone else updated the tenant first.</exception>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    Task<TenantRecord> UpdateAsync(TenantRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a tenant's record (after its project is deleted; see <see cref="TenantState.Deleted"/>).</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when a record was removed; <see langword="false"/> when there was none.</returns>
+    Task<bool> RemoveAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Subscribes to changes made through any catalog instance sharing this catalog's storage. The handler runs on a
+    /// background thread, must be quick and should not throw (exceptions are logged and swallowed). After a
+    /// <see cref="TenantChangeKind.Reset"/>, treat everything cached as stale.
+    /// </summary>
+    /// <param name="handler">Called once per change.</param>
+    /// <returns>Dispose it to unsubscribe.</returns>
+    IDisposable SubscribeToChanges(Action<TenantChange> handler);
+}

@@ -1,0 +1,206 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// An <see cref="ITenantCatalog"/> in process memory, with the same semantics as <see cref="PostgresTenantCatalog"/>
+/// (reservation, optimistic concurrency, paging, change feed). For tests and local development: nothing survives the process.
+/// </summary>
+public sealed class InMemoryTenantCatalog : ITenantCatalog
+{
+    private readonly Store _store;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly TenantChangeDispatcher _changes;
+
+    /// <summary>Creates an empty catalog.</summary>
+    /// <param name="timeProvider">The clock for created/updated times; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    public InMemoryTenantCatalog(TimeProvider? timeProvider = null, ILogger<InMemoryTenantCatalog>? logger = null)
+        : this(new Store(), timeProvider, logger)
+    {
+    }
+
+    private InMemoryTenantCatalog(Store store, TimeProvider? timeProvider, ILogger? logger)
+    {
+        _store = store;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _changes = new TenantChangeDispatcher(_logger);
+        lock (store.Gate)
+        {
+            store.Instances.Add(this);
+        }
+    }
+
+    /// <summary>A second catalog instance over the same data, as a second application instance sees a shared database.</summary>
+    internal InMemoryTenantCatalog CreateInstanceSharingData(TimeProvider? timeProvider = null) => new(_store, timeProvider ?? _timeProvider, _logger);
+
+    /// <inheritdoc/>
+    public Task<TenantReservationResult> ReserveAsync(TenantReservation reservation, CancellationToken cancellationToken = default)
+    {
+        CatalogRules.Validate(reservation);
+        cancellationToken.ThrowIfCancellationRequested();
+        TenantRecord record;
+        lock (_store.Gate)
+        {
+            if (_store.Tenants.TryGetValue(reservation.TenantId, out var existing))
+            {
+                return Task.FromResult(new TenantReservationResult(existing, Created: false));
+            }
+
+            var now = CatalogRules.Now(_timeProvider);
+            record = new TenantRecord
+            {
+                TenantId = reservation.TenantId,
+                State = TenantState.Provisioning,
+                Plan = reservation.Plan,
+                ProjectName = reservation.ProjectName,
+                Region = reservation.Region,
+                CreatedAt = now,
+                UpdatedAt = now,
+                Version = 1,
+            };
+            _store.Tenants.Add(record.TenantId, record);
+        }
+
+        CatalogLog.Reserved(_logger, record.TenantId.Value);
+        Broadcast(CatalogRules.Reserved(record));
+        return Task.FromResult(new TenantReservationResult(record, Created: true));
+    }
+
+    /// <inheritdoc/>
+    public Task<TenantRecord?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        CatalogRules.RequireTenant(tenantId, nameof(tenantId));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_store.Gate)
+        {
+            return Task.FromResult(_store.Tenants.GetValueOrDefault(tenantId));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var after = query.After();
+        cancellationToken.ThrowIfCancellationRequested();
+        var items = new List<TenantRecord>(Math.Min(query.PageSize + 1, 128));
+        lock (_store.Gate)
+        {
+            foreach (var (id, record) in _store.Tenants)
+            {
+                if (after is { } a && id <= a)
+                {
+                    continue;
+                }
+
+                if ((query.State is { } s && record.State != s)
+                    || (query.Plan is { } p && !string.Equals(record.Plan, p, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                items.Add(record);
+                if (items.Count > query.PageSize)
+                {
+                    break;
+                }
+            }
+        }
+
+        string? token = null;
+        if (items.Count > query.PageSize)
+        {
+            items.RemoveAt(items.Count - 1);
+            token = items[^1].TenantId.Value;
+        }
+
+        return Task.FromResult(new TenantPage(items, token));
+    }
+
+    /// <inheritdoc/>
+    public Task<TenantRecord> UpdateAsync(TenantRecord record, CancellationToken cancellationToken = default)
+    {
+        CatalogRules.Validate(record);
+        cancellationToken.ThrowIfCancellationRequested();
+        TenantRecord before;
+        TenantRecord after;
+        lock (_store.Gate)
+        {
+            if (!_store.Tenants.TryGetValue(record.TenantId, out var stored))
+            {
+                throw new TenantNotFoundException(record.TenantId);
+            }
+
+            if (stored.Version != record.Version)
+            {
+                CatalogLog.UpdateConflict(_logger, record.TenantId.Value, record.Version, stored.Version);
+                throw new TenantConcurrencyException(record.TenantId, record.Version, stored.Version);
+            }
+
+            before = stored;
+            after = record with
+            {
+                CreatedAt = stored.CreatedAt,
+                UpdatedAt = CatalogRules.Now(_timeProvider),
+                Version = stored.Version + 1,
+                PooledConnectionSecret = record.PooledConnectionSecret.ToArray(),
+                DirectConnectionSecret = record.DirectConnectionSecret.ToArray(),
+            };
+            _store.Tenants[record.TenantId] = after;
+        }
+
+        Broadcast(CatalogRules.Updated(before, after));
+        return Task.FromResult(after);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> RemoveAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        CatalogRules.RequireTenant(tenantId, nameof(tenantId));
+        cancellationToken.ThrowIfCancellationRequested();
+        TenantRecord? removed;
+        lock (_store.Gate)
+        {
+            _store.Tenants.Remove(tenantId, out removed);
+        }
+
+        if (removed is null)
+        {
+            return Task.FromResult(false);
+        }
+
+        CatalogLog.Removed(_logger, tenantId.Value);
+        Broadcast(CatalogRules.Removed(removed));
+        return Task.FromResult(true);
+    }
+
+    /// <inheritdoc/>
+    public IDisposable SubscribeToChanges(Action<TenantChange> handler) => _changes.Subscribe(handler);
+
+    private void Broadcast(TenantChange change)
+    {
+        InMemoryTenantCatalog[] instances;
+        lock (_store.Gate)
+        {
+            instances = [.. _store.Instances];
+        }
+
+        foreach (var instance in instances)
+        {
+            instance._changes.Publish(change);
+        }
+    }
+
+    private sealed class Store
+    {
+        public object Gate { get; } = new();
+
+        public SortedDictionary<TenantId, TenantRecord> Tenants { get; } = [];
+
+        public List<InMemoryTenantCatalog> Instances { get; } = [];
+    }
+}

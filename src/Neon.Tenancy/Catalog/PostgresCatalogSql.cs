@@ -1,0 +1,150 @@
+namespace Neon.Tenancy;
+
+/// <summary>
+/// The catalog's SQL. Values always travel as parameters; the only interpolated parts are the schema and channel
+/// names, which are validated identifiers (a-z, 0-9, '_') and quoted.
+/// </summary>
+internal sealed class PostgresCatalogSql
+{
+    public const int MaxSchemaLength = 48;
+
+    private const string Columns =
+        "tenant_id, state, plan, project_name, project_id, region, branch_id, endpoint_id, database_name, role_name, " +
+        "schema_version, pooled_secret, direct_secret, created_at, updated_at, row_version";
+
+    public PostgresCatalogSql(string schema)
+    {
+        if (!IsValidSchemaName(schema))
+        {
+            throw new ArgumentException("The catalog schema name must be 1 to 48 characters of a-z, 0-9 and '_', starting with a letter or '_'.", nameof(schema));
+        }
+
+        Schema = schema;
+        Channel = schema + "_changes";
+        var t = $"\"{schema}\".tenants";
+
+        Migrations =
+        [
+            // Version 1: the tenants table, its indexes and the change trigger.
+            [
+                $"""
+                CREATE TABLE {t} (
+                    tenant_id      text COLLATE "C" PRIMARY KEY CHECK (tenant_id ~ '^[a-z0-9]([a-z0-9-]{"{0,61}"}[a-z0-9])?$' AND strpos(tenant_id, '--') = 0),
+                    state          text NOT NULL CHECK (state IN ('provisioning', 'ready', 'suspended', 'deleting', 'deleted', 'failed')),
+                    plan           text NOT NULL,
+                    project_name   text,
+                    project_id     text,
+                    region         text,
+                    branch_id      text,
+                    endpoint_id    text,
+                    database_name  text,
+                    role_name      text,
+                    schema_version integer NOT NULL DEFAULT 0,
+                    pooled_secret  bytea,
+                    direct_secret  bytea,
+                    created_at     timestamptz NOT NULL,
+                    updated_at     timestamptz NOT NULL,
+                    row_version    bigint NOT NULL
+                )
+                """,
+                $"CREATE INDEX tenants_state_idx ON {t} (state, tenant_id)",
+                $"CREATE INDEX tenants_plan_idx ON {t} (plan, tenant_id)",
+                // Payload: kind|version|state|flags(state, plan, connection)|tenant_id|plan. The plan goes last because it may contain '|'.
+                $"""
+                CREATE FUNCTION "{schema}".notify_tenant_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        PERFORM pg_notify('{Channel}', format('R|%s|%s|111|%s|%s', NEW.row_version, NEW.state, NEW.tenant_id, NEW.plan));
+                    ELSIF TG_OP = 'UPDATE' THEN
+                        PERFORM pg_notify('{Channel}', format('U|%s|%s|%s%s%s|%s|%s', NEW.row_version, NEW.state,
+                            (OLD.state IS DISTINCT FROM NEW.state)::int,
+                            (OLD.plan IS DISTINCT FROM NEW.plan)::int,
+                            (OLD.pooled_secret IS DISTINCT FROM NEW.pooled_secret OR OLD.direct_secret IS DISTINCT FROM NEW.direct_secret
+                             OR OLD.project_id IS DISTINCT FROM NEW.project_id OR OLD.branch_id IS DISTINCT FROM NEW.branch_id
+                             OR OLD.endpoint_id IS DISTINCT FROM NEW.endpoint_id OR OLD.database_name IS DISTINCT FROM NEW.database_name
+                             OR OLD.role_name IS DISTINCT FROM NEW.role_name)::int,
+                            NEW.tenant_id, NEW.plan));
+                    ELSE
+                        PERFORM pg_notify('{Channel}', format('D|%s|%s|101|%s|%s', OLD.row_version, OLD.state, OLD.tenant_id, OLD.plan));
+                    END IF;
+                    RETURN NULL;
+                END
+                $fn$
+                """,
+                $"CREATE TRIGGER tenants_notify AFTER INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION \"{schema}\".notify_tenant_change()",
+            ],
+        ];
+
+        LockMigrations = "SELECT pg_advisory_xact_lock(hashtextextended('neon_tenancy.catalog:' || $1, 0))";
+        CreateSchema = $"CREATE SCHEMA IF NOT EXISTS \"{schema}\"";
+        CreateVersionTable = $"CREATE TABLE IF NOT EXISTS \"{schema}\".schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)";
+        ReadVersion = $"SELECT coalesce(max(version), 0) FROM \"{schema}\".schema_version";
+        WriteVersion = $"INSERT INTO \"{schema}\".schema_version (version, applied_at) VALUES ($1, $2)";
+
+        Reserve =
+            $"INSERT INTO {t} (tenant_id, state, plan, project_name, region, schema_version, created_at, updated_at, row_version) " +
+            $"VALUES ($1, 'provisioning', $2, $3, $4, 0, $5, $5, 1) ON CONFLICT (tenant_id) DO NOTHING RETURNING {Columns}";
+        Get = $"SELECT {Columns} FROM {t} WHERE tenant_id = $1";
+        List =
+            $"SELECT {Columns} FROM {t} WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR plan = $2) " +
+            "AND ($3::text IS NULL OR tenant_id > $3) ORDER BY tenant_id LIMIT $4";
+        Update =
+            $"UPDATE {t} SET state = $2, plan = $3, project_name = $4, project_id = $5, region = $6, branch_id = $7, endpoint_id = $8, " +
+            "database_name = $9, role_name = $10, schema_version = $11, pooled_secret = $12, direct_secret = $13, updated_at = $14, " +
+            $"row_version = row_version + 1 WHERE tenant_id = $1 AND row_version = $15 RETURNING {Columns}";
+        GetVersion = $"SELECT row_version FROM {t} WHERE tenant_id = $1";
+        Remove = $"DELETE FROM {t} WHERE tenant_id = $1";
+        Listen = $"LISTEN \"{Channel}\"";
+    }
+
+    public string Schema { get; }
+
+    public string Channel { get; }
+
+    /// <summary>Migration i brings the schema to version i + 1; each is a list of statements run in one transaction.</summary>
+    public string[][] Migrations { get; }
+
+    public int LatestVersion => Migrations.Length;
+
+    public string LockMigrations { get; }
+
+    public string CreateSchema { get; }
+
+    public string CreateVersionTable { get; }
+
+    public string ReadVersion { get; }
+
+    public string WriteVersion { get; }
+
+    public string Reserve { get; }
+
+    public string Get { get; }
+
+    public string List { get; }
+
+    public string Update { get; }
+
+    public string GetVersion { get; }
+
+    public string Remove { get; }
+
+    public string Listen { get; }
+
+    public static bool IsValidSchemaName(string? schema)
+    {
+        if (string.IsNullOrEmpty(schema) || schema.Length > MaxSchemaLength || schema[0] is not (>= 'a' and <= 'z' or '_'))
+        {
+            return false;
+        }
+
+        foreach (var c in schema)
+        {
+            if (c is not (>= 'a' and <= 'z' or >= '0' and <= '9' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// What the catalog knows about one tenant. Immutable: change it with <c>with</c> and
+/// <see cref="ITenantCatalog.UpdateAsync(TenantRecord, CancellationToken)"/>.
+/// </summary>
+/// <remarks>
+/// The connection secrets are ciphertexts produced by <see cref="IConnectionSecretProtector"/>; the catalog never
+/// sees a plaintext connection string. <see cref="ToString"/> prints their length only.
+/// </remarks>
+public sealed record TenantRecord
+{
+    /// <summary>The tenant.</summary>
+    public required TenantId TenantId { get; init; }
+
+    /// <summary>The lifecycle state.</summary>
+    public required TenantState State { get; init; }
+
+    /// <summary>The plan name (for example <c>free</c>, <c>pro</c>).</summary>
+    public required string Plan { get; init; }
+
+    /// <summary>The deterministic Neon project name chosen at reservation, so a retry finds an earlier attempt's project.</summary>
+    public string? ProjectName { get; init; }
+
+    /// <summary>The Neon project id, once known.</summary>
+    public string? ProjectId { get; init; }
+
+    /// <summary>The Neon region id (for example <c>aws-eu-central-1</c>); <see langword="null"/> for the default region.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>The id of the tenant's branch.</summary>
+    public string? BranchId { get; init; }
+
+    /// <summary>The id of the branch's read-write endpoint (compute).</summary>
+    public string? EndpointId { get; init; }
+
+    /// <summary>The database name inside the project.</summary>
+    public string? DatabaseName { get; init; }
+
+    /// <summary>The role the application connects as.</summary>
+    public string? RoleName { get; init; }
+
+    /// <summary>The version of the application's schema applied to the tenant database (0 = none yet).</summary>
+    public int SchemaVersion { get; init; }
+
+    /// <summary>The encrypted pooled connection string (empty when not stored yet).</summary>
+    public ReadOnlyMemory<byte> PooledConnectionSecret { get; init; }
+
+    /// <summary>The encrypted direct connection string (empty when not stored yet).</summary>
+    public ReadOnlyMemory<byte> DirectConnectionSecret { get; init; }
+
+    /// <summary>When the tenant was reserved (set by the catalog from its <see cref="TimeProvider"/>, microsecond precision).</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the record last changed (set by the catalog, microsecond precision).</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// The row version for optimistic concurrency: 1 after reservation, incremented by every update. An update
+    /// carries the version it was based on and is refused when the stored one differs.
+    /// </summary>
+    public long Version { get; init; }
+
+    /// <summary>Whether this record holds the same data as another, comparing secrets by content.</summary>
+    /// <param name="other">The other record.</param>
+    /// <returns><see langword="true"/> when equal.</returns>
+    public bool Equals(TenantRecord? other) =>
+        other is not null
+        && TenantId == other.TenantId && State == other.State
+        && string.Equals(Plan, other.Plan, StringComparison.Ordinal)
+        && string.Equals(ProjectName, other.ProjectName, StringComparison.Ordinal)
+        && string.Equals(ProjectId, other.ProjectId, StringComparison.Ordinal)
+        && string.Equals(Region, other.Region, StringComparison.Ordinal)
+        && string.Equals(BranchId, other.BranchId, StringComparison.Ordinal)
+        && string.Equals(EndpointId, other.EndpointId, StringComparison.Ordinal)
+        && string.Equals(DatabaseName, other.DatabaseName, StringComparison.Ordinal)
+        && string.Equals(RoleName, other.RoleName, StringComparison.Ordinal)
+        && SchemaVersion == other.SchemaVersion
+        && PooledConnectionSecret.Span.SequenceEqual(other.PooledConnectionSecret.Span)
+        && DirectConnectionSecret.Span.SequenceEqual(other.DirectConnectionSecret.Span)
+        && CreatedAt == other.CreatedAt && UpdatedAt == other.UpdatedAt && Version == other.Version;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(TenantId, Version, State);
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("TenantId = ").Append(TenantId.ToString())
+            .Append(", State = ").Append(State.ToString())
+            .Append(", Plan = ").Append(Plan)
+            .Append(", ProjectName = ").Append(ProjectName)
+            .Append(", ProjectId = ").Append(ProjectId)
+            .Append(", Region = ").Append(Region)
+            .Append(", BranchId = ").Append(BranchId)
+            .Append(", EndpointId = ").Append(EndpointId)
+            .Append(", DatabaseName = ").Append(DatabaseName)
+            .Append(", RoleName = ").Append(RoleName)
+            .Append(", SchemaVersion = ").Append(SchemaVersion)
+            .Append(", PooledConnectionSecret = ").Append(Describe(PooledConnectionSecret))
+            .Append(", DirectConnectionSecret = ").Append(Describe(DirectConnectionSecret))
+            .Append(", CreatedAt = ").Append(CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(", UpdatedAt = ").Append(UpdatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(", Version = ").Append(Version);
+        return true;
+    }
+
+    private static string Describe(ReadOnlyMemory<byte> secret) => secret.IsEmpty ? "(none)" : "(protected)";
+}

@@ -1,0 +1,51 @@
+namespace Neon.Tenancy;
+
+/// <summary>The lifecycle state of a tenant in the catalog.</summary>
+public enum TenantState
+{
+    /// <summary>Reserved; its Neon project is being created. The state of every new reservation.</summary>
+    Provisioning = 1,
+
+    /// <summary>Provisioned and serving connections.</summary>
+    Ready = 2,
+
+    /// <summary>Provisioned but deliberately not serving (for example by quota).</summary>
+    Suspended = 3,
+
+    /// <summary>Its Neon project is being deleted.</summary>
+    Deleting = 4,
+
+    /// <summary>Its Neon project is deleted (it may still be recoverable within Neon's recovery window).</summary>
+    Deleted = 5,
+
+    /// <summary>Provisioning or another lifecycle step failed and needs attention or a retry.</summary>
+    Failed = 6,
+}
+
+/// <summary>Stable storage names of <see cref="TenantState"/> values.</summary>
+internal static class TenantStates
+{
+    public static string ToStorage(TenantState state) => state switch
+    {
+        TenantState.Provisioning => "provisioning",
+        TenantState.Ready => "ready",
+        TenantState.Suspended => "suspended",
+        TenantState.Deleting => "deleting",
+        TenantState.Deleted => "deleted",
+        TenantState.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown tenant state."),
+    };
+
+    public static TenantState FromStorage(string value) => value switch
+    {
+        "provisioning" => TenantState.Provisioning,
+        "ready" => TenantState.Ready,
+        "suspended" => TenantState.Suspended,
+        "deleting" => TenantState.Deleting,
+        "deleted" => TenantState.Deleted,
+        "failed" => TenantState.Failed,
+        _ => throw new FormatException($"Unknown stored tenant state '{value}'."),
+    };
+
+    public static bool IsDefined(TenantState state) => state is >= TenantState.Provisioning and <= TenantState.Failed;
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Neon.Tenancy;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Chooses the tenant catalog behind <see cref="ITenantCatalog"/>.</summary>
+public static class NeonTenancyBuilderExtensions
+{
+    /// <summary>
+    /// Uses <see cref="PostgresTenantCatalog"/>. Its options come from the <c>Catalog</c> sub-section of the
+    /// configuration given to <c>AddNeonTenancy</c> (if any), then <paramref name="configure"/>; they are validated at
+    /// start, the schema is created/upgraded at host start, and the change-feed listener runs with the host.
+    /// Replaces a catalog chosen earlier.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets or overrides options (for example the connection string).</param>
+    /// <returns>The builder.</returns>
+    public static INeonTenancyBuilder UsePostgresCatalog(this INeonTenancyBuilder builder, Action<PostgresTenantCatalogOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<PostgresTenantCatalogOptions>();
+        if (builder is NeonTenancyBuilder { Configuration: { } configuration })
+        {
+            options.Bind(configuration.GetSection(NeonTenancyOptions.CatalogSectionName));
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresTenantCatalogOptions>, PostgresTenantCatalogOptionsAttributeValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresTenantCatalogOptions>, PostgresTenantCatalogOptionsValidator>());
+        services.RemoveAll<ITenantCatalog>();
+        services.RemoveAll<InMemoryTenantCatalog>();
+        services.TryAddSingleton<PostgresTenantCatalog>();
+        services.AddSingleton<ITenantCatalog>(static sp => sp.GetRequiredService<PostgresTenantCatalog>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Uses <see cref="InMemoryTenantCatalog"/>: nothing survives the process; for tests and local development.
+    /// Replaces a catalog chosen earlier.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static INeonTenancyBuilder UseInMemoryCatalog(this INeonTenancyBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.RemoveAll<ITenantCatalog>();
+        services.RemoveAll<PostgresTenantCatalog>();
+        services.TryAddSingleton(static sp => new InMemoryTenantCatalog(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<Logging.ILogger<InMemoryTenantCatalog>>()));
+        services.AddSingleton<ITenantCatalog>(static sp => sp.GetRequiredService<InMemoryTenantCatalog>());
+        return builder;
+    }
+}

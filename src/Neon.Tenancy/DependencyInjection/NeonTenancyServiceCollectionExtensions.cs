@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Neon.Tenancy;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Neon.Tenancy.</summary>
+public static class NeonTenancyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Neon.Tenancy with options bound from a configuration section (usually <c>configuration.GetSection("NeonTenancy")</c>)
+    /// and validated at start. Sub-sections: <c>Secrets</c>, <c>Catalog</c> (read by <c>UsePostgresCatalog()</c>) and
+    /// <c>Api</c> (the Neon API client). Then choose a catalog: <c>UsePostgresCatalog()</c> or <c>UseInMemoryCatalog()</c>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The <c>NeonTenancy</c> configuration section.</param>
+    /// <returns>A builder to configure further.</returns>
+    public static INeonTenancyBuilder AddNeonTenancy(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<NeonTenancyOptions>().Bind(configuration);
+        return AddCore(services, configuration);
+    }
+
+    /// <summary>
+    /// Adds Neon.Tenancy with options set in code and validated at start. Then choose a catalog:
+    /// <c>UsePostgresCatalog(o => ...)</c> or <c>UseInMemoryCatalog()</c>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder to configure further.</returns>
+    public static INeonTenancyBuilder AddNeonTenancy(this IServiceCollection services, Action<NeonTenancyOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<NeonTenancyOptions>().Configure(configure);
+        return AddCore(services, configuration: null);
+    }
+
+    private static NeonTenancyBuilder AddCore(IServiceCollection services, IConfiguration? configuration)
+    {
+        services.AddOptions<NeonTenancyOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsAttributeValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
+
+        // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section:
+        //   var api = configuration?.GetSection(NeonTenancyOptions.ApiSectionName);
+        //   services.AddNeonApiClient(o => api?.Bind(o));
+        // TODO(merge): services.AddNeonApiClient(...) - AddNeonApiClient and NeonApiOptions are not on this branch yet.
+        return new NeonTenancyBuilder(services, configuration);
+    }
+}

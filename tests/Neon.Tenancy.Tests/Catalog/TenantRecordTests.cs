@@ -1,0 +1,45 @@
+namespace Neon.Tenancy.Tests.Catalog;
+
+public sealed class TenantRecordTests
+{
+    [Fact]
+    public void ToString_RecordWithSecrets_ShowsNeitherCiphertextNorPlaintext()
+    {
+        var protector = SecretsTestData.CreateProtector();
+        var id = TenantId.Parse("acme");
+        const string Password = "npg_SuperSecret42";
+        var pooled = protector.Protect(id, ConnectionSecretKind.Pooled, $"Host=h;Password={Password}");
+        var record = new TenantRecord
+        {
+            TenantId = id,
+            State = TenantState.Ready,
+            Plan = "pro",
+            ProjectId = "p-1",
+            PooledConnectionSecret = pooled,
+            Version = 3,
+        };
+
+        var text = record.ToString();
+
+        Assert.Contains("acme", text, StringComparison.Ordinal);
+        Assert.Contains("p-1", text, StringComparison.Ordinal);
+        Assert.Contains("PooledConnectionSecret = (protected)", text, StringComparison.Ordinal);
+        Assert.Contains("DirectConnectionSecret = (none)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(pooled), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToHexString(pooled), text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(string.Join(", ", pooled), text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Equals_SecretsWithSameContentInDifferentArrays_AreEqual()
+    {
+        var a = new TenantRecord { TenantId = TenantId.Parse("a"), State = TenantState.Ready, Plan = "p", PooledConnectionSecret = new byte[] { 1, 2 } };
+        var b = a with { PooledConnectionSecret = new byte[] { 1, 2 } };
+        var c = a with { PooledConnectionSecret = new byte[] { 1, 3 } };
+
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, c);
+    }
+}
