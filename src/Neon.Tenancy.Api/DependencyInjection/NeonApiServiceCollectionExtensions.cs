@@ -64,8 +64,10 @@ public static class NeonApiServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<NeonApiHandler>>()))
 
-            // The factory's own request logging sees each attempt, Authorization header included: redact every value.
-            .RedactLoggedHeaders(static _ => true);
+            // The factory's default request logging sees each attempt with its Authorization header, and even with
+            // redaction on it passes raw header values in the structured log state (which sinks may export).
+            // NeonApiHandler logs every attempt itself, without headers.
+            .RemoveAllLoggers();
 
         // >>> Generated client registration goes here (other engineer), e.g.:
         // services.TryAddSingleton(sp => new NeonApiClient(

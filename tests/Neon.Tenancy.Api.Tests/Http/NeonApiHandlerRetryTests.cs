@@ -10,33 +10,13 @@ namespace Neon.Tenancy.Api.Tests.Http;
 
 public sealed class NeonApiHandlerRetryTests
 {
-    private static void RespondInSequence(NeonApiTestHost host, string path, params IResponseBuilder[] responses)
-    {
-        // Each response once, in order; the last one repeats.
-        for (var i = 0; i < responses.Length; i++)
-        {
-            var mapping = host.Server.Given(Request.Create().WithPath(path)).InScenario(path);
-            if (i > 0)
-            {
-                mapping = mapping.WhenStateIs(i.ToString(CultureInfo.InvariantCulture));
-            }
-
-            if (i < responses.Length - 1)
-            {
-                mapping = mapping.WillSetStateTo((i + 1).ToString(CultureInfo.InvariantCulture));
-            }
-
-            mapping.RespondWith(responses[i]);
-        }
-    }
-
     private static IResponseBuilder Status(int status) => Response.Create().WithStatusCode(status);
 
     [Fact]
     public async Task SendAsync_PostGets423ThenOk_RetriesAndReturnsOk()
     {
         using var host = NeonApiTestHost.Create();
-        RespondInSequence(host, "/projects/p1/databases", Status(423), Status(201));
+        host.RespondInSequence("/projects/p1/databases", Status(423), Status(201));
 
         using var request = NeonApiTestHost.Request(HttpMethod.Post, "projects/p1/databases", "projects/{project_id}/branches/{branch_id}/databases");
         request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"database":{"name":"app"}}"""));
@@ -56,7 +36,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_DeleteGetsAlwaysRetriableStatus_Retries(int status)
     {
         using var host = NeonApiTestHost.Create();
-        RespondInSequence(host, "/projects/p1", Status(status), Status(200));
+        host.RespondInSequence("/projects/p1", Status(status), Status(200));
 
         using var response = await host.SendAsync(HttpMethod.Delete, "projects/p1", "projects/{project_id}");
 
@@ -68,7 +48,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_PostGets500_DoesNotRetry()
     {
         using var host = NeonApiTestHost.Create();
-        RespondInSequence(host, "/projects", Status(500), Status(201));
+        host.RespondInSequence("/projects", Status(500), Status(201));
 
         using var response = await host.SendAsync(HttpMethod.Post, "projects", "projects");
 
@@ -96,7 +76,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_GetGets500ThenOk_Retries()
     {
         using var host = NeonApiTestHost.Create();
-        RespondInSequence(host, "/projects/p1", Status(500), Status(502), Status(200));
+        host.RespondInSequence("/projects/p1", Status(500), Status(502), Status(200));
 
         using var response = await host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}");
 
@@ -138,7 +118,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_503BeyondMaxRetryAttempts_ReturnsFinal503()
     {
         using var host = NeonApiTestHost.Create(o => o.Retry.MaxRetryAttempts = 2);
-        RespondInSequence(host, "/projects/p1", Status(503));
+        host.RespondInSequence("/projects/p1", Status(503));
 
         using var response = await host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}");
 
@@ -150,7 +130,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_423CausedByQuota_DoesNotRetry()
     {
         using var host = NeonApiTestHost.Create();
-        RespondInSequence(host, "/projects/p1/endpoints/e1/start",
+        host.RespondInSequence("/projects/p1/endpoints/e1/start",
             Status(423).WithBody("""{"code":"QUOTA_EXCEEDED","message":"project quota exceeded"}"""), Status(200));
 
         using var response = await host.SendAsync(HttpMethod.Post, "projects/p1/endpoints/e1/start", "projects/{project_id}/endpoints/{endpoint_id}/start");
@@ -164,7 +144,7 @@ public sealed class NeonApiHandlerRetryTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
         using var host = NeonApiTestHost.Create(o => o.RateLimit.Enabled = false, time);
-        RespondInSequence(host, "/projects", Status(429).WithHeader("Retry-After", "3"), Status(200));
+        host.RespondInSequence("/projects", Status(429).WithHeader("Retry-After", "3"), Status(200));
 
         var (response, fakeElapsed) = await RunWithFakeTimeAsync(time, host, () => host.SendAsync(HttpMethod.Get, "projects", "projects"));
 
@@ -184,7 +164,7 @@ public sealed class NeonApiHandlerRetryTests
         var time = new FakeTimeProvider(start);
         using var host = NeonApiTestHost.Create(o => o.RateLimit.Enabled = false, time);
         var retryAt = start.AddSeconds(2).ToString("R", CultureInfo.InvariantCulture);
-        RespondInSequence(host, "/projects", Status(503).WithHeader("Retry-After", retryAt), Status(200));
+        host.RespondInSequence("/projects", Status(503).WithHeader("Retry-After", retryAt), Status(200));
 
         var (response, fakeElapsed) = await RunWithFakeTimeAsync(time, host, () => host.SendAsync(HttpMethod.Post, "projects", "projects"));
 
@@ -201,7 +181,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_RetryAfterBeyondDeadline_ReturnsReal429AtOnce()
     {
         using var host = NeonApiTestHost.Create(o => o.Timeout = TimeSpan.FromSeconds(5));
-        RespondInSequence(host, "/projects",
+        host.RespondInSequence("/projects",
             Status(429).WithHeader("Retry-After", "30").WithBody("""{"code":"TOO_MANY_REQUESTS","message":"slow down","request_id":"neon-req-1"}"""),
             Status(200));
 
@@ -223,13 +203,13 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_DeadlineExpiresDuringRetries_ThrowsNeonApiTimeoutException()
     {
         using var host = NeonApiTestHost.Create(o => o.Timeout = o.AttemptTimeout = TimeSpan.FromMilliseconds(700));
-        RespondInSequence(host, "/projects", Status(500).WithDelay(TimeSpan.FromMilliseconds(200)));
+        host.RespondInSequence("/projects", Status(500).WithDelay(TimeSpan.FromMilliseconds(200)));
 
         var stopwatch = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects"));
         stopwatch.Stop();
 
-        Assert.InRange(ex.Attempts, 2, 10);
+        Assert.True(ex.Attempts >= 2, ex.Message);
         Assert.Equal(TimeSpan.FromMilliseconds(700), ex.Timeout);
         Assert.True(ex.IsTransient);
         Assert.NotNull(ex.RequestId);
@@ -240,7 +220,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_PostAttemptTimesOut_ThrowsNeonApiTimeoutExceptionWithoutRetry()
     {
         using var host = NeonApiTestHost.Create(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200));
-        RespondInSequence(host, "/projects", Status(201).WithDelay(TimeSpan.FromSeconds(3)));
+        host.RespondInSequence("/projects", Status(201).WithDelay(TimeSpan.FromSeconds(1)));
 
         var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => host.SendAsync(HttpMethod.Post, "projects", "projects"));
 
@@ -252,7 +232,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_GetAttemptTimesOutThenOk_Retries()
     {
         using var host = NeonApiTestHost.Create(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200));
-        RespondInSequence(host, "/projects", Status(200).WithDelay(TimeSpan.FromSeconds(3)), Status(200));
+        host.RespondInSequence("/projects", Status(200).WithDelay(TimeSpan.FromSeconds(1)), Status(200));
 
         using var response = await host.SendAsync(HttpMethod.Get, "projects", "projects");
 
@@ -263,7 +243,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_CallerCancels_ThrowsOperationCanceledPromptly()
     {
         using var host = NeonApiTestHost.Create();
-        RespondInSequence(host, "/projects", Status(200).WithDelay(TimeSpan.FromSeconds(5)));
+        host.RespondInSequence("/projects", Status(200).WithDelay(TimeSpan.FromSeconds(1.5)));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
 
         var stopwatch = Stopwatch.StartNew();
@@ -278,7 +258,7 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_CallerCancelsDuringRetryDelay_ThrowsOperationCanceledPromptly()
     {
         using var host = NeonApiTestHost.Create(o => o.Retry.BaseDelay = o.Retry.MaxDelay = TimeSpan.FromSeconds(5));
-        RespondInSequence(host, "/projects", Status(503));
+        host.RespondInSequence("/projects", Status(503));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
         var stopwatch = Stopwatch.StartNew();

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using System.Globalization;
+using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace Neon.Tenancy.Api.Tests.Http;
@@ -59,6 +61,30 @@ internal sealed class NeonApiTestHost : IDisposable
 
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return new NeonApiTestHost(server, provider);
+    }
+
+    /// <summary>Answers requests to <paramref name="path"/> with each response once, in order, within one call
+    /// (WireMock restarts the scenario once its last state has answered, so use one path per call).</summary>
+    public void RespondInSequence(string path, params IResponseBuilder[] responses)
+    {
+        for (var i = 0; i < responses.Length; i++)
+        {
+            // Later states get higher priority (lower number) so the start mapping only answers the first request.
+            var mapping = Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(path))
+                .AtPriority(responses.Length - i)
+                .InScenario(path);
+            if (i > 0)
+            {
+                mapping = mapping.WhenStateIs(i.ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (i < responses.Length - 1)
+            {
+                mapping = mapping.WillSetStateTo((i + 1).ToString(CultureInfo.InvariantCulture));
+            }
+
+            mapping.RespondWith(responses[i]);
+        }
     }
 
     public static HttpRequestMessage Request(HttpMethod method, string path, string? route = null)
