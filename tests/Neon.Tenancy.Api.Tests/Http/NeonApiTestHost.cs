@@ -1,0 +1,111 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using System.Globalization;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Neon.Tenancy.Api.Tests.Http;
+
+/// <summary>
+/// A WireMock server plus a service provider built with <c>AddNeonApiClient</c> pointed at it, with fake logging at
+/// Trace level and fast retry delays (no jitter).
+/// </summary>
+internal sealed class NeonApiTestHost : IDisposable
+{
+    /// <summary>A realistic-looking key: any trace of it in logs or messages is a leak.</summary>
+    public const string ApiKey = "napi_k3y5ecretQ8v2ZxY7mW1pL0sT9uR4nB6cD3eF5gH7jK2mN4pQ6rS8tU0vW1x";
+
+    private NeonApiTestHost(WireMockServer server, ServiceProvider services)
+    {
+        Server = server;
+        Services = services;
+        Client = services.GetRequiredService<IHttpClientFactory>().CreateClient(NeonApiHttpClient.Name);
+    }
+
+    public WireMockServer Server { get; }
+
+    public ServiceProvider Services { get; }
+
+    public HttpClient Client { get; }
+
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
+    public int RequestCount => Server.LogEntries.Count();
+
+    public static NeonApiTestHost Create(
+        Action<NeonApiOptions>? configure = null,
+        TimeProvider? timeProvider = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var server = WireMockServer.Start();
+        var collection = new ServiceCollection();
+        collection.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+        if (timeProvider is not null)
+        {
+            collection.AddSingleton(timeProvider);
+        }
+
+        services?.Invoke(collection);
+        collection.AddNeonApiClient(options =>
+        {
+            options.ApiKey = ApiKey;
+            options.BaseAddress = new Uri(server.Url!);
+            options.Timeout = TimeSpan.FromSeconds(10);
+            options.AttemptTimeout = TimeSpan.FromSeconds(5);
+            options.Retry.BaseDelay = TimeSpan.FromMilliseconds(10);
+            options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
+            options.Retry.UseJitter = false;
+            configure?.Invoke(options);
+        });
+
+        var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        return new NeonApiTestHost(server, provider);
+    }
+
+    /// <summary>Answers requests to <paramref name="path"/> with each response once, in order, within one call
+    /// (WireMock restarts the scenario once its last state has answered, so use one path per call).</summary>
+    public void RespondInSequence(string path, params IResponseBuilder[] responses)
+    {
+        for (var i = 0; i < responses.Length; i++)
+        {
+            // Later states get higher priority (lower number) so the start mapping only answers the first request.
+            var mapping = Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(path))
+                .AtPriority(responses.Length - i)
+                .InScenario(path);
+            if (i > 0)
+            {
+                mapping = mapping.WhenStateIs(i.ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (i < responses.Length - 1)
+            {
+                mapping = mapping.WillSetStateTo((i + 1).ToString(CultureInfo.InvariantCulture));
+            }
+
+            mapping.RespondWith(responses[i]);
+        }
+    }
+
+    public static HttpRequestMessage Request(HttpMethod method, string path, string? route = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (route is not null)
+        {
+            request.Options.Set(NeonRequestOptions.RouteTemplate, route);
+        }
+
+        return request;
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? route = null, CancellationToken cancellationToken = default) =>
+        Client.SendAsync(Request(method, path, route), cancellationToken);
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        Services.Dispose();
+        Server.Stop();
+        Server.Dispose();
+    }
+}
