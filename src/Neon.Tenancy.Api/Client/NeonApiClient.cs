@@ -64,10 +64,10 @@ public sealed partial class NeonApiClient
         }
         catch (JsonException ex)
         {
-            throw NeonApiErrorFactory.MalformedResponse(response, routeTemplate, ex);
+            throw NeonApiErrorFactory.MalformedResponse(response, ex);
         }
 
-        return value ?? throw NeonApiErrorFactory.MalformedResponse(response, routeTemplate, null);
+        return value ?? throw NeonApiErrorFactory.MalformedResponse(response, null);
     }
 
     internal async Task SendAsync(HttpMethod method, string routeTemplate, string operationId, string requestUri,

@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class NeonApiServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the Neon API client: <see cref="NeonApiOptions"/> (validated when the host starts), a named
+    /// Registers the Neon API client: <see cref="NeonApiClient"/> as a singleton, <see cref="NeonApiOptions"/> (validated when the host starts), a named
     /// <see cref="HttpClient"/> with authentication, retries, one deadline per call, client-side rate limits,
     /// logging and tracing, and <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is registered.
     /// </summary>
@@ -30,7 +30,7 @@ public static class NeonApiServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        var builder = services.AddHttpClient(NeonApiHttpClient.Name);
+        var builder = services.AddHttpClient(NeonApiClient.HttpClientName);
         if (services.Any(static d => d.ServiceType == typeof(NeonApiClientRegistration)))
         {
             // Already registered: only the configuration above is added.
@@ -69,12 +69,10 @@ public static class NeonApiServiceCollectionExtensions
             // NeonApiHandler logs every attempt itself, without headers.
             .RemoveAllLoggers();
 
-        // >>> Generated client registration goes here (other engineer), e.g.:
-        // services.TryAddSingleton(sp => new NeonApiClient(
-        //     sp.GetRequiredService<IHttpClientFactory>().CreateClient(NeonApiClient.HttpClientName),
-        //     sp.GetRequiredService<IOptionsMonitor<NeonApiOptions>>(),
-        //     sp.GetService<TimeProvider>()));
-        // <<<
+        services.TryAddSingleton(static sp => new NeonApiClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(NeonApiClient.HttpClientName),
+            sp.GetRequiredService<IOptionsMonitor<NeonApiOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 

@@ -55,6 +55,31 @@ internal static class NeonApiErrorFactory
         };
     }
 
+    /// <summary>
+    /// A successful status whose body is empty, not JSON, or not the documented shape: the caller gets the status and
+    /// request id, never a bare <see cref="System.Text.Json.JsonException"/> (nor the body, which may hold secrets).
+    /// </summary>
+    public static NeonApiException MalformedResponse(HttpResponseMessage response, Exception? innerException)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var request = response.RequestMessage;
+        var requestId = NonEmpty(NeonHeaders.GetFirst(response.Headers, NeonHeaders.RequestId))
+            ?? (request is null ? null : NonEmpty(NeonHeaders.GetFirst(request.Headers, NeonHeaders.RequestId)));
+        var builder = new StringBuilder("Neon API ");
+        if (request is not null)
+        {
+            builder.Append(request.Method.Method).Append(' ').Append(NeonRequestOptions.GetRoute(request)).Append(' ');
+        }
+
+        builder.Append(CultureInfo.InvariantCulture, $"answered {(int)response.StatusCode} with a body that is not the documented JSON");
+        if (requestId is not null)
+        {
+            builder.Append(" [request id ").Append(NeonMessageScrubber.Sanitize(requestId)).Append(']');
+        }
+
+        return new NeonApiException(builder.ToString(), response.StatusCode, errorCode: null, requestId, retryAfter: null, isTransient: false, innerException);
+    }
+
     private static string FormatMessage(HttpRequestMessage? request, HttpStatusCode status, string? code, string? neonMessage, string? requestId, int attempts)
     {
         var builder = new StringBuilder("Neon API ");

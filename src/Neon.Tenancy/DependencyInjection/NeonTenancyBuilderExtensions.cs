@@ -4,9 +4,25 @@ using Neon.Tenancy;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Chooses the tenant catalog behind <see cref="ITenantCatalog"/>.</summary>
+/// <summary>Configures what <c>AddNeonTenancy()</c> registered: the tenant catalog and the Neon API client.</summary>
 public static class NeonTenancyBuilderExtensions
 {
+    /// <summary>
+    /// Configures the Neon API client (<see cref="Neon.Tenancy.Api.NeonApiOptions"/>) after the <c>Api</c> sub-section
+    /// of the configuration given to <c>AddNeonTenancy</c>, if any. Validated when the host starts.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets or overrides the API options (for example the API key).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
+    public static INeonTenancyBuilder ConfigureApi(this INeonTenancyBuilder builder, Action<Neon.Tenancy.Api.NeonApiOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddNeonApiClient(configure);
+        return builder;
+    }
+
     /// <summary>
     /// Uses <see cref="PostgresTenantCatalog"/>. Its options come from the <c>Catalog</c> sub-section of the
     /// configuration given to <c>AddNeonTenancy</c> (if any), then <paramref name="configure"/>; they are validated at

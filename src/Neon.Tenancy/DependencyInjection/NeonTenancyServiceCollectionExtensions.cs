@@ -48,10 +48,10 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
 
-        // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section:
-        //   var api = configuration?.GetSection(NeonTenancyOptions.ApiSectionName);
-        //   services.AddNeonApiClient(o => api?.Bind(o));
-        // TODO(merge): services.AddNeonApiClient(...) - AddNeonApiClient and NeonApiOptions are not on this branch yet.
+        // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section, and from
+        // INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.
+        var api = configuration?.GetSection(NeonTenancyOptions.ApiSectionName);
+        services.AddNeonApiClient(api is null ? null : o => api.Bind(o));
         return new NeonTenancyBuilder(services, configuration);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Neon.Tenancy.Api;
+using Neon.Tenancy.Api.Tests.Http;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -16,12 +17,12 @@ public class NeonApiClientTests
     [Fact]
     public async Task CreateProjectAsync_RealisticResponse_IsFullyTyped()
     {
-        using var host = new NeonApiTestHost();
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects").UsingPost())
+        using var host = NeonApiTestHost.Create();
+        host.Server.Given(Request.Create().WithPath("/projects").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
                 .WithBody(NeonApiTestHost.Fixture("create-project-201.json")));
 
-        var created = await host.Client.Projects.CreateProjectAsync(new ProjectCreateRequest
+        var created = await host.ApiClient.Projects.CreateProjectAsync(new ProjectCreateRequest
         {
             Project = new ProjectCreateRequestProject
             {
@@ -54,11 +55,11 @@ public class NeonApiClientTests
     [Fact]
     public async Task GetProjectOperationAsync_UnknownAction_DeserializesAndKeepsTheValue()
     {
-        using var host = new NeonApiTestHost();
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/op-1").UsingGet())
+        using var host = NeonApiTestHost.Create();
+        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/op-1").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(OperationJson("defragment_the_universe", "brand_new_status")));
 
-        var operation = (await host.Client.Operations.GetProjectOperationAsync("p-1", "op-1")).Operation;
+        var operation = (await host.ApiClient.Operations.GetProjectOperationAsync("p-1", "op-1")).Operation;
 
         Assert.Equal("defragment_the_universe", operation.Action.Value);
         Assert.Equal(new OperationStatus("brand_new_status"), operation.Status);
@@ -85,11 +86,11 @@ public class NeonApiClientTests
     [Fact]
     public async Task GetConsumptionHistoryPerProjectV2Async_Arguments_AreEncodedAsTheApiDocuments()
     {
-        using var host = new NeonApiTestHost();
-        host.Server.Given(Request.Create().WithPath("/api/v2/consumption_history/v2/projects").UsingGet())
+        using var host = NeonApiTestHost.Create();
+        host.Server.Given(Request.Create().WithPath("/consumption_history/v2/projects").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody("""{"projects":[]}"""));
 
-        await host.Client.Consumption.GetConsumptionHistoryPerProjectV2Async(
+        await host.ApiClient.Consumption.GetConsumptionHistoryPerProjectV2Async(
             new DateTimeOffset(2026, 11, 1, 2, 0, 0, TimeSpan.FromHours(2)), new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero),
             ConsumptionHistoryGranularity.Daily, "org-a b", ["compute_unit_seconds", "root_branch_bytes_month"], projectIds: ["p-1", "p-2"]);
 
@@ -120,6 +121,15 @@ public class NeonApiClientTests
         Assert.Single(handler.Requests);
     }
 
+    private sealed class FixedOptionsMonitor<T>(T value) : Microsoft.Extensions.Options.IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+
     private sealed class RecordingHandler(string body) : HttpMessageHandler
     {
         public List<Uri> Requests { get; } = [];
@@ -138,11 +148,11 @@ public class NeonApiClientTests
     [InlineData("null")]
     public async Task SuccessWithMalformedBody_ThrowsNeonApiExceptionNotJsonException(string body)
     {
-        using var host = new NeonApiTestHost();
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1").UsingGet())
+        using var host = NeonApiTestHost.Create();
+        host.Server.Given(Request.Create().WithPath("/projects/p-1").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody(body));
 
-        var ex = await Assert.ThrowsAsync<NeonApiException>(() => host.Client.Projects.GetProjectAsync("p-1"));
+        var ex = await Assert.ThrowsAsync<NeonApiException>(() => host.ApiClient.Projects.GetProjectAsync("p-1"));
 
         Assert.Contains("projects/{project_id}", ex.Message, StringComparison.Ordinal);
     }

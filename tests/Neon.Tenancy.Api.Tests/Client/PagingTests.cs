@@ -1,4 +1,5 @@
 using Neon.Tenancy.Api;
+using Neon.Tenancy.Api.Tests.Http;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -19,12 +20,12 @@ public class PagingTests
     [Fact]
     public async Task ListAllProjectsAsync_CursorShape_FollowsEveryPage()
     {
-        using var host = new NeonApiTestHost();
-        Page(host, "/api/v2/projects", null, Projects("c1", "p-1", "p-2"));
-        Page(host, "/api/v2/projects", "c1", Projects("c2", "p-3"));
-        Page(host, "/api/v2/projects", "c2", Projects("c2"));
+        using var host = NeonApiTestHost.Create();
+        Page(host, "/projects", null, Projects("c1", "p-1", "p-2"));
+        Page(host, "/projects", "c1", Projects("c2", "p-3"));
+        Page(host, "/projects", "c2", Projects("c2"));
 
-        var ids = await host.Client.Projects.ListAllProjectsAsync(orgId: "org-1", pageSize: 2).Select(p => p.Id).ToListAsync();
+        var ids = await host.ApiClient.Projects.ListAllProjectsAsync(orgId: "org-1", pageSize: 2).Select(p => p.Id).ToListAsync();
 
         Assert.Equal(["p-1", "p-2", "p-3"], ids);
         Assert.Equal(3, host.Server.LogEntries.Count());
@@ -35,14 +36,14 @@ public class PagingTests
     [Fact]
     public async Task ListAllProjectBranchesAsync_NextShape_FollowsEveryPage()
     {
-        using var host = new NeonApiTestHost();
+        using var host = NeonApiTestHost.Create();
         static string Branches(string? next, params string[] ids) =>
             $$$"""{"branches":[{{{string.Join(",", ids.Select(id => $$"""{"id":"{{id}}","project_id":"p-1","name":"{{id}}"}"""))}}}],"annotations":{},"pagination":{{{(next is null ? "{}" : $$"""{"next":"{{next}}","sort_by":"updated_at","sort_order":"desc"}""")}}}}""";
-        Page(host, "/api/v2/projects/p-1/branches", null, Branches("n1", "br-1"));
-        Page(host, "/api/v2/projects/p-1/branches", "n1", Branches("n2", "br-2"));
-        Page(host, "/api/v2/projects/p-1/branches", "n2", Branches(null, "br-3"));
+        Page(host, "/projects/p-1/branches", null, Branches("n1", "br-1"));
+        Page(host, "/projects/p-1/branches", "n1", Branches("n2", "br-2"));
+        Page(host, "/projects/p-1/branches", "n2", Branches(null, "br-3"));
 
-        var ids = await host.Client.Branches.ListAllProjectBranchesAsync("p-1").Select(b => b.Id).ToListAsync();
+        var ids = await host.ApiClient.Branches.ListAllProjectBranchesAsync("p-1").Select(b => b.Id).ToListAsync();
 
         Assert.Equal(["br-1", "br-2", "br-3"], ids);
         Assert.Equal(3, host.Server.LogEntries.Count());
@@ -51,14 +52,14 @@ public class PagingTests
     [Fact]
     public async Task ListAllProjectsAsync_RepeatedCursor_StopsWithNeonApiException()
     {
-        using var host = new NeonApiTestHost();
-        Page(host, "/api/v2/projects", null, Projects("c1", "p-1"));
-        Page(host, "/api/v2/projects", "c1", Projects("c1", "p-2"));
+        using var host = NeonApiTestHost.Create();
+        Page(host, "/projects", null, Projects("c1", "p-1"));
+        Page(host, "/projects", "c1", Projects("c1", "p-2"));
 
         var seen = new List<string>();
         var ex = await Assert.ThrowsAsync<NeonApiException>(async () =>
         {
-            await foreach (var project in host.Client.Projects.ListAllProjectsAsync())
+            await foreach (var project in host.ApiClient.Projects.ListAllProjectsAsync())
             {
                 seen.Add(project.Id);
             }
@@ -72,11 +73,11 @@ public class PagingTests
     [Fact]
     public async Task ListAllProjectsAsync_StopsEarly_WhenTheCallerStops()
     {
-        using var host = new NeonApiTestHost();
-        Page(host, "/api/v2/projects", null, Projects("c1", "p-1", "p-2"));
-        Page(host, "/api/v2/projects", "c1", Projects("c2", "p-3"));
+        using var host = NeonApiTestHost.Create();
+        Page(host, "/projects", null, Projects("c1", "p-1", "p-2"));
+        Page(host, "/projects", "c1", Projects("c2", "p-3"));
 
-        var first = await host.Client.Projects.ListAllProjectsAsync().FirstAsync();
+        var first = await host.ApiClient.Projects.ListAllProjectsAsync().FirstAsync();
 
         Assert.Equal("p-1", first.Id);
         Assert.Single(host.Server.LogEntries);

@@ -83,7 +83,7 @@ public sealed class AddNeonApiClientTests
         using var host = builder.Build();
 
         await host.StartAsync();
-        var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(NeonApiHttpClient.Name);
+        var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(NeonApiClient.HttpClientName);
         await host.StopAsync();
 
         Assert.Equal(new Uri("https://neon.example.com/api/v2/"), client.BaseAddress);

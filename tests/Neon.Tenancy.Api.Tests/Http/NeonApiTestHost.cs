@@ -20,7 +20,7 @@ internal sealed class NeonApiTestHost : IDisposable
     {
         Server = server;
         Services = services;
-        Client = services.GetRequiredService<IHttpClientFactory>().CreateClient(NeonApiHttpClient.Name);
+        Client = services.GetRequiredService<IHttpClientFactory>().CreateClient(NeonApiClient.HttpClientName);
     }
 
     public WireMockServer Server { get; }
@@ -28,6 +28,12 @@ internal sealed class NeonApiTestHost : IDisposable
     public ServiceProvider Services { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>The generated client, on the same pipeline.</summary>
+    public NeonApiClient ApiClient => Services.GetRequiredService<NeonApiClient>();
+
+    /// <summary>A file of the Fixtures folder.</summary>
+    public static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
@@ -56,6 +62,7 @@ internal sealed class NeonApiTestHost : IDisposable
             options.Retry.BaseDelay = TimeSpan.FromMilliseconds(10);
             options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
             options.Retry.UseJitter = false;
+            options.OperationPollInterval = TimeSpan.FromMilliseconds(10);
             configure?.Invoke(options);
         });
 

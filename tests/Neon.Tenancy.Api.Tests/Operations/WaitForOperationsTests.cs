@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Neon.Tenancy.Api;
-using Neon.Tenancy.Api.Tests.Client;
+using Neon.Tenancy.Api.Tests.Http;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -23,15 +23,15 @@ public class WaitForOperationsTests
     [Fact]
     public async Task WaitForOperationsAsync_RunningThenFinished_ReturnsFinalStates()
     {
-        using var host = new NeonApiTestHost();
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet()).InScenario("a")
+        using var host = NeonApiTestHost.Create();
+        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/a").UsingGet()).InScenario("a")
             .WillSetStateTo("done").RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "running"))));
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet()).InScenario("a").WhenStateIs("done")
+        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/a").UsingGet()).InScenario("a").WhenStateIs("done")
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "finished"))));
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/b").UsingGet())
+        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/b").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("b", "skipped", "start_compute"))));
 
-        var result = await host.Client.WaitForOperationsAsync([Op("a", "scheduling"), Op("b", "running", "start_compute"), Op("c", "finished")]);
+        var result = await host.ApiClient.WaitForOperationsAsync([Op("a", "scheduling"), Op("b", "running", "start_compute"), Op("c", "finished")]);
 
         Assert.Equal(["finished", "skipped", "finished"], result.Select(o => o.Status.Value));
         Assert.Equal(2, host.Server.LogEntries.Count(e => e.RequestMessage!.AbsolutePath.EndsWith("/a", StringComparison.Ordinal)));
@@ -42,9 +42,9 @@ public class WaitForOperationsTests
     [Fact]
     public async Task WaitForOperationsAsync_AllEnded_MakesNoCall()
     {
-        using var host = new NeonApiTestHost();
+        using var host = NeonApiTestHost.Create();
 
-        var result = await host.Client.WaitForOperationsAsync([Op("a", "finished"), Op("b", "skipped")]);
+        var result = await host.ApiClient.WaitForOperationsAsync([Op("a", "finished"), Op("b", "skipped")]);
 
         Assert.Equal(2, result.Count);
         Assert.Empty(host.Server.LogEntries);
@@ -56,12 +56,12 @@ public class WaitForOperationsTests
     [InlineData("cancelled")]
     public async Task WaitForOperationsAsync_OperationFails_ThrowsTypedExceptionWithIdActionAndError(string status)
     {
-        using var host = new NeonApiTestHost();
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet())
+        using var host = NeonApiTestHost.Create();
+        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/a").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json")
                 .WithBody(Body(Op("a", status, "apply_config", "compute failed to start"))));
 
-        var ex = await Assert.ThrowsAsync<NeonOperationFailedException>(() => host.Client.WaitForOperationsAsync([Op("a", "running", "apply_config")]));
+        var ex = await Assert.ThrowsAsync<NeonOperationFailedException>(() => host.ApiClient.WaitForOperationsAsync([Op("a", "running", "apply_config")]));
 
         Assert.Equal("a", ex.OperationId);
         Assert.Equal("p-1", ex.ProjectId);
@@ -74,14 +74,14 @@ public class WaitForOperationsTests
     [Fact]
     public async Task WaitForOperationsAsync_DeadlinePasses_ThrowsTimeoutCarryingPendingOperations()
     {
-        using var host = new NeonApiTestHost();
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet())
+        using var host = NeonApiTestHost.Create();
+        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/a").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "running"))));
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/b").UsingGet())
+        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/b").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("b", "finished"))));
 
         var ex = await Assert.ThrowsAsync<NeonOperationTimeoutException>(() =>
-            host.Client.WaitForOperationsAsync([Op("a", "scheduling"), Op("b", "running")], TimeSpan.FromSeconds(1.5)));
+            host.ApiClient.WaitForOperationsAsync([Op("a", "scheduling"), Op("b", "running")], TimeSpan.FromSeconds(1.5)));
 
         var pending = Assert.Single(ex.PendingOperations);
         Assert.Equal("a", pending.Id);
@@ -93,13 +93,13 @@ public class WaitForOperationsTests
     [Fact]
     public async Task WaitForOperationsAsync_CallerCancels_ThrowsOperationCanceled()
     {
-        using var host = new NeonApiTestHost();
-        host.Server.Given(Request.Create().WithPath("/api/v2/projects/p-1/operations/a").UsingGet())
+        using var host = NeonApiTestHost.Create();
+        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/a").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "running"))));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            host.Client.WaitForOperationsAsync([Op("a", "running")], TimeSpan.FromMinutes(1), cts.Token));
+            host.ApiClient.WaitForOperationsAsync([Op("a", "running")], TimeSpan.FromMinutes(1), cts.Token));
 
         Assert.IsNotType<NeonOperationTimeoutException>(ex);
     }

@@ -17,7 +17,11 @@ public sealed class NeonTenancyServiceCollectionExtensionsTests(PostgresDatabase
         ["NeonTenancy:Secrets:CurrentKeyId"] = "k2",
         ["NeonTenancy:Secrets:Keys:k1"] = SecretsTestData.NewKey(),
         ["NeonTenancy:Secrets:Keys:k2"] = Key,
+        ["NeonTenancy:Api:ApiKey"] = ApiKey,
+        ["NeonTenancy:Api:BaseAddress"] = "https://neon.example.test/api/v2",
     };
+
+    private const string ApiKey = "napi_TestKeyThatMustNeverLeak0123456789";
 
     private static IHost BuildHost(Dictionary<string, string?> settings, Action<INeonTenancyBuilder> configure)
     {
@@ -78,7 +82,7 @@ public sealed class NeonTenancyServiceCollectionExtensionsTests(PostgresDatabase
     [Fact]
     public async Task StartAsync_NoKeys_Fails()
     {
-        var settings = new Dictionary<string, string?> { ["NeonTenancy:ProjectNamePrefix"] = "app-" };
+        var settings = new Dictionary<string, string?> { ["NeonTenancy:ProjectNamePrefix"] = "app-", ["NeonTenancy:Api:ApiKey"] = ApiKey };
         using var host = BuildHost(settings, b => b.UseInMemoryCatalog());
 
         var ex = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
@@ -137,6 +141,43 @@ public sealed class NeonTenancyServiceCollectionExtensionsTests(PostgresDatabase
         Assert.Null(catalog.ListenerProcessId);
         host.Dispose();
         NpgsqlConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task AddNeonTenancy_ApiSection_ConfiguresTheNeonApiClient()
+    {
+        using var host = BuildHost(ValidSettings(), b => b.UseInMemoryCatalog());
+        await host.StartAsync();
+
+        var options = host.Services.GetRequiredService<IOptionsMonitor<Neon.Tenancy.Api.NeonApiOptions>>().CurrentValue;
+        Assert.Equal(ApiKey, options.ApiKey);
+        Assert.Equal(new Uri("https://neon.example.test/api/v2/"), options.BaseAddress);
+        Assert.NotNull(host.Services.GetRequiredService<Neon.Tenancy.Api.NeonApiClient>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task StartAsync_NoApiKey_FailsNamingTheSetting()
+    {
+        var settings = ValidSettings();
+        settings.Remove("NeonTenancy:Api:ApiKey");
+        using var host = BuildHost(settings, b => b.UseInMemoryCatalog());
+
+        var ex = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("NeonApiOptions.ApiKey is required", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigureApi_OverridesTheApiSection()
+    {
+        using var host = BuildHost(ValidSettings(), b => b.UseInMemoryCatalog().ConfigureApi(o => o.OrgId = "org-bright-sun-1"));
+        await host.StartAsync();
+
+        var options = host.Services.GetRequiredService<IOptionsMonitor<Neon.Tenancy.Api.NeonApiOptions>>().CurrentValue;
+        Assert.Equal("org-bright-sun-1", options.OrgId);
+        Assert.Equal(ApiKey, options.ApiKey);
+        await host.StopAsync();
     }
 
     [Fact]
