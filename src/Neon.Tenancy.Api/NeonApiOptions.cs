@@ -143,15 +143,15 @@ public sealed class NeonRateLimitOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Gets or sets the account-wide budget per minute (sliding window). Default: 700.</summary>
-    [Range(1, 1_000_000, ErrorMessage = "NeonApiOptions.RateLimit.RequestsPerMinute must be between {1} and {2}.")]
+    [Range(1, int.MaxValue, ErrorMessage = "NeonApiOptions.RateLimit.RequestsPerMinute must be between {1} and {2}.")]
     public int RequestsPerMinute { get; set; } = 700;
 
     /// <summary>Gets or sets the budget per second of each route template (sliding window). Default: 40.</summary>
-    [Range(1, 100_000, ErrorMessage = "NeonApiOptions.RateLimit.RequestsPerSecondPerRoute must be between {1} and {2}.")]
+    [Range(1, int.MaxValue, ErrorMessage = "NeonApiOptions.RateLimit.RequestsPerSecondPerRoute must be between {1} and {2}.")]
     public int RequestsPerSecondPerRoute { get; set; } = 40;
 
     /// <summary>Gets or sets the budget per minute of the <c>consumption_history</c> endpoints (sliding window). Default: 30.</summary>
-    [Range(1, 1_000_000, ErrorMessage = "NeonApiOptions.RateLimit.ConsumptionRequestsPerMinute must be between {1} and {2}.")]
+    [Range(1, int.MaxValue, ErrorMessage = "NeonApiOptions.RateLimit.ConsumptionRequestsPerMinute must be between {1} and {2}.")]
     public int ConsumptionRequestsPerMinute { get; set; } = 30;
 
     /// <summary>

@@ -53,18 +53,30 @@ public sealed partial class NeonApiClient
         HttpContent? content, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         using var response = await SendCoreAsync(method, routeTemplate, operationId, requestUri, content, cancellationToken).ConfigureAwait(false);
+
+        // The pipeline streams successful bodies; this read gets the same bound as one attempt.
+        using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        readTimeout.CancelAfter(Options.AttemptTimeout);
         TResponse? value;
         try
         {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var stream = await response.Content.ReadAsStreamAsync(readTimeout.Token).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                value = await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false);
+                value = await JsonSerializer.DeserializeAsync(stream, responseType, readTimeout.Token).ConfigureAwait(false);
             }
         }
         catch (JsonException ex)
         {
             throw NeonApiErrorFactory.MalformedResponse(response, ex);
+        }
+        catch (OperationCanceledException ex) when (readTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw NeonApiErrorFactory.BodyReadFailed(response, ex);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw NeonApiErrorFactory.BodyReadFailed(response, ex);
         }
 
         return value ?? throw NeonApiErrorFactory.MalformedResponse(response, null);

@@ -59,7 +59,14 @@ internal static class NeonApiErrorFactory
     /// A successful status whose body is empty, not JSON, or not the documented shape: the caller gets the status and
     /// request id, never a bare <see cref="System.Text.Json.JsonException"/> (nor the body, which may hold secrets).
     /// </summary>
-    public static NeonApiException MalformedResponse(HttpResponseMessage response, Exception? innerException)
+    public static NeonApiException MalformedResponse(HttpResponseMessage response, Exception? innerException) =>
+        SuccessBodyFailure(response, "with a body that is not the documented JSON", isTransient: false, innerException);
+
+    /// <summary>A successful status whose body could not be read in time, or broke off.</summary>
+    public static NeonApiException BodyReadFailed(HttpResponseMessage response, Exception innerException) =>
+        SuccessBodyFailure(response, "but its body could not be read within NeonApiOptions.AttemptTimeout", isTransient: true, innerException);
+
+    private static NeonApiException SuccessBodyFailure(HttpResponseMessage response, string what, bool isTransient, Exception? innerException)
     {
         ArgumentNullException.ThrowIfNull(response);
         var request = response.RequestMessage;
@@ -71,13 +78,13 @@ internal static class NeonApiErrorFactory
             builder.Append(request.Method.Method).Append(' ').Append(NeonRequestOptions.GetRoute(request)).Append(' ');
         }
 
-        builder.Append(CultureInfo.InvariantCulture, $"answered {(int)response.StatusCode} with a body that is not the documented JSON");
+        builder.Append(CultureInfo.InvariantCulture, $"answered {(int)response.StatusCode} {what}");
         if (requestId is not null)
         {
             builder.Append(" [request id ").Append(NeonMessageScrubber.Sanitize(requestId)).Append(']');
         }
 
-        return new NeonApiException(builder.ToString(), response.StatusCode, errorCode: null, requestId, retryAfter: null, isTransient: false, innerException);
+        return new NeonApiException(builder.ToString(), response.StatusCode, errorCode: null, requestId, retryAfter: null, isTransient, innerException);
     }
 
     private static string FormatMessage(HttpRequestMessage? request, HttpStatusCode status, string? code, string? neonMessage, string? requestId, int attempts)

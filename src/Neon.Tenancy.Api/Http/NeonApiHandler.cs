@@ -15,14 +15,14 @@ namespace Neon.Tenancy.Api;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One call = one <see cref="SendAsync"/>. The request body is buffered once and every attempt sends a fresh copy
-/// of the request (a sent <see cref="HttpRequestMessage"/> cannot be sent again). The caller's request is never sent
-/// itself and never gets the <c>Authorization</c> header; it receives <c>X-Request-ID</c> (one id per call, kept
-/// across its retries so Neon's logs tie them together; a caller-supplied id is kept) and internal metadata.
+/// One call = one <see cref="SendAsync"/>. Every attempt sends the caller's request again (its content buffered once
+/// when it is not a byte array already), with the <c>Authorization</c> header read from the options for that attempt,
+/// <c>Accept</c>, the <c>Neon.Tenancy</c> user agent and <c>X-Request-ID</c> (one id per call, kept across its retries so
+/// Neon's logs tie them together; a caller-supplied id is kept).
 /// </para>
 /// <para>
-/// The final response, successful or not, is returned with its body buffered and
-/// <see cref="HttpResponseMessage.RequestMessage"/> set to the caller's request; the caller maps a failure with
+/// The final response, successful or not, is returned with <see cref="HttpResponseMessage.RequestMessage"/> set to
+/// the caller's request; an unsuccessful one has its body buffered, a successful one is left to stream; the caller maps a failure with
 /// <see cref="NeonApiErrorFactory"/>. Exceptions: <see cref="NeonApiTimeoutException"/> (deadline expired, or an
 /// attempt timed out and could not be retried), <see cref="NeonApiException"/> with the <see cref="HttpRequestException"/>
 /// inside (network failure not retried or retries exhausted), <see cref="NeonRateLimitedException"/> without status
@@ -32,14 +32,13 @@ namespace Neon.Tenancy.Api;
 internal sealed class NeonApiHandler : DelegatingHandler
 {
     private static readonly ResiliencePropertyKey<NeonCall> CallKey = new("Neon.Tenancy.Call");
-    private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
 
     private readonly IOptionsMonitor<NeonApiOptions> _options;
     private readonly NeonRateLimiter _rateLimiter;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
-    private readonly ProductInfoHeaderValue _userAgent = new("Neon.Tenancy", NeonApiDiagnostics.Version);
+    private readonly string _userAgent = "Neon.Tenancy/" + NeonApiDiagnostics.Version;
 
     public NeonApiHandler(
         IOptionsMonitor<NeonApiOptions> options,
@@ -75,24 +74,34 @@ internal sealed class NeonApiHandler : DelegatingHandler
         var call = new NeonCall(request, options, EnsureRequestId(request), _timeProvider.GetTimestamp());
         using var activity = StartActivity(call);
 
-        using var deadline = new CancellationTokenSource(options.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var deadline = new TimeoutSource(cancellationToken, options.Timeout, _timeProvider);
+        var linked = deadline.Source;
         var context = ResilienceContextPool.Shared.Get(linked.Token);
         context.Properties.Set(CallKey, call);
         try
         {
-            if (request.Content is not null)
+            // Every attempt re-sends this request (as Microsoft.Extensions.Http.Resilience does): byte-array content
+            // can be serialized again as it is, any other content is buffered once so that it can be.
+            if (request.Content is not null and not ByteArrayContent and not ReadOnlyMemoryContent)
             {
-                call.Body = await request.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+                await request.Content.LoadIntoBufferAsync(linked.Token).ConfigureAwait(false);
             }
+
+            request.Headers.Remove(NeonHeaders.Accept);
+            request.Headers.TryAddWithoutValidation(NeonHeaders.Accept, "application/json");
+            request.Headers.TryAddWithoutValidation(NeonHeaders.UserAgent, _userAgent);
 
             var response = await _pipeline.ExecuteAsync(
                 static (ctx, self) => self.SendAttemptAsync(ctx), context, this).ConfigureAwait(false);
 
             request.Options.Set(NeonRequestOptions.Attempts, call.Attempts);
-            if (NeonHeaders.GetRetryAfter(response, _timeProvider) is { } retryAfter)
+            if (!response.IsSuccessStatusCode)
             {
-                request.Options.Set(NeonRequestOptions.RetryAfter, retryAfter);
+                // For NeonApiErrorFactory: Retry-After resolved on this handler's clock.
+                if (NeonHeaders.GetRetryAfter(response, _timeProvider) is { } retryAfter)
+                {
+                    request.Options.Set(NeonRequestOptions.RetryAfter, retryAfter);
+                }
             }
 
             CompleteActivity(activity, call, response.StatusCode, errorType: response.IsSuccessStatusCode ? null : NeonApiLog.Describe(response.StatusCode));
@@ -103,7 +112,7 @@ internal sealed class NeonApiHandler : DelegatingHandler
             CompleteActivity(activity, call, null, "canceled");
             throw new OperationCanceledException("The Neon API call was canceled by the caller.", ex, cancellationToken);
         }
-        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (deadline.TimedOut)
         {
             var elapsed = _timeProvider.GetElapsedTime(call.StartTimestamp);
             NeonApiLog.DeadlineExpired(_logger, call.Method, call.Route, call.Attempts, elapsed.TotalMilliseconds, options.Timeout.TotalMilliseconds, call.RequestId);
@@ -145,6 +154,9 @@ internal sealed class NeonApiHandler : DelegatingHandler
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+
+            // The attempts sent the caller's own request; the key must not stay on an object the caller keeps.
+            request.Headers.Authorization = null;
         }
     }
 
@@ -233,9 +245,12 @@ internal sealed class NeonApiHandler : DelegatingHandler
         }
 
         var attempt = ++call.Attempts;
-        using var attemptRequest = CreateAttemptRequest(call);
-        using var attemptTimeout = new CancellationTokenSource(call.Options.AttemptTimeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token);
+        var attemptRequest = call.Request;
+
+        // Read on every attempt: a rotated key applies to the next request without a new client.
+        attemptRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.CurrentValue.ApiKey);
+        using var attemptTimeout = new TimeoutSource(cancellationToken, call.Options.AttemptTimeout, _timeProvider);
+        var linked = attemptTimeout.Source;
         var started = _timeProvider.GetTimestamp();
         HttpResponseMessage? response = null;
         var completed = false;
@@ -243,14 +258,20 @@ internal sealed class NeonApiHandler : DelegatingHandler
         {
             response = await base.SendAsync(attemptRequest, linked.Token).ConfigureAwait(false);
 
-            // The attempt (and so the deadline and the retries) covers the whole body, not only the headers.
-            await response.Content.LoadIntoBufferAsync(linked.Token).ConfigureAwait(false);
+            // An error body is small and is read to classify it (and maybe to retry), so the attempt covers all of it.
+            // A successful body is streamed into its model by the caller (NeonApiClient bounds that read by
+            // AttemptTimeout): buffering it here would copy every response once more.
+            if (!response.IsSuccessStatusCode)
+            {
+                await response.Content.LoadIntoBufferAsync(linked.Token).ConfigureAwait(false);
+            }
+
             response.RequestMessage = call.Request;
             NeonApiLog.AttemptCompleted(_logger, call.Method, call.Route, attempt, (int)response.StatusCode, _timeProvider.GetElapsedTime(started).TotalMilliseconds, call.RequestId);
             completed = true;
             return response;
         }
-        catch (OperationCanceledException ex) when (attemptTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (attemptTimeout.TimedOut)
         {
             NeonApiLog.AttemptFailed(_logger, call.Method, call.Route, attempt, _timeProvider.GetElapsedTime(started).TotalMilliseconds, "attempt timeout", call.RequestId);
             throw new NeonAttemptTimeoutException(ex);
@@ -272,55 +293,6 @@ internal sealed class NeonApiHandler : DelegatingHandler
                 response?.Dispose();
             }
         }
-    }
-
-    private HttpRequestMessage CreateAttemptRequest(NeonCall call)
-    {
-        var original = call.Request;
-        var copy = new HttpRequestMessage(original.Method, original.RequestUri)
-        {
-            Version = original.Version,
-            VersionPolicy = original.VersionPolicy,
-        };
-
-        foreach (var header in original.Headers)
-        {
-            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        IDictionary<string, object?> copyOptions = copy.Options;
-        foreach (var option in original.Options)
-        {
-            copyOptions[option.Key] = option.Value;
-        }
-
-        if (call.Body is not null && original.Content is not null)
-        {
-            var content = new ByteArrayContent(call.Body);
-            foreach (var header in original.Content.Headers)
-            {
-                if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
-                {
-                    content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
-            }
-
-            copy.Content = content;
-        }
-
-        // Read on every attempt: a rotated key applies to the next request without a new client.
-        copy.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.CurrentValue.ApiKey);
-        if (copy.Headers.Accept.Count == 0)
-        {
-            copy.Headers.Accept.Add(JsonMediaType);
-        }
-
-        if (!copy.Headers.UserAgent.Any(static p => p.Product?.Name == "Neon.Tenancy"))
-        {
-            copy.Headers.UserAgent.Add(_userAgent);
-        }
-
-        return copy;
     }
 
     private async ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)
@@ -444,13 +416,49 @@ internal sealed class NeonApiHandler : DelegatingHandler
 
         public bool IsIdempotent { get; }
 
-        public byte[]? Body { get; set; }
-
         public int Attempts { get; set; }
 
         public TimeSpan? NextDelay { get; set; }
 
         public string? LastOutcome { get; set; }
+    }
+}
+
+/// <summary>
+/// A token source cancelled by a caller's token or after a timeout on a <see cref="TimeProvider"/>, telling the two apart.
+/// On the system clock it is one linked source with <see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/>; on any
+/// other clock (tests) a timer source on that clock linked with the caller's token.
+/// </summary>
+internal readonly struct TimeoutSource : IDisposable
+{
+    private readonly CancellationToken _caller;
+    private readonly CancellationTokenSource? _timer;
+
+    public TimeoutSource(CancellationToken caller, TimeSpan timeout, TimeProvider timeProvider)
+    {
+        _caller = caller;
+        if (timeProvider == TimeProvider.System)
+        {
+            Source = CancellationTokenSource.CreateLinkedTokenSource(caller);
+            Source.CancelAfter(timeout);
+        }
+        else
+        {
+            _timer = new CancellationTokenSource(timeout, timeProvider);
+            Source = CancellationTokenSource.CreateLinkedTokenSource(caller, _timer.Token);
+        }
+    }
+
+    /// <summary>The source whose token ends at the timeout or when the caller cancels.</summary>
+    public CancellationTokenSource Source { get; }
+
+    /// <summary>Gets a value indicating whether the timeout, not the caller, cancelled <see cref="Source"/>.</summary>
+    public bool TimedOut => Source.IsCancellationRequested && !_caller.IsCancellationRequested;
+
+    public void Dispose()
+    {
+        Source.Dispose();
+        _timer?.Dispose();
     }
 }
 

@@ -7,6 +7,10 @@ internal static class NeonHeaders
 {
     internal const string RequestId = "X-Request-ID";
 
+    internal const string Accept = "Accept";
+
+    internal const string UserAgent = "User-Agent";
+
     /// <summary>Reads <c>Retry-After</c> (delta-seconds or HTTP-date, the latter relative to <paramref name="timeProvider"/>); never negative.</summary>
     internal static TimeSpan? GetRetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
     {
