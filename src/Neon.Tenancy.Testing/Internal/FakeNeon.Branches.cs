@@ -226,12 +226,14 @@ internal sealed partial class FakeNeon
         var branch = BranchOf(project, request.Route("branch_id"));
         var role = RoleOf(branch, request.Route("role_name"));
         EnsureNotLocked(project);
-        role.Password = NewPassword();
-        role.Role.UpdatedAt = Now;
+        var password = NewPassword();
         if (_postgres is not null && role.RealName is not null)
         {
-            await _postgres.SetPasswordAsync(role.RealName, role.Password, CancellationToken.None).ConfigureAwait(false);
+            await _postgres.SetPasswordAsync(role.RealName, password, CancellationToken.None).ConfigureAwait(false);
         }
+
+        role.Password = password;
+        role.Role.UpdatedAt = Now;
 
         var operations = OperationsOnBranchEndpoints(project, branch, OperationAction.ApplyConfig);
         return FakeResponse.Json(200, new RoleOperations { Role = role.WithPassword(include: true), Operations = operations }, NeonApiJsonContext.Default.RoleOperations);
