@@ -1,0 +1,115 @@
+using Neon.Tenancy.Api;
+
+namespace Neon.Tenancy.Testing.Internal;
+
+internal sealed class FakeProject
+{
+    public required Project Project { get; init; }
+
+    public required long Sequence { get; init; }
+
+    public List<FakeBranch> Branches { get; } = [];
+
+    public List<Endpoint> Endpoints { get; } = [];
+
+    public List<FakeOperation> Operations { get; } = [];
+
+    public List<(DateTimeOffset At, string Metric, long Value)> Consumption { get; } = [];
+
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    public bool QuotaSuspended { get; set; }
+
+    public long NextDatabaseId { get; set; } = 1;
+
+    public FakeBranch DefaultBranch => Branches.First(b => b.Branch.Default);
+
+    /// <summary>Real database names of the project (only the default branch is backed by PostgreSQL).</summary>
+    public IEnumerable<string> RealDatabases => Branches.SelectMany(b => b.Databases).Select(d => d.RealName).OfType<string>();
+
+    public IEnumerable<string> RealRoles => Branches.SelectMany(b => b.Roles).Select(r => r.RealName).OfType<string>();
+}
+
+internal sealed class FakeBranch
+{
+    public required Branch Branch { get; init; }
+
+    public List<FakeRole> Roles { get; } = [];
+
+    public List<FakeDatabase> Databases { get; } = [];
+}
+
+internal sealed class FakeRole
+{
+    public required Role Role { get; init; }
+
+    public required string Password { get; set; }
+
+    /// <summary>The PostgreSQL role, or null when the branch is not backed by PostgreSQL.</summary>
+    public string? RealName { get; init; }
+
+    public Role WithPassword(bool include) => new()
+    {
+        BranchId = Role.BranchId,
+        Name = Role.Name,
+        Password = include ? Password : null,
+        Protected = Role.Protected,
+        AuthenticationMethod = Role.AuthenticationMethod,
+        CreatedAt = Role.CreatedAt,
+        UpdatedAt = Role.UpdatedAt,
+    };
+}
+
+internal sealed class FakeDatabase
+{
+    public required Database Database { get; init; }
+
+    /// <summary>The PostgreSQL database, or null when the branch is not backed by PostgreSQL.</summary>
+    public string? RealName { get; init; }
+}
+
+internal sealed class FakeOperation
+{
+    public required Operation Operation { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+
+    public string? FailWith { get; init; }
+
+    public bool Ended => NeonStatus.IsEnded(Operation.Status);
+
+    /// <summary>scheduling for the first half of the duration, running for the second, then finished (or failed).</summary>
+    public void Refresh(DateTimeOffset now)
+    {
+        if (Ended)
+        {
+            return;
+        }
+
+        var elapsed = now - StartedAt;
+        if (elapsed >= Duration)
+        {
+            Operation.Status = FailWith is null ? OperationStatus.Finished : OperationStatus.Failed;
+            Operation.Error = FailWith;
+            Operation.UpdatedAt = StartedAt + Duration;
+            Operation.TotalDurationMs = (int)Math.Min(int.MaxValue, Duration.TotalMilliseconds);
+        }
+        else if (elapsed.Ticks * 2 >= Duration.Ticks)
+        {
+            if (Operation.Status != OperationStatus.Running)
+            {
+                Operation.Status = OperationStatus.Running;
+                Operation.UpdatedAt = StartedAt + (Duration / 2);
+            }
+        }
+    }
+}
+
+internal static class NeonStatus
+{
+    public static bool IsEnded(OperationStatus status) =>
+        status == OperationStatus.Finished || status == OperationStatus.Skipped || status == OperationStatus.Failed
+        || status == OperationStatus.Error || status == OperationStatus.Cancelled;
+}

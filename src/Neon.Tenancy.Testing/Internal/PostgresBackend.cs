@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace Neon.Tenancy.Testing.Internal;
+
+/// <summary>
+/// The real PostgreSQL behind fake projects: one database per fake database and one login role per fake role, named
+/// <c>{project id}_{name}</c> (cluster-wide names must be unique). Identifiers are quoted with <see cref="Ident"/>,
+/// passwords (which the fake generates) are quoted as literals; everything else goes as parameters.
+/// </summary>
+internal sealed class PostgresBackend : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _admin;
+    private readonly HashSet<string> _databases = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _roles = new(StringComparer.Ordinal);
+
+    public PostgresBackend(string adminConnectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = true, MaxPoolSize = 4 };
+        Host = builder.Host ?? "127.0.0.1";
+        Port = builder.Port;
+        _admin = NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    /// <summary>The server's host as Npgsql reaches it.</summary>
+    public string Host { get; }
+
+    /// <summary>The server's port.</summary>
+    public int Port { get; }
+
+    /// <summary>The host to put in connection URIs and parameters: <c>host:port</c>, which Npgsql accepts in <c>Host</c>.</summary>
+    public string HostWithPort => Host + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string RealName(string projectId, string name)
+    {
+        var real = projectId + "_" + name;
+        if (Encoding.UTF8.GetByteCount(real) <= 63)
+        {
+            return real;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..10];
+        return projectId + "_" + hash;
+    }
+
+    /// <summary>Quotes an identifier for DDL: double quotes, embedded quotes doubled, NUL refused.</summary>
+    public static string Ident(string name) => name.Contains('\0', StringComparison.Ordinal)
+        ? throw new ArgumentException("Identifiers cannot contain NUL.", nameof(name))
+        : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Quotes a string literal for the DDL that cannot take parameters (passwords).</summary>
+    public static string Literal(string value) => value.Contains('\0', StringComparison.Ordinal)
+        ? throw new ArgumentException("Literals cannot contain NUL.", nameof(value))
+        : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    public async Task CreateRoleAsync(string role, string password, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync($"CREATE ROLE {Ident(role)} LOGIN PASSWORD {Literal(password)}", cancellationToken).ConfigureAwait(false);
+        _roles.Add(role);
+    }
+
+    public async Task CreateDatabaseAsync(string database, string owner, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync($"CREATE DATABASE {Ident(database)} OWNER {Ident(owner)}", cancellationToken).ConfigureAwait(false);
+        _databases.Add(database);
+    }
+
+    /// <summary>Changes a role's password and drops its open connections (Neon does the same on reset).</summary>
+    public async Task SetPasswordAsync(string role, string password, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync($"ALTER ROLE {Ident(role)} PASSWORD {Literal(password)}", cancellationToken).ConfigureAwait(false);
+        await TerminateAsync("usename = @name", role, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Allows or refuses new connections to the databases; refusing also terminates open ones (57P01).</summary>
+    public async Task SetConnectableAsync(IEnumerable<string> databases, bool connectable, CancellationToken cancellationToken)
+    {
+        foreach (var database in databases)
+        {
+            await ExecuteAsync($"ALTER DATABASE {Ident(database)} ALLOW_CONNECTIONS {(connectable ? "true" : "false")}", cancellationToken).ConfigureAwait(false);
+            if (!connectable)
+            {
+                await TerminateAsync("datname = @name", database, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Terminates the open connections to the databases, as a compute restart or suspend does.</summary>
+    public async Task TerminateConnectionsAsync(IEnumerable<string> databases, CancellationToken cancellationToken)
+    {
+        foreach (var database in databases)
+        {
+            await TerminateAsync("datname = @name", database, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task DropAsync(IEnumerable<string> databases, IEnumerable<string> roles, CancellationToken cancellationToken)
+    {
+        foreach (var database in databases)
+        {
+            await ExecuteAsync($"DROP DATABASE IF EXISTS {Ident(database)} WITH (FORCE)", cancellationToken).ConfigureAwait(false);
+            _databases.Remove(database);
+        }
+
+        foreach (var role in roles)
+        {
+            await TerminateAsync("usename = @name", role, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync($"DROP ROLE IF EXISTS {Ident(role)}", cancellationToken).ConfigureAwait(false);
+            _roles.Remove(role);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await DropAsync([.. _databases], [.. _roles], CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _admin.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task TerminateAsync(string condition, string name, CancellationToken cancellationToken)
+    {
+        var command = _admin.CreateCommand($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE {condition} AND pid <> pg_backend_pid()");
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.AddWithValue("name", name);
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        var command = _admin.CreateCommand(sql);
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

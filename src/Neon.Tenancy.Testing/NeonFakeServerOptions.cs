@@ -1,0 +1,67 @@
+namespace Neon.Tenancy.Testing;
+
+/// <summary>How a <see cref="NeonFakeServer"/> behaves. Every default mirrors Neon where Neon has one.</summary>
+public sealed class NeonFakeServerOptions
+{
+    /// <summary>The API key the fake accepts as <c>Authorization: Bearer ...</c>; any other answers 401. Default: <c>neon-fake-api-key</c>.</summary>
+    public string ApiKey { get; set; } = "neon-fake-api-key";
+
+    /// <summary>
+    /// The clock of the fake: operation progress, timestamps, recovery windows, rate budgets and consumption windows.
+    /// Pass a <c>FakeTimeProvider</c> to drive operations by advancing time. Default: <see cref="TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// How long an operation takes: <c>scheduling</c> for the first half, <c>running</c> for the second, then
+    /// <c>finished</c>. <see cref="TimeSpan.Zero"/> makes every operation finished at once. Default: 500 ms.
+    /// </summary>
+    public TimeSpan OperationDuration { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// An admin (superuser) Npgsql connection string to a local PostgreSQL. When set, every fake project becomes a real
+    /// database owned by a real login role, and the connection URIs the fake returns really connect. When null the fake
+    /// is a pure API fake. Default: null.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>The organization id of the fake account; projects carry it as <c>org_id</c>. Default: <c>org-fake-00000001</c>.</summary>
+    public string OrgId { get; set; } = "org-fake-00000001";
+
+    /// <summary>
+    /// Behave like an account in an organization with a personal API key: project list and create answer 400
+    /// "org_id is required" unless <c>org_id</c> is given. Default: false.
+    /// </summary>
+    public bool RequireOrgId { get; set; }
+
+    /// <summary>How long a deleted project can be recovered. Default: 7 days, as Neon.</summary>
+    public TimeSpan RecoveryWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Enforce Neon's rate budget (answer 429 with <c>Retry-After</c> when exceeded). Default: false.</summary>
+    public bool EnforceRateLimits { get; set; }
+
+    /// <summary>Requests per minute per account when <see cref="EnforceRateLimits"/> is set. Default: 700, as Neon.</summary>
+    public int RequestsPerMinute { get; set; } = 700;
+
+    /// <summary>Requests per second per route when <see cref="EnforceRateLimits"/> is set. Default: 40, as Neon.</summary>
+    public int RequestsPerSecondPerRoute { get; set; } = 40;
+
+    /// <summary>Consumption history requests per minute when <see cref="EnforceRateLimits"/> is set. Default: 50, as Neon.</summary>
+    public int ConsumptionRequestsPerMinute { get; set; } = 50;
+
+    /// <summary>The region new projects get when the request names none. Default: <c>aws-us-east-2</c>.</summary>
+    public string DefaultRegion { get; set; } = "aws-us-east-2";
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(ApiKey, nameof(ApiKey));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        ArgumentOutOfRangeException.ThrowIfLessThan(OperationDuration, TimeSpan.Zero, nameof(OperationDuration));
+        ArgumentException.ThrowIfNullOrWhiteSpace(OrgId, nameof(OrgId));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RecoveryWindow, TimeSpan.Zero, nameof(RecoveryWindow));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RequestsPerMinute, 1, nameof(RequestsPerMinute));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RequestsPerSecondPerRoute, 1, nameof(RequestsPerSecondPerRoute));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConsumptionRequestsPerMinute, 1, nameof(ConsumptionRequestsPerMinute));
+        ArgumentException.ThrowIfNullOrWhiteSpace(DefaultRegion, nameof(DefaultRegion));
+    }
+}
