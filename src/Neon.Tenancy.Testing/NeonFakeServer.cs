@@ -75,6 +75,21 @@ public sealed class NeonFakeServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Points Neon API options at this fake: <see cref="NeonApiOptions.BaseAddress"/>, <see cref="NeonApiOptions.ApiKey"/>
+    /// and <see cref="NeonApiOptions.OrgId"/> (the fake's organization). Use it with the real pipeline:
+    /// <c>services.AddNeonApiClient(fake.ConfigureApi)</c> or <c>AddNeonTenancy(...).ConfigureApi(fake.ConfigureApi)</c>.
+    /// </summary>
+    /// <param name="options">The options to change.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public void ConfigureApi(NeonApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.BaseAddress = ApiBaseAddress;
+        options.ApiKey = ApiKey;
+        options.OrgId = OrgId;
+    }
+
+    /// <summary>
     /// An <see cref="HttpClient"/> with <see cref="ApiBaseAddress"/> and the API key as bearer token, for
     /// <c>new NeonApiClient(httpClient, ...)</c> or raw calls. The caller disposes it.
     /// </summary>

@@ -1,5 +1,5 @@
 // The quick start of src/Neon.Tenancy.Testing/README.md, compiled and run as a test: keep the two identical.
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Neon.Tenancy.Api;
 using Neon.Tenancy.Testing;
@@ -10,7 +10,7 @@ public sealed class TenantProvisioningTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new();
     private NeonFakeServer _neon = null!;
-    private HttpClient _http = null!;
+    private ServiceProvider _services = null!;
     private NeonApiClient _client = null!;
 
     public Task InitializeAsync()
@@ -21,8 +21,17 @@ public sealed class TenantProvisioningTests : IAsyncLifetime
             OperationDuration = TimeSpan.FromSeconds(2),
             PostgresConnectionString = Environment.GetEnvironmentVariable("NEON_TENANCY_TEST_POSTGRES"), // optional
         });
-        _http = _neon.CreateClient();                          // base address + bearer API key
-        _client = new NeonApiClient(_http, new StaticOptions(new NeonApiOptions()), _time);
+
+        // The real client and pipeline, pointed at the fake.
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddNeonApiClient(options =>
+        {
+            _neon.ConfigureApi(options);                       // base address, API key, org id
+            options.Retry.MaxRetryAttempts = 0;                // see each 423 instead of retrying it
+        });
+        _services = services.BuildServiceProvider();
+        _client = _services.GetRequiredService<NeonApiClient>();
         return Task.CompletedTask;
     }
 
@@ -35,7 +44,7 @@ public sealed class TenantProvisioningTests : IAsyncLifetime
         });
 
         // Neon answers 423 while the project's operations run ...
-        await Assert.ThrowsAnyAsync<NeonApiException>(() => _client.Projects.UpdateProjectAsync(created.Project.Id,
+        await Assert.ThrowsAsync<NeonLockedException>(() => _client.Projects.UpdateProjectAsync(created.Project.Id,
             new ProjectUpdateRequest { Project = new ProjectUpdateRequestProject { Name = "renamed" } }));
 
         // ... and accepts the change once they have finished.
@@ -49,16 +58,7 @@ public sealed class TenantProvisioningTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
+        await _services.DisposeAsync();
         await _neon.DisposeAsync();                            // also drops the PostgreSQL databases and roles it made
-    }
-
-    private sealed class StaticOptions(NeonApiOptions value) : IOptionsMonitor<NeonApiOptions>
-    {
-        public NeonApiOptions CurrentValue => value;
-
-        public NeonApiOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<NeonApiOptions, string?> listener) => null;
     }
 }
