@@ -5,7 +5,8 @@ namespace Neon.Tenancy;
 /// connection secrets. Implementations are thread-safe and safe to share between application instances.
 /// </summary>
 /// <remarks>
-/// Reusable contract tests for implementations live in the test project's <c>TenantCatalogContractTests</c>.
+/// An implementation of your own can run the contract the built-in catalogs pass: derive an xUnit class from
+/// <c>Neon.Tenancy.Testing.TenantCatalogContractTests</c> (package Neon.Tenancy.Testing).
 /// </remarks>
 public interface ITenantCatalog
 {

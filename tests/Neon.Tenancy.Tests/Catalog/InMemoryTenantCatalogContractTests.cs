@@ -1,3 +1,5 @@
+using Neon.Tenancy.Testing;
+
 namespace Neon.Tenancy.Tests.Catalog;
 
 public sealed class InMemoryTenantCatalogContractTests : TenantCatalogContractTests

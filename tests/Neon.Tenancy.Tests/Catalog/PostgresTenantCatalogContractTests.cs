@@ -1,3 +1,4 @@
+using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
 
 namespace Neon.Tenancy.Tests.Catalog;

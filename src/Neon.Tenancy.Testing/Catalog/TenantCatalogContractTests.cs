@@ -1,7 +1,8 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
-using Neon.Tenancy.Tests.Infrastructure;
+using Xunit;
 
-namespace Neon.Tenancy.Tests.Catalog;
+namespace Neon.Tenancy.Testing;
 
 /// <summary>
 /// The behaviour every <see cref="ITenantCatalog"/> must have. Derive from it to run the suite against a catalog:
@@ -9,8 +10,14 @@ namespace Neon.Tenancy.Tests.Catalog;
 /// application instance would see it).
 /// </summary>
 /// <remarks>
-/// Written to be reusable by users for their own catalogs; it moves to the Neon.Tenancy.Testing package when that
-/// package exists (a later issue). It depends only on the public API, xUnit and FakeTimeProvider.
+/// Ships in Neon.Tenancy.Testing so that an application with its own <see cref="ITenantCatalog"/> runs the same
+/// contract the built-in catalogs pass. It depends only on the public API, xUnit (v2) and FakeTimeProvider.
+/// <code>
+/// public sealed class MyCatalogContract : TenantCatalogContractTests
+/// {
+///     protected override Task&lt;ITenantCatalog&gt; CreateCatalogAsync() =&gt; Task.FromResult&lt;ITenantCatalog&gt;(new MyCatalog(Time));
+/// }
+/// </code>
 /// </remarks>
 public abstract class TenantCatalogContractTests : IAsyncLifetime
 {
@@ -25,8 +32,12 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
     /// <summary>Completes when the catalog's change feed delivers changes made from now on.</summary>
     protected virtual Task WhenChangeFeedReadyAsync(ITenantCatalog catalog) => Task.CompletedTask;
 
+    /// <summary>Prepares the storage before each test; override to create a database or schema.</summary>
+    /// <returns>A task that completes when the storage is ready.</returns>
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
+    /// <summary>Releases the storage after each test.</summary>
+    /// <returns>A task that completes when the storage is released.</returns>
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
     private static TenantReservation Reservation(string id, string plan = "free", string? region = "aws-eu-central-1") => new()
@@ -43,6 +54,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         return new DateTimeOffset(now.Ticks - (now.Ticks % 10), TimeSpan.Zero);
     }
 
+    /// <summary>Contract: ReserveAsync, new tenant - creates provisioning record at version1.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task ReserveAsync_NewTenant_CreatesProvisioningRecordAtVersion1()
     {
@@ -67,6 +80,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(record, await catalog.GetAsync(record.TenantId));
     }
 
+    /// <summary>Contract: ReserveAsync, existing tenant - returns existing record unchanged.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task ReserveAsync_ExistingTenant_ReturnsExistingRecordUnchanged()
     {
@@ -80,6 +95,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(first.Record, second.Record);
     }
 
+    /// <summary>Contract: ReserveAsync, 100 concurrent calls through two instances - exactly one creates.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task ReserveAsync_100ConcurrentCallsThroughTwoInstances_ExactlyOneCreates()
     {
@@ -102,6 +119,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(winner, await catalogs[0].GetAsync(winner.TenantId));
     }
 
+    /// <summary>Contract: GetAsync, unknown tenant - returns null.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task GetAsync_UnknownTenant_ReturnsNull()
     {
@@ -110,6 +129,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Null(await catalog.GetAsync(TenantId.Parse("nobody")));
     }
 
+    /// <summary>Contract: UpdateAsync, current version - stores every field and increments version.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task UpdateAsync_CurrentVersion_StoresEveryFieldAndIncrementsVersion()
     {
@@ -151,6 +172,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(updated, await catalog.GetAsync(updated.TenantId));
     }
 
+    /// <summary>Contract: UpdateAsync, stale version - throws concurrency exception and keeps the winner.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task UpdateAsync_StaleVersion_ThrowsConcurrencyExceptionAndKeepsTheWinner()
     {
@@ -167,6 +190,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(winner, await catalog.GetAsync(read.TenantId));
     }
 
+    /// <summary>Contract: UpdateAsync, 20 concurrent updates of one version - exactly one wins.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task UpdateAsync_20ConcurrentUpdatesOfOneVersion_ExactlyOneWins()
     {
@@ -192,6 +217,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.True(outcomes[stored.SchemaVersion - 1]);
     }
 
+    /// <summary>Contract: UpdateAsync, unknown tenant - throws not found.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task UpdateAsync_UnknownTenant_ThrowsNotFound()
     {
@@ -203,6 +230,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(ghost.TenantId, ex.TenantId);
     }
 
+    /// <summary>Contract: RemoveAsync, existing tenant - removes it once.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task RemoveAsync_ExistingTenant_RemovesItOnce()
     {
@@ -215,6 +244,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.True((await catalog.ReserveAsync(Reservation("acme"))).Created);
     }
 
+    /// <summary>Contract: ListAsync, small pages - return every tenant once in id order.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task ListAsync_SmallPages_ReturnEveryTenantOnceInIdOrder()
     {
@@ -246,6 +277,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(ids.Order(StringComparer.Ordinal), seen);
     }
 
+    /// <summary>Contract: ListAsync, state and plan filters - return only matching tenants.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task ListAsync_StateAndPlanFilters_ReturnOnlyMatchingTenants()
     {
@@ -273,6 +306,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Null(none.ContinuationToken);
     }
 
+    /// <summary>Contract: ListAsync, page size out of range - throws.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
@@ -284,6 +319,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => catalog.ListAsync(new TenantQuery { PageSize = pageSize }));
     }
 
+    /// <summary>Contract: ListAsync, foreign continuation token - throws.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task ListAsync_ForeignContinuationToken_Throws()
     {
@@ -292,6 +329,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => catalog.ListAsync(new TenantQuery { ContinuationToken = "'; DROP TABLE x; --" }));
     }
 
+    /// <summary>Contract: Data, read through new catalog instance - is identical.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task Data_ReadThroughNewCatalogInstance_IsIdentical()
     {
@@ -310,12 +349,14 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal([stored], (await second.ListAsync(new TenantQuery())).Items);
     }
 
+    /// <summary>Contract: ChangeFeed, changes through one instance - reach subscriber of another.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task ChangeFeed_ChangesThroughOneInstance_ReachSubscriberOfAnother()
     {
         var writer = await CreateCatalogAsync();
         var reader = await CreateCatalogAsync();
-        using var changes = new ChangeCollector(reader);
+        using var changes = new ChangeProbe(reader);
         await WhenChangeFeedReadyAsync(reader).WaitAsync(Timeout);
         var id = TenantId.Parse("acme");
 
@@ -340,6 +381,8 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(stateChanged.Version, removed.Version);
     }
 
+    /// <summary>Contract: ChangeFeed, one handler throws or unsubscribes - others still receive.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
     [Fact]
     public async Task ChangeFeed_OneHandlerThrowsOrUnsubscribes_OthersStillReceive()
     {
@@ -348,7 +391,7 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         var unsubscribedCount = 0;
         var unsubscribed = catalog.SubscribeToChanges(_ => Interlocked.Increment(ref unsubscribedCount));
         unsubscribed.Dispose();
-        using var changes = new ChangeCollector(catalog);
+        using var changes = new ChangeProbe(catalog);
         await WhenChangeFeedReadyAsync(catalog).WaitAsync(Timeout);
 
         await catalog.ReserveAsync(Reservation("acme"));
@@ -357,5 +400,48 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("acme"));
         await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("beta"));
         Assert.Equal(0, Volatile.Read(ref unsubscribedCount));
+    }
+
+    /// <summary>Subscribes to a catalog's change feed and waits, bounded, for matching changes.</summary>
+    private sealed class ChangeProbe : IDisposable
+    {
+        private readonly Channel<TenantChange> _changes = Channel.CreateUnbounded<TenantChange>();
+        private readonly IDisposable _subscription;
+
+        public ChangeProbe(ITenantCatalog catalog) =>
+            _subscription = catalog.SubscribeToChanges(change => _changes.Writer.TryWrite(change));
+
+        public async Task<TenantChange> WaitForAsync(Func<TenantChange, bool> predicate, TimeSpan? timeout = null)
+        {
+            using var cts = new CancellationTokenSource(timeout ?? Timeout);
+            try
+            {
+                while (true)
+                {
+                    var change = await _changes.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
+                    if (predicate(change))
+                    {
+                        return change;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"No matching tenant change arrived within {timeout ?? Timeout}.");
+            }
+        }
+
+        public List<TenantChange> Drain()
+        {
+            var list = new List<TenantChange>();
+            while (_changes.Reader.TryRead(out var change))
+            {
+                list.Add(change);
+            }
+
+            return list;
+        }
+
+        public void Dispose() => _subscription.Dispose();
     }
 }
