@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
@@ -356,7 +355,7 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
     {
         var writer = await CreateCatalogAsync();
         var reader = await CreateCatalogAsync();
-        using var changes = new ChangeProbe(reader);
+        using var changes = new TenantChangeProbe(reader);
         await WhenChangeFeedReadyAsync(reader).WaitAsync(Timeout);
         var id = TenantId.Parse("acme");
 
@@ -391,7 +390,7 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         var unsubscribedCount = 0;
         var unsubscribed = catalog.SubscribeToChanges(_ => Interlocked.Increment(ref unsubscribedCount));
         unsubscribed.Dispose();
-        using var changes = new ChangeProbe(catalog);
+        using var changes = new TenantChangeProbe(catalog);
         await WhenChangeFeedReadyAsync(catalog).WaitAsync(Timeout);
 
         await catalog.ReserveAsync(Reservation("acme"));
@@ -400,48 +399,5 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("acme"));
         await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("beta"));
         Assert.Equal(0, Volatile.Read(ref unsubscribedCount));
-    }
-
-    /// <summary>Subscribes to a catalog's change feed and waits, bounded, for matching changes.</summary>
-    private sealed class ChangeProbe : IDisposable
-    {
-        private readonly Channel<TenantChange> _changes = Channel.CreateUnbounded<TenantChange>();
-        private readonly IDisposable _subscription;
-
-        public ChangeProbe(ITenantCatalog catalog) =>
-            _subscription = catalog.SubscribeToChanges(change => _changes.Writer.TryWrite(change));
-
-        public async Task<TenantChange> WaitForAsync(Func<TenantChange, bool> predicate, TimeSpan? timeout = null)
-        {
-            using var cts = new CancellationTokenSource(timeout ?? Timeout);
-            try
-            {
-                while (true)
-                {
-                    var change = await _changes.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
-                    if (predicate(change))
-                    {
-                        return change;
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"No matching tenant change arrived within {timeout ?? Timeout}.");
-            }
-        }
-
-        public List<TenantChange> Drain()
-        {
-            var list = new List<TenantChange>();
-            while (_changes.Reader.TryRead(out var change))
-            {
-                list.Add(change);
-            }
-
-            return list;
-        }
-
-        public void Dispose() => _subscription.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Neon.Tenancy.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
@@ -15,7 +16,7 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
         var schema = PostgresDatabaseFixture.NewSchema();
         await using var writer = database.CreateCatalog(schema);
         await using var reader = database.CreateCatalog(schema);
-        using var changes = new ChangeCollector(reader);
+        using var changes = new TenantChangeProbe(reader);
         await reader.WhenListeningAsync(CancellationToken.None).WaitAsync(Timeout);
         await changes.WaitForAsync(c => c.Kind == TenantChangeKind.Reset);
         var pid = reader.ListenerProcessId;

@@ -1,20 +1,17 @@
 using System.Threading.Channels;
-using Neon.Tenancy;
 
-namespace Neon.Tenancy.Tests.Infrastructure;
+namespace Neon.Tenancy.Testing;
 
 /// <summary>Subscribes to a catalog's change feed and waits, bounded, for matching changes.</summary>
-public sealed class ChangeCollector : IDisposable
+internal sealed class TenantChangeProbe : IDisposable
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Channel<TenantChange> _changes = Channel.CreateUnbounded<TenantChange>();
     private readonly IDisposable _subscription;
 
-    public ChangeCollector(ITenantCatalog catalog)
-    {
+    public TenantChangeProbe(ITenantCatalog catalog) =>
         _subscription = catalog.SubscribeToChanges(change => _changes.Writer.TryWrite(change));
-    }
 
     public async Task<TenantChange> WaitForAsync(Func<TenantChange, bool> predicate, TimeSpan? timeout = null)
     {
@@ -23,7 +20,7 @@ public sealed class ChangeCollector : IDisposable
         {
             while (true)
             {
-                var change = await _changes.Reader.ReadAsync(cts.Token);
+                var change = await _changes.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
                 if (predicate(change))
                 {
                     return change;
