@@ -240,6 +240,7 @@ public sealed class TenantDatabaseProviderTests : IAsyncLifetime
     {
         var id = TenantId.Parse("busy");
 
+        Assert.IsType<InProcessTenantLock>(_rig.Provider.Lock);
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _rig.Provider.ProvisionAsync(id, Request))));
 
         Assert.Single(results.Select(r => r.ProjectId).Distinct());
