@@ -356,6 +356,19 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<IReadOnlyList<TenantOrphanProject>> SweepOrphansAsync(bool deleteOrphans = false, CancellationToken cancellationToken = default)
     {
+        // Projects first, catalog second: a tenant is reserved (with its project name) before its project is created,
+        // so every project listed here belongs to a record the later catalog read sees. The other order would report
+        // (and could delete) the project of a tenant that signed up in between.
+        var projects = new List<ProjectListItem>();
+        await foreach (var project in _api.Projects.ListAllProjectsAsync(search: _prefix.Length == 0 ? null : _prefix, orgId: _apiOptions.CurrentValue.OrgId,
+            pageSize: 400, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (project.Name.StartsWith(_prefix, StringComparison.Ordinal))
+            {
+                projects.Add(project);
+            }
+        }
+
         var byProjectId = new Dictionary<string, TenantRecord>(StringComparer.Ordinal);
         var byProjectName = new Dictionary<string, TenantRecord>(StringComparer.Ordinal);
         string? token = null;
@@ -380,14 +393,8 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         while (token is not null);
 
         var found = new List<TenantOrphanProject>();
-        await foreach (var project in _api.Projects.ListAllProjectsAsync(search: _prefix.Length == 0 ? null : _prefix, orgId: _apiOptions.CurrentValue.OrgId,
-            pageSize: 400, cancellationToken: cancellationToken).ConfigureAwait(false))
+        foreach (var project in projects)
         {
-            if (!project.Name.StartsWith(_prefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
             if (byProjectId.TryGetValue(project.Id, out var owner) || byProjectName.TryGetValue(project.Name, out owner))
             {
                 // Known to the catalog (a tenant still provisioning is known by its project name).

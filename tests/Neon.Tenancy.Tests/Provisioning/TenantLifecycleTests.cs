@@ -130,21 +130,25 @@ public sealed class TenantLifecycleTests : IAsyncLifetime
     public async Task SweepOrphansAsync_ReportsPrefixedProjectsUnknownToTheCatalog_DeletesOnlyWhenAsked()
     {
         await _rig.Provider.ProvisionAsync(TenantId.Parse("kept"), Request);
+        _fake.Faults.Inject("POST projects", NeonFault.FailOperation(), times: 1);
+        await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(TenantId.Parse("broken"), Request));
         var orphan = await _rig.Api.Projects.CreateProjectAsync(new ProjectCreateRequest { Project = new ProjectCreateRequestProject { Name = "tenant-orphan" } });
         await _rig.Api.Projects.CreateProjectAsync(new ProjectCreateRequest { Project = new ProjectCreateRequestProject { Name = "someone-else" } });
 
         var reported = await _rig.Provider.SweepOrphansAsync();
 
-        var found = Assert.Single(reported);
+        Assert.Equal(2, reported.Count);
+        var found = Assert.Single(reported, r => r.Reason == TenantOrphanReason.NotInCatalog);
         Assert.Equal(orphan.Project.Id, found.ProjectId);
-        Assert.Equal(TenantOrphanReason.NotInCatalog, found.Reason);
         Assert.False(found.Deleted);
-        Assert.Equal(3, (await _fake.GetProjectsAsync()).Count);
+        Assert.Equal(TenantId.Parse("broken"), Assert.Single(reported, r => r.Reason == TenantOrphanReason.TenantFailed).TenantId);
+        Assert.Equal(4, (await _fake.GetProjectsAsync()).Count);
 
         var swept = await _rig.Provider.SweepOrphansAsync(deleteOrphans: true);
 
-        Assert.True(Assert.Single(swept).Deleted);
+        Assert.True(Assert.Single(swept, r => r.Reason == TenantOrphanReason.NotInCatalog).Deleted);
+        Assert.False(Assert.Single(swept, r => r.Reason == TenantOrphanReason.TenantFailed).Deleted);
         Assert.DoesNotContain(await _fake.GetProjectsAsync(), p => p.Id == orphan.Project.Id);
-        Assert.Equal(2, (await _fake.GetProjectsAsync()).Count);
+        Assert.Equal(3, (await _fake.GetProjectsAsync()).Count);
     }
 }
