@@ -483,7 +483,11 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         try
         {
             // Not cancellable: the caller's token may be what failed. The record keeps ids (to resume) and no message.
-            await UpdateAsync(tenantId, r => r.State == TenantState.Provisioning ? r with { State = TenantState.Failed } : r, CancellationToken.None).ConfigureAwait(false);
+            var current = await _catalog.GetAsync(tenantId, CancellationToken.None).ConfigureAwait(false);
+            if (current?.State == TenantState.Provisioning)
+            {
+                await UpdateAsync(tenantId, r => r with { State = TenantState.Failed }, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
