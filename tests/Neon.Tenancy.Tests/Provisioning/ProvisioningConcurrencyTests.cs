@@ -1,8 +1,9 @@
 using Neon.Tenancy.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Neon.Tenancy.Tests.Provisioning;
 
-public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
+public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture database, ITestOutputHelper output) : IClassFixture<PostgresDatabaseFixture>
 {
     [Fact]
     public async Task ProvisionAsync_50CallsFor10TenantsThroughTwoInstancesSharingAPostgresCatalog_ExactlyTenProjects()
@@ -16,10 +17,12 @@ public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture databas
         var tenants = Enumerable.Range(0, 10).Select(i => TenantId.Parse($"t{i}")).ToArray();
         var request = new TenantProvisionRequest { Plan = "free" };
 
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var calls = Enumerable.Range(0, 50)
             .Select(i => Task.Run(() => (i % 2 == 0 ? first : second).Provider.ProvisionAsync(tenants[i % 10], request)));
         var results = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
 
+        output.WriteLine($"50 calls, 10 tenants, 2 instances: {stopwatch.Elapsed.TotalSeconds:0.00} s; {string.Join(", ", fake.CallsPerRoute.Select(c => $"{c.Key} x{c.Value}"))}");
         Assert.All(results, r => Assert.Equal(TenantState.Ready, r.State));
         Assert.Equal(10, results.Select(r => r.ProjectId).Distinct().Count());
         Assert.Equal(10, (await fake.GetProjectsAsync()).Count);

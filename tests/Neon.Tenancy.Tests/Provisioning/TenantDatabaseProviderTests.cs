@@ -3,10 +3,11 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Neon.Tenancy.Tests.Provisioning;
 
-public sealed class TenantDatabaseProviderTests : IAsyncLifetime
+public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string CreateRoute = "POST projects";
     private const string PollRoute = "GET projects/{project_id}/operations/{operation_id}";
@@ -44,6 +45,7 @@ public sealed class TenantDatabaseProviderTests : IAsyncLifetime
         Assert.Equal("tenant-acme", tenant.ProjectName);
         Assert.Equal("aws-eu-central-1", tenant.Region);
         var calls = _fake.CallsPerRoute;
+        output.WriteLine($"calls: {string.Join(", ", calls.Select(c => $"{c.Key} x{c.Value}"))}");
         Assert.Equal(1, calls[CreateRoute]);
         Assert.True(calls[PollRoute] >= 1);
         Assert.Equal([PollRoute, CreateRoute], calls.Keys.Order(StringComparer.Ordinal)); // nothing else: no search, no extra reads
