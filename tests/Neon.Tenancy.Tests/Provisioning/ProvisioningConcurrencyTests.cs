@@ -50,4 +50,26 @@ public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture databas
         await held.DisposeAsync();
         await (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
     }
+
+    [Fact]
+    public async Task PostgresAdvisoryTenantLock_HolderSessionDies_WaiterGetsTheLock()
+    {
+        var schema = PostgresDatabaseFixture.NewSchema();
+        await using var a = new PostgresAdvisoryTenantLock(database.ConnectionString, schema);
+        await using var b = new PostgresAdvisoryTenantLock(database.ConnectionString, schema);
+        var id = TenantId.Parse("dead-holder");
+        var held = await a.AcquireAsync(id, CancellationToken.None);
+        var waiting = b.AcquireAsync(id, CancellationToken.None).AsTask();
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+
+        // The holder's process "dies": its session ends without unlocking.
+        var terminated = await database.ScalarAsync<long>(
+            "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'Neon.Tenancy provisioning lock' AND a.datname = current_database()");
+        Assert.Equal(1L, terminated);
+
+        await (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
+        await held.DisposeAsync();
+    }
 }
