@@ -5,6 +5,13 @@ namespace Neon.Tenancy;
 /// <summary>Provisioning log messages: event ids 4000-4099. No secret is ever an argument.</summary>
 internal static partial class ProvisioningLog
 {
+    /// <summary>
+    /// A logging scope naming the tenant, so every log of the work done for it (including the API client's, which carry
+    /// Neon's request id) can be correlated with the tenant.
+    /// </summary>
+    public static IDisposable? TenantScope(ILogger logger, TenantId tenantId) =>
+        logger.BeginScope(new KeyValuePair<string, object?>[] { new("TenantId", tenantId.Value) });
+
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Tenant {TenantId} provisioned: project {ProjectId} ({Outcome}) in {ElapsedSeconds:0.000} s")]
     public static partial void Provisioned(ILogger logger, string tenantId, string? projectId, string outcome, double elapsedSeconds);
 

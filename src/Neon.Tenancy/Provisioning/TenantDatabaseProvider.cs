@@ -116,6 +116,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             return TenantDatabase.From(reservation.Record);
         }
 
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
         var step = TenantProvisioningStep.Catalog;
@@ -245,6 +246,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantDeletion> DeleteAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
         var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
@@ -277,6 +279,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
         var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
@@ -305,6 +308,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             throw new ArgumentException("Give exactly one of Timestamp and Lsn.", nameof(request));
         }
 
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
         var record = await RequireServingAsync(tenantId, "restore", cancellationToken).ConfigureAwait(false);
@@ -334,6 +338,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantDatabase> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
         var record = await RequireServingAsync(tenantId, "credential rotation", cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Neon.Tenancy.Api;
 using Neon.Tenancy.Testing;
@@ -30,6 +31,7 @@ internal sealed class ProvisioningRig : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddFakeLogging();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
         services.AddMetrics();
         var builder = services
             .AddNeonTenancy(o => o.Secrets = SecretsTestData.Options("k1", ("k1", key)))

@@ -66,6 +66,8 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
         var password = new NpgsqlConnectionStringBuilder(direct).Password!;
         Assert.DoesNotContain(_rig.Logs.GetSnapshot(), r => r.Message.Contains(password, StringComparison.Ordinal));
         Assert.Contains(_rig.Logs.GetSnapshot(), r => r.Id.Id == 4000 && r.Message.Contains("acme", StringComparison.Ordinal));
+        Assert.Contains(_rig.Logs.GetSnapshot(), r => r.Message.Contains("POST projects", StringComparison.Ordinal) && r.Message.Contains("request id", StringComparison.Ordinal)
+            && r.Scopes.OfType<IEnumerable<KeyValuePair<string, object?>>>().Any(scope => scope.Any(p => p.Key == "TenantId" && Equals(p.Value, "acme"))));
     }
 
     [Fact]
