@@ -67,6 +67,9 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
     /// <summary>The backend process id of the listener's current connection (for tests and diagnostics).</summary>
     internal int? ListenerProcessId { get; private set; }
 
+    /// <summary>The options this catalog was created with (the provider takes its advisory-lock connection from them).</summary>
+    internal PostgresTenantCatalogOptions Options => _options;
+
     /// <summary>
     /// Creates or upgrades the catalog's schema if needed. Idempotent and single-flight; every other method calls it
     /// implicitly, so calling it is only needed to fail fast (the hosted service does so at start).

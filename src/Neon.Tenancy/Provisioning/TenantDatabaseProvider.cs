@@ -1,0 +1,681 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Neon.Tenancy.Api;
+
+namespace Neon.Tenancy;
+
+/// <summary>Where <see cref="TenantDatabaseProvider.Checkpoint"/> is called during provisioning (tests simulate crashes there).</summary>
+internal enum ProvisioningCheckpoint
+{
+    /// <summary>Reserved and locked; no create sent yet.</summary>
+    BeforeCreate,
+
+    /// <summary>The create call answered; its result is not in the catalog yet.</summary>
+    AfterCreate,
+
+    /// <summary>Ids and secrets are in the catalog; the operations have not been waited for.</summary>
+    AfterCatalogWrite,
+
+    /// <summary>The operations ended; the initializer has not run.</summary>
+    AfterWait,
+}
+
+/// <summary>
+/// The default <see cref="ITenantDatabaseProvider"/>.
+/// </summary>
+/// <remarks>
+/// <para>Exclusion: every lifecycle mutation of one tenant runs under <see cref="ITenantLock"/> (a PostgreSQL advisory
+/// lock when the catalog is <see cref="PostgresTenantCatalog"/>, otherwise an in-process lock), and first waits for the
+/// project's running operations, so SDK-issued mutations of one project neither race nor collide into 423.</para>
+/// <para>Idempotency without idempotency keys: before sending a create, the provider bumps the record's version under
+/// the lock (a "create attempted" marker). A record still at version 1 has never had a create sent, so the happy path
+/// skips the search; any later attempt looks for the project by its deterministic name first and adopts it.</para>
+/// </remarks>
+internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDisposable
+{
+    private const int MaxCatalogRetries = 5;
+
+    private readonly ITenantCatalog _catalog;
+    private readonly NeonApiClient _api;
+    private readonly IConnectionSecretProtector _protector;
+    private readonly ITenantLock _lock;
+    private readonly ITenantDatabaseInitializer? _initializer;
+    private readonly TenantProvisioningOptions _options;
+    private readonly IOptionsMonitor<NeonApiOptions> _apiOptions;
+    private readonly string _prefix;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ProvisioningMetrics _metrics;
+
+    public TenantDatabaseProvider(
+        ITenantCatalog catalog,
+        NeonApiClient api,
+        IConnectionSecretProtector protector,
+        IOptions<NeonTenancyOptions> tenancyOptions,
+        IOptions<TenantProvisioningOptions> options,
+        IOptionsMonitor<NeonApiOptions> apiOptions,
+        TimeProvider timeProvider,
+        ILogger<TenantDatabaseProvider>? logger = null,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null,
+        ITenantDatabaseInitializer? initializer = null)
+        : this(catalog, api, protector, tenancyOptions, options, apiOptions, timeProvider, CreateLock(catalog), logger, meterFactory, initializer)
+    {
+    }
+
+    internal TenantDatabaseProvider(
+        ITenantCatalog catalog,
+        NeonApiClient api,
+        IConnectionSecretProtector protector,
+        IOptions<NeonTenancyOptions> tenancyOptions,
+        IOptions<TenantProvisioningOptions> options,
+        IOptionsMonitor<NeonApiOptions> apiOptions,
+        TimeProvider timeProvider,
+        ITenantLock tenantLock,
+        ILogger<TenantDatabaseProvider>? logger,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory,
+        ITenantDatabaseInitializer? initializer)
+    {
+        _catalog = catalog;
+        _api = api;
+        _protector = protector;
+        _prefix = tenancyOptions.Value.ProjectNamePrefix;
+        _options = options.Value;
+        _apiOptions = apiOptions;
+        _time = timeProvider;
+        _lock = tenantLock;
+        _logger = logger ?? NullLogger<TenantDatabaseProvider>.Instance;
+        _metrics = new ProvisioningMetrics(meterFactory);
+        _initializer = initializer;
+    }
+
+    /// <summary>Test hook: called at each <see cref="ProvisioningCheckpoint"/>; throwing there simulates a failure or a crash.</summary>
+    internal Func<ProvisioningCheckpoint, CancellationToken, ValueTask>? Checkpoint { get; set; }
+
+    internal ITenantLock Lock => _lock;
+
+    public async Task<TenantDatabase> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Plan, nameof(request));
+        var started = _time.GetTimestamp();
+        var projectName = TenantProjectNames.For(tenantId, _prefix);
+
+        var reservation = await _catalog.ReserveAsync(new TenantReservation
+        {
+            TenantId = tenantId,
+            Plan = request.Plan,
+            ProjectName = projectName,
+            Region = request.Region,
+        }, cancellationToken).ConfigureAwait(false);
+        if (IsProvisioned(reservation.Record, tenantId))
+        {
+            return TenantDatabase.From(reservation.Record);
+        }
+
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
+        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
+        var step = TenantProvisioningStep.Catalog;
+        try
+        {
+            var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false)
+                ?? throw new TenantNotFoundException(tenantId);
+            if (IsProvisioned(record, tenantId))
+            {
+                return TenantDatabase.From(record);
+            }
+
+            string outcome;
+            IReadOnlyList<Operation> operations;
+            if (record.ProjectId is null)
+            {
+                ProjectDetails? details = null;
+                if (record.Version > 1)
+                {
+                    // An earlier attempt may have sent a create whose answer was lost: never create blindly.
+                    step = TenantProvisioningStep.FindProject;
+                    details = await FindProjectAsync(tenantId, record.ProjectName ?? projectName, request, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (details is null)
+                {
+                    step = TenantProvisioningStep.Catalog;
+                    record = await _catalog.UpdateAsync(record with { State = TenantState.Provisioning, Plan = request.Plan, Region = request.Region ?? record.Region }, cancellationToken).ConfigureAwait(false);
+                    await CheckpointAsync(ProvisioningCheckpoint.BeforeCreate, cancellationToken).ConfigureAwait(false);
+
+                    step = TenantProvisioningStep.CreateProject;
+                    ProvisioningLog.Creating(_logger, tenantId.Value, record.ProjectName ?? projectName);
+                    var created = await _api.Projects.CreateProjectAsync(BuildCreateRequest(record.ProjectName ?? projectName, request), cancellationToken).ConfigureAwait(false);
+                    details = FromCreateResponse(tenantId, created, request);
+                    await CheckpointAsync(ProvisioningCheckpoint.AfterCreate, cancellationToken).ConfigureAwait(false);
+                    outcome = "created";
+                }
+                else
+                {
+                    ProvisioningLog.Adopting(_logger, tenantId.Value, details.ProjectId);
+                    outcome = "adopted";
+                }
+
+                step = TenantProvisioningStep.Catalog;
+                record = await _catalog.UpdateAsync(record with
+                {
+                    State = TenantState.Provisioning,
+                    ProjectId = details.ProjectId,
+                    Region = details.Region,
+                    BranchId = details.BranchId,
+                    EndpointId = details.EndpointId,
+                    DatabaseName = details.DatabaseName,
+                    RoleName = details.RoleName,
+                    PooledConnectionSecret = details.PooledSecret,
+                    DirectConnectionSecret = details.DirectSecret,
+                }, cancellationToken).ConfigureAwait(false);
+                await CheckpointAsync(ProvisioningCheckpoint.AfterCatalogWrite, cancellationToken).ConfigureAwait(false);
+                operations = details.Operations;
+            }
+            else
+            {
+                ProvisioningLog.Resuming(_logger, tenantId.Value, record.ProjectId);
+                outcome = "resumed";
+                operations = [];
+            }
+
+            step = TenantProvisioningStep.WaitForOperations;
+            if (operations.Count > 0)
+            {
+                await _api.WaitForOperationsAsync(operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WaitForRunningOperationsAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CheckpointAsync(ProvisioningCheckpoint.AfterWait, cancellationToken).ConfigureAwait(false);
+
+            var schemaVersion = record.SchemaVersion;
+            if (_initializer is not null)
+            {
+                step = TenantProvisioningStep.Initialize;
+                var direct = _protector.Unprotect(tenantId, ConnectionSecretKind.Direct, record.DirectConnectionSecret.Span);
+                schemaVersion = await _initializer.InitializeAsync(new TenantInitializationContext(tenantId, direct, record.SchemaVersion), cancellationToken).ConfigureAwait(false);
+            }
+
+            step = TenantProvisioningStep.Catalog;
+            record = await _catalog.UpdateAsync(record with { State = TenantState.Ready, SchemaVersion = schemaVersion }, cancellationToken).ConfigureAwait(false);
+
+            var elapsed = _time.GetElapsedTime(started).TotalSeconds;
+            _metrics.Provisioned(elapsed, outcome);
+            ProvisioningLog.Provisioned(_logger, tenantId.Value, record.ProjectId, outcome, elapsed);
+            return TenantDatabase.From(record);
+        }
+        catch (Exception exception) when (exception is not (TenantNotFoundException or TenantStateException)
+            && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // A cancelled call is an abandoned call (like a crash): the record stays as it is and the next call resumes.
+            _metrics.Failed(step, exception);
+            ProvisioningLog.Failed(_logger, exception, tenantId.Value, step, (exception as NeonApiException)?.RequestId);
+            await RecordFailureAsync(tenantId).ConfigureAwait(false);
+            throw new TenantProvisioningException(tenantId, step, exception);
+        }
+    }
+
+    public async Task<TenantDatabase?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return record is null ? null : TenantDatabase.From(record);
+    }
+
+    public async IAsyncEnumerable<TenantDatabase> ListAsync(TenantState? state = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? token = null;
+        do
+        {
+            var page = await _catalog.ListAsync(new TenantQuery { State = state, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
+            foreach (var record in page.Items)
+            {
+                yield return TenantDatabase.From(record);
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
+
+    public async Task<TenantDeletion> DeleteAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
+        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
+        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
+        if (record.State == TenantState.Deleted)
+        {
+            return new TenantDeletion(TenantDatabase.From(record), record.UpdatedAt + _options.RecoveryWindow);
+        }
+
+        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Deleting }, cancellationToken).ConfigureAwait(false);
+        var projectId = record.ProjectId
+            ?? (await FindProjectByNameAsync(tenantId, record.ProjectName ?? TenantProjectNames.For(tenantId, _prefix), cancellationToken).ConfigureAwait(false))?.Id;
+
+        if (projectId is not null)
+        {
+            try
+            {
+                await _api.Projects.DeleteProjectAsync(projectId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NeonNotFoundException)
+            {
+                // Already deleted (by an earlier attempt or by hand): deleting is idempotent.
+            }
+        }
+
+        var until = _time.GetUtcNow() + _options.RecoveryWindow;
+        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Deleted, ProjectId = r.ProjectId ?? projectId }, cancellationToken).ConfigureAwait(false);
+        ProvisioningLog.Deleted(_logger, tenantId.Value, projectId, until);
+        return new TenantDeletion(TenantDatabase.From(record), until);
+    }
+
+    public async Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
+        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
+        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
+        if (record.State == TenantState.Ready)
+        {
+            return TenantDatabase.From(record);
+        }
+
+        if (record.State != TenantState.Deleted || record.ProjectId is null)
+        {
+            throw new TenantStateException(tenantId, record.State, "recover");
+        }
+
+        await _api.Projects.RecoverProjectAsync(record.ProjectId, cancellationToken).ConfigureAwait(false);
+        await WaitForRunningOperationsAsync(record.ProjectId, cancellationToken).ConfigureAwait(false);
+        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Ready }, cancellationToken).ConfigureAwait(false);
+        ProvisioningLog.Recovered(_logger, tenantId.Value, record.ProjectId!);
+        return TenantDatabase.From(record);
+    }
+
+    public async Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Timestamp is null == string.IsNullOrEmpty(request.Lsn))
+        {
+            throw new ArgumentException("Give exactly one of Timestamp and Lsn.", nameof(request));
+        }
+
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
+        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
+        var record = await RequireServingAsync(tenantId, "restore", cancellationToken).ConfigureAwait(false);
+        var preserveUnder = request.PreserveUnderName
+            ?? "pre-restore-" + _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+
+        await WaitForRunningOperationsAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
+        var restored = await _api.Branches.RestoreProjectBranchAsync(record.ProjectId!, record.BranchId!, new BranchRestoreRequest
+        {
+            SourceBranchId = record.BranchId!,
+            SourceTimestamp = request.Timestamp,
+            SourceLsn = string.IsNullOrEmpty(request.Lsn) ? null : request.Lsn,
+            PreserveUnderName = preserveUnder,
+        }, cancellationToken).ConfigureAwait(false);
+        await _api.WaitForOperationsAsync(restored.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+
+        // The compute restarted onto restored data: re-encrypting the secrets (fresh nonces) changes the record's
+        // connection fields, so the change feed says ConnectionChanged and the connection layer drops cached connections.
+        record = await UpdateAsync(tenantId, r => r with
+        {
+            PooledConnectionSecret = Reprotect(tenantId, ConnectionSecretKind.Pooled, r.PooledConnectionSecret),
+            DirectConnectionSecret = Reprotect(tenantId, ConnectionSecretKind.Direct, r.DirectConnectionSecret),
+        }, cancellationToken).ConfigureAwait(false);
+        ProvisioningLog.Restored(_logger, tenantId.Value, record.BranchId!, preserveUnder);
+        return new TenantRestoreResult(TenantDatabase.From(record), preserveUnder);
+    }
+
+    public async Task<TenantDatabase> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
+        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
+        var record = await RequireServingAsync(tenantId, "credential rotation", cancellationToken).ConfigureAwait(false);
+        await WaitForRunningOperationsAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
+        var reset = await _api.Branches.ResetProjectBranchRolePasswordAsync(record.ProjectId!, record.BranchId!, record.RoleName!, cancellationToken).ConfigureAwait(false);
+        var password = reset.Role.Password
+            ?? throw new InvalidOperationException($"Neon did not return the new password of tenant '{tenantId}'s role.");
+
+        // Store the new secret at once: Neon keeps the old password valid until the operation finishes, and the
+        // connection layer switches to the new one as soon as the change feed reports it.
+        record = await UpdateAsync(tenantId, r => r with
+        {
+            PooledConnectionSecret = WithPassword(tenantId, ConnectionSecretKind.Pooled, r.PooledConnectionSecret, password),
+            DirectConnectionSecret = WithPassword(tenantId, ConnectionSecretKind.Direct, r.DirectConnectionSecret, password),
+        }, cancellationToken).ConfigureAwait(false);
+        await _api.WaitForOperationsAsync(reset.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        ProvisioningLog.Rotated(_logger, tenantId.Value, record.RoleName!);
+        return TenantDatabase.From(record);
+    }
+
+    public async Task<IReadOnlyList<TenantOrphanProject>> SweepOrphansAsync(bool deleteOrphans = false, CancellationToken cancellationToken = default)
+    {
+        // Projects first, catalog second: a tenant is reserved (with its project name) before its project is created,
+        // so every project listed here belongs to a record the later catalog read sees. The other order would report
+        // (and could delete) the project of a tenant that signed up in between.
+        var projects = new List<ProjectListItem>();
+        await foreach (var project in _api.Projects.ListAllProjectsAsync(search: _prefix.Length == 0 ? null : _prefix, orgId: _apiOptions.CurrentValue.OrgId,
+            pageSize: 400, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (project.Name.StartsWith(_prefix, StringComparison.Ordinal))
+            {
+                projects.Add(project);
+            }
+        }
+
+        var byProjectId = new Dictionary<string, TenantRecord>(StringComparer.Ordinal);
+        var byProjectName = new Dictionary<string, TenantRecord>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            var page = await _catalog.ListAsync(new TenantQuery { ContinuationToken = token, PageSize = TenantQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+            foreach (var record in page.Items)
+            {
+                if (record.ProjectId is not null)
+                {
+                    byProjectId[record.ProjectId] = record;
+                }
+
+                if (record.ProjectName is not null)
+                {
+                    byProjectName[record.ProjectName] = record;
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        var found = new List<TenantOrphanProject>();
+        foreach (var project in projects)
+        {
+            if (byProjectId.TryGetValue(project.Id, out var owner) || byProjectName.TryGetValue(project.Name, out owner))
+            {
+                // Known to the catalog (a tenant still provisioning is known by its project name).
+                if (owner.State == TenantState.Failed)
+                {
+                    found.Add(new TenantOrphanProject(project.Id, project.Name, project.CreatedAt, TenantOrphanReason.TenantFailed, owner.TenantId, Deleted: false));
+                    ProvisioningLog.Orphan(_logger, project.Id, project.Name, TenantOrphanReason.TenantFailed, false);
+                }
+
+                continue;
+            }
+
+            var deleted = false;
+            if (deleteOrphans)
+            {
+                try
+                {
+                    await _api.Projects.DeleteProjectAsync(project.Id, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NeonNotFoundException)
+                {
+                    // Gone already.
+                }
+
+                deleted = true;
+            }
+
+            found.Add(new TenantOrphanProject(project.Id, project.Name, project.CreatedAt, TenantOrphanReason.NotInCatalog, null, deleted));
+            ProvisioningLog.Orphan(_logger, project.Id, project.Name, TenantOrphanReason.NotInCatalog, deleted);
+        }
+
+        return found;
+    }
+
+    public ValueTask DisposeAsync() => _lock is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
+
+    internal static ITenantLock CreateLock(ITenantCatalog catalog) =>
+        catalog is PostgresTenantCatalog postgres
+            ? new PostgresAdvisoryTenantLock(postgres.Options.ConnectionString!, postgres.Options.Schema)
+            : new InProcessTenantLock();
+
+    private static bool IsProvisioned(TenantRecord record, TenantId tenantId) => record.State switch
+    {
+        TenantState.Ready or TenantState.Suspended => true,
+        TenantState.Deleting or TenantState.Deleted => throw new TenantStateException(tenantId, record.State, "provisioning"),
+        _ => false,
+    };
+
+    private async ValueTask CheckpointAsync(ProvisioningCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        if (Checkpoint is { } hook)
+        {
+            await hook(checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<TenantRecord> RequireServingAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)
+    {
+        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
+        if (record.State is not (TenantState.Ready or TenantState.Suspended) || record.ProjectId is null || record.BranchId is null)
+        {
+            throw new TenantStateException(tenantId, record.State, operation);
+        }
+
+        return record;
+    }
+
+    /// <summary>Re-reads and re-applies <paramref name="change"/> when someone else updated the record in between.</summary>
+    private async Task<TenantRecord> UpdateAsync(TenantId tenantId, Func<TenantRecord, TenantRecord> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
+            try
+            {
+                return await _catalog.UpdateAsync(change(current), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TenantConcurrencyException) when (attempt < MaxCatalogRetries)
+            {
+            }
+        }
+    }
+
+    private async Task RecordFailureAsync(TenantId tenantId)
+    {
+        try
+        {
+            // Not cancellable: the caller's token may be what failed. The record keeps ids (to resume) and no message.
+            var current = await _catalog.GetAsync(tenantId, CancellationToken.None).ConfigureAwait(false);
+            if (current?.State == TenantState.Provisioning)
+            {
+                await UpdateAsync(tenantId, r => r with { State = TenantState.Failed }, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            ProvisioningLog.FailureNotRecorded(_logger, exception, tenantId.Value);
+        }
+    }
+
+    /// <summary>Waits for the project's operations that have not ended (the newest page is enough: Neon lists newest first).</summary>
+    private async Task WaitForRunningOperationsAsync(string projectId, CancellationToken cancellationToken)
+    {
+        var page = await _api.Operations.ListProjectOperationsAsync(projectId, limit: 50, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var running = page.Operations.Where(o => !HasEnded(o.Status)).ToList();
+        if (running.Count > 0)
+        {
+            await _api.WaitForOperationsAsync(running, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool HasEnded(OperationStatus status) =>
+        status == OperationStatus.Finished || status == OperationStatus.Skipped || status == OperationStatus.Failed
+        || status == OperationStatus.Error || status == OperationStatus.Cancelled;
+
+    private async Task<ProjectListItem?> FindProjectByNameAsync(TenantId tenantId, string projectName, CancellationToken cancellationToken)
+    {
+        var matches = new List<ProjectListItem>();
+        await foreach (var project in _api.Projects.ListAllProjectsAsync(search: projectName, orgId: _apiOptions.CurrentValue.OrgId,
+            cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(project.Name, projectName, StringComparison.Ordinal))
+            {
+                matches.Add(project);
+            }
+        }
+
+        if (matches.Count == 0)
+        {
+            return null;
+        }
+
+        var oldest = matches.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id, StringComparer.Ordinal).First();
+        if (matches.Count > 1)
+        {
+            ProvisioningLog.SeveralProjectsNamed(_logger, tenantId.Value, matches.Count, projectName, oldest.Id);
+        }
+
+        return oldest;
+    }
+
+    /// <summary>Finds the project an earlier attempt created and reads what the catalog needs from it.</summary>
+    private async Task<ProjectDetails?> FindProjectAsync(TenantId tenantId, string projectName, TenantProvisionRequest request, CancellationToken cancellationToken)
+    {
+        var project = await FindProjectByNameAsync(tenantId, projectName, cancellationToken).ConfigureAwait(false);
+        if (project is null)
+        {
+            return null;
+        }
+
+        Branch? branch = null;
+        await foreach (var candidate in _api.Branches.ListAllProjectBranchesAsync(project.Id, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (candidate.Default)
+            {
+                branch = candidate;
+                break;
+            }
+
+            branch ??= candidate;
+        }
+
+        if (branch is null)
+        {
+            throw new InvalidOperationException($"Project '{project.Id}' of tenant '{tenantId}' has no branch to adopt.");
+        }
+
+        var endpoints = await _api.Branches.ListProjectBranchEndpointsAsync(project.Id, branch.Id, cancellationToken).ConfigureAwait(false);
+        var endpoint = endpoints.Endpoints.FirstOrDefault(e => e.Type == EndpointType.ReadWrite) ?? endpoints.Endpoints.FirstOrDefault();
+        var database = request.DatabaseName ?? _options.DefaultDatabaseName;
+        var role = request.RoleName ?? _options.DefaultRoleName;
+        var pooled = await _api.Projects.GetConnectionURIAsync(project.Id, database, role, branch.Id, endpoint?.Id, pooled: true, cancellationToken).ConfigureAwait(false);
+        var direct = await _api.Projects.GetConnectionURIAsync(project.Id, database, role, branch.Id, endpoint?.Id, pooled: false, cancellationToken).ConfigureAwait(false);
+        var page = await _api.Operations.ListProjectOperationsAsync(project.Id, limit: 50, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        return new ProjectDetails(
+            project.Id,
+            project.RegionId,
+            branch.Id,
+            endpoint?.Id,
+            database,
+            role,
+            _protector.Protect(tenantId, ConnectionSecretKind.Pooled, TenantConnectionStrings.FromUri(pooled.Uri, _options.SslMode)),
+            _protector.Protect(tenantId, ConnectionSecretKind.Direct, TenantConnectionStrings.FromUri(direct.Uri, _options.SslMode)),
+            page.Operations.Where(o => !HasEnded(o.Status)).ToList());
+    }
+
+    private ProjectDetails FromCreateResponse(TenantId tenantId, CreateProjectResponse created, TenantProvisionRequest request)
+    {
+        var role = request.RoleName ?? _options.DefaultRoleName;
+        var endpoint = created.Endpoints.FirstOrDefault(e => e.Type == EndpointType.ReadWrite) ?? created.Endpoints.FirstOrDefault();
+        var uri = created.ConnectionUris.FirstOrDefault()
+            ?? throw new InvalidOperationException($"Neon returned no connection details for tenant '{tenantId}'s project '{created.Project.Id}'.");
+        var p = uri.ConnectionParameters;
+        var pooledHost = string.IsNullOrEmpty(p.PoolerHost) ? p.Host : p.PoolerHost;
+        return new ProjectDetails(
+            created.Project.Id,
+            created.Project.RegionId,
+            created.Branch.Id,
+            endpoint?.Id,
+            created.Databases.FirstOrDefault()?.Name ?? request.DatabaseName ?? _options.DefaultDatabaseName,
+            created.Roles.FirstOrDefault(r => string.Equals(r.Name, role, StringComparison.Ordinal))?.Name ?? created.Roles.FirstOrDefault()?.Name ?? role,
+            _protector.Protect(tenantId, ConnectionSecretKind.Pooled, TenantConnectionStrings.Build(pooledHost, p.Database, p.Role, p.Password, _options.SslMode)),
+            _protector.Protect(tenantId, ConnectionSecretKind.Direct, TenantConnectionStrings.Build(p.Host, p.Database, p.Role, p.Password, _options.SslMode)),
+            created.Operations.ToList());
+    }
+
+    private ProjectCreateRequest BuildCreateRequest(string projectName, TenantProvisionRequest request)
+    {
+        var settings = request.Settings;
+        var project = new ProjectCreateRequestProject
+        {
+            Name = projectName,
+            RegionId = request.Region,
+            PgVersion = request.PostgresVersion,
+            OrgId = _apiOptions.CurrentValue.OrgId,
+            Branch = new ProjectCreateRequestProjectBranch
+            {
+                DatabaseName = request.DatabaseName ?? _options.DefaultDatabaseName,
+                RoleName = request.RoleName ?? _options.DefaultRoleName,
+            },
+        };
+        if (settings is not null)
+        {
+            if (settings.ActiveTimeSecondsQuota is not null || settings.ComputeTimeSecondsQuota is not null || settings.WrittenDataBytesQuota is not null
+                || settings.DataTransferBytesQuota is not null || settings.LogicalSizeBytesQuota is not null)
+            {
+                project.Settings = new ProjectSettingsData
+                {
+                    Quota = new ProjectQuota
+                    {
+                        ActiveTimeSeconds = settings.ActiveTimeSecondsQuota,
+                        ComputeTimeSeconds = settings.ComputeTimeSecondsQuota,
+                        WrittenDataBytes = settings.WrittenDataBytesQuota,
+                        DataTransferBytes = settings.DataTransferBytesQuota,
+                        LogicalSizeBytes = settings.LogicalSizeBytesQuota,
+                    },
+                };
+            }
+
+            if (settings.AutoscalingMinCu is not null || settings.AutoscalingMaxCu is not null || settings.SuspendTimeout is not null)
+            {
+                project.DefaultEndpointSettings = new DefaultEndpointSettings
+                {
+                    AutoscalingLimitMinCu = settings.AutoscalingMinCu,
+                    AutoscalingLimitMaxCu = settings.AutoscalingMaxCu,
+                    SuspendTimeoutSeconds = settings.SuspendTimeout is { } suspend
+                        ? suspend == Timeout.InfiniteTimeSpan ? -1 : (long)suspend.TotalSeconds
+                        : null,
+                };
+            }
+
+            if (settings.HistoryRetention is { } retention)
+            {
+                project.HistoryRetentionSeconds = checked((int)retention.TotalSeconds);
+            }
+        }
+
+        return new ProjectCreateRequest { Project = project };
+    }
+
+    private byte[] Reprotect(TenantId tenantId, ConnectionSecretKind kind, ReadOnlyMemory<byte> secret) =>
+        _protector.Protect(tenantId, kind, _protector.Unprotect(tenantId, kind, secret.Span));
+
+    private byte[] WithPassword(TenantId tenantId, ConnectionSecretKind kind, ReadOnlyMemory<byte> secret, string password) =>
+        _protector.Protect(tenantId, kind, TenantConnectionStrings.WithPassword(_protector.Unprotect(tenantId, kind, secret.Span), password));
+
+    [DebuggerDisplay("{ProjectId}")]
+    private sealed record ProjectDetails(
+        string ProjectId,
+        string? Region,
+        string BranchId,
+        string? EndpointId,
+        string DatabaseName,
+        string RoleName,
+        byte[] PooledSecret,
+        byte[] DirectSecret,
+        IReadOnlyList<Operation> Operations);
+}

@@ -1,0 +1,184 @@
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace Neon.Tenancy;
+
+/// <summary>Mutual exclusion per key (a tenant's provisioning, a project's mutations).</summary>
+internal interface ITenantLock
+{
+    /// <summary>Waits until this caller holds the lock for <paramref name="tenantId"/>; dispose the result to release it.</summary>
+    ValueTask<IAsyncDisposable> AcquireAsync(TenantId tenantId, CancellationToken cancellationToken);
+}
+
+/// <summary>Async mutual exclusion per string key inside one process; entries live only while someone holds or waits.</summary>
+internal sealed class KeyedAsyncLock
+{
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public async ValueTask<IAsyncDisposable> AcquireAsync(string key, CancellationToken cancellationToken)
+    {
+        Entry entry;
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(key, out entry!))
+            {
+                entry = new Entry();
+                _entries.Add(key, entry);
+            }
+
+            entry.References++;
+        }
+
+        try
+        {
+            await entry.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Release(key, entry, held: false);
+            throw;
+        }
+
+        return new Releaser(this, key, entry);
+    }
+
+    internal int Count
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    private void Release(string key, Entry entry, bool held)
+    {
+        if (held)
+        {
+            entry.Semaphore.Release();
+        }
+
+        lock (_entries)
+        {
+            if (--entry.References == 0)
+            {
+                _entries.Remove(key);
+            }
+        }
+    }
+
+    private sealed class Entry
+    {
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
+        public int References { get; set; }
+    }
+
+    private sealed class Releaser(KeyedAsyncLock owner, string key, Entry entry) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                owner.Release(key, entry, held: true);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
+
+/// <summary>In-process exclusion per tenant: enough when the catalog is not shared between processes (the in-memory catalog).</summary>
+internal sealed class InProcessTenantLock : ITenantLock
+{
+    private readonly KeyedAsyncLock _locks = new();
+
+    public ValueTask<IAsyncDisposable> AcquireAsync(TenantId tenantId, CancellationToken cancellationToken) =>
+        _locks.AcquireAsync(tenantId.Value, cancellationToken);
+}
+
+/// <summary>
+/// Exclusion per tenant across every process sharing a PostgreSQL catalog: a session advisory lock, held on a dedicated
+/// unpooled connection, keyed by a hash of the catalog schema and the tenant id. A crashed holder's connection closes and
+/// PostgreSQL releases its lock, so a dead attempt never blocks the next one (no lease to expire). Inside one process
+/// callers first queue on an in-process lock, so each process holds at most one connection per tenant.
+/// </summary>
+internal sealed class PostgresAdvisoryTenantLock : ITenantLock, IAsyncDisposable
+{
+    private readonly KeyedAsyncLock _local = new();
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _schema;
+
+    public PostgresAdvisoryTenantLock(string connectionString, string schema)
+    {
+        // Unpooled: closing the connection ends the session, which releases the lock even if unlocking failed.
+        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "Neon.Tenancy provisioning lock" }.ConnectionString);
+        _schema = schema;
+    }
+
+    public async ValueTask<IAsyncDisposable> AcquireAsync(TenantId tenantId, CancellationToken cancellationToken)
+    {
+        var local = await _local.AcquireAsync(tenantId.Value, cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand("SELECT pg_advisory_lock($1)", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = Key(tenantId) });
+                command.CommandTimeout = 0;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return new Releaser(connection, local);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await local.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    internal long Key(TenantId tenantId)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes("neon.tenancy/provision/" + _schema + "/" + tenantId.Value), hash);
+        return BitConverter.ToInt64(hash[..8]);
+    }
+
+    private sealed class Releaser(NpgsqlConnection connection, IAsyncDisposable local) : IAsyncDisposable
+    {
+        private int _released;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                // Closing the unpooled connection ends the session and with it the advisory lock.
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await local.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

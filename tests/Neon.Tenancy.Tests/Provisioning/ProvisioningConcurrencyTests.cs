@@ -1,0 +1,75 @@
+using Neon.Tenancy.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Neon.Tenancy.Tests.Provisioning;
+
+public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture database, ITestOutputHelper output) : IClassFixture<PostgresDatabaseFixture>
+{
+    [Fact]
+    public async Task ProvisionAsync_50CallsFor10TenantsThroughTwoInstancesSharingAPostgresCatalog_ExactlyTenProjects()
+    {
+        await using var fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(200));
+        var key = SecretsTestData.NewKey();
+        var schema = PostgresDatabaseFixture.NewSchema();
+        await using var first = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
+        await using var second = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
+        Assert.IsType<PostgresAdvisoryTenantLock>(first.Provider.Lock);
+        var tenants = Enumerable.Range(0, 10).Select(i => TenantId.Parse($"t{i}")).ToArray();
+        var request = new TenantProvisionRequest { Plan = "free" };
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var calls = Enumerable.Range(0, 50)
+            .Select(i => Task.Run(() => (i % 2 == 0 ? first : second).Provider.ProvisionAsync(tenants[i % 10], request)));
+        var results = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
+
+        output.WriteLine($"50 calls, 10 tenants, 2 instances: {stopwatch.Elapsed.TotalSeconds:0.00} s; {string.Join(", ", fake.CallsPerRoute.Select(c => $"{c.Key} x{c.Value}"))}");
+        Assert.All(results, r => Assert.Equal(TenantState.Ready, r.State));
+        Assert.Equal(10, results.Select(r => r.ProjectId).Distinct().Count());
+        Assert.Equal(10, (await fake.GetProjectsAsync()).Count);
+        Assert.Equal(10, fake.CallsPerRoute["POST projects"]);
+        foreach (var group in results.GroupBy(r => r.TenantId))
+        {
+            Assert.Single(group.Select(r => r.ProjectId).Distinct());
+        }
+    }
+
+    [Fact]
+    public async Task PostgresAdvisoryTenantLock_SecondInstanceWaitsUntilFirstReleases()
+    {
+        await using var a = new PostgresAdvisoryTenantLock(database.ConnectionString, "s");
+        await using var b = new PostgresAdvisoryTenantLock(database.ConnectionString, "s");
+        var id = TenantId.Parse("locked");
+
+        var held = await a.AcquireAsync(id, CancellationToken.None);
+        var waiting = b.AcquireAsync(id, CancellationToken.None).AsTask();
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        var other = await b.AcquireAsync(TenantId.Parse("other"), CancellationToken.None);
+        await other.DisposeAsync();
+
+        await held.DisposeAsync();
+        await (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
+    }
+
+    [Fact]
+    public async Task PostgresAdvisoryTenantLock_HolderSessionDies_WaiterGetsTheLock()
+    {
+        var schema = PostgresDatabaseFixture.NewSchema();
+        await using var a = new PostgresAdvisoryTenantLock(database.ConnectionString, schema);
+        await using var b = new PostgresAdvisoryTenantLock(database.ConnectionString, schema);
+        var id = TenantId.Parse("dead-holder");
+        var held = await a.AcquireAsync(id, CancellationToken.None);
+        var waiting = b.AcquireAsync(id, CancellationToken.None).AsTask();
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+
+        // The holder's process "dies": its session ends without unlocking.
+        var terminated = await database.ScalarAsync<long>(
+            "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'Neon.Tenancy provisioning lock' AND a.datname = current_database()");
+        Assert.Equal(1L, terminated);
+
+        await (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
+        await held.DisposeAsync();
+    }
+}
