@@ -11,8 +11,8 @@ public sealed class ConnectionFactoryOptions
     /// <summary>The sub-section of <c>NeonTenancy</c> holding these options: <c>Connections</c>.</summary>
     public const string SectionName = "Connections";
 
-    /// <summary>How many data sources (tenant and kind pairs) the cache holds at most. Default 1,000; 1 to 1,000,000.</summary>
-    [Range(1, 1_000_000, ErrorMessage = "NeonTenancy:Connections:Capacity must be between 1 and 1000000.")]
+    /// <summary>How many data sources (tenant and kind pairs) the cache holds at most. Default 1,000; 3 to 1,000,000.</summary>
+    [Range(3, 1_000_000, ErrorMessage = "NeonTenancy:Connections:Capacity must be between 3 and 1000000.")]
     public int Capacity { get; set; } = 1000;
 
     /// <summary>A data source not used for this long leaves the cache (and is disposed). Default 10 minutes; 1 second to 1 day.</summary>

@@ -118,6 +118,10 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     /// <summary>Budget slots free now.</summary>
     internal int FreeBudget => _budget.CurrentCount;
 
+    /// <summary>The cached entry of a tenant and kind, if any (tests).</summary>
+    internal TenantDataSourceEntry? PeekEntry(TenantId tenantId, TenantConnectionKind kind) =>
+        _cache.TryGet(new TenantConnectionKey(tenantId, kind), out var entry) ? entry : null;
+
     /// <inheritdoc/>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default)
     {
@@ -520,6 +524,8 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     {
         try
         {
+            // Close the idle physical connections now (nothing is open on a retired entry), before the slots go back.
+            entry.DataSource.Clear();
             entry.DataSource.Dispose();
             ConnectionLog.DataSourceDisposed(_logger, entry.Key.TenantId.Value, entry.Key.Kind);
         }
