@@ -1,10 +1,8 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Neon.Tenancy;
 
 /// <summary>
 /// Options of <see cref="ITenantConnectionFactory"/>, bound from the <c>NeonTenancy:Connections</c> configuration
-/// section and validated at start.
+/// section and validated at start (a bad value fails the host start with a message naming the setting).
 /// </summary>
 public sealed class ConnectionFactoryOptions
 {
@@ -12,7 +10,6 @@ public sealed class ConnectionFactoryOptions
     public const string SectionName = "Connections";
 
     /// <summary>How many data sources (tenant and kind pairs) the cache holds at most. Default 1,000; 3 to 1,000,000.</summary>
-    [Range(3, 1_000_000, ErrorMessage = "NeonTenancy:Connections:Capacity must be between 3 and 1000000.")]
     public int Capacity { get; set; } = 1000;
 
     /// <summary>A data source not used for this long leaves the cache (and is disposed). Default 10 minutes; 1 second to 1 day.</summary>
@@ -22,14 +19,12 @@ public sealed class ConnectionFactoryOptions
     /// The most physical connections open at once across all tenants (busy plus idle in pools) through this factory.
     /// When spent, callers wait up to <see cref="BudgetWaitTimeout"/>. Default 200; 1 to 100,000.
     /// </summary>
-    [Range(1, 100_000, ErrorMessage = "NeonTenancy:Connections:ConnectionBudget must be between 1 and 100000.")]
     public int ConnectionBudget { get; set; } = 200;
 
     /// <summary>How long a caller waits for the connection budget before <see cref="TenantConnectionBudgetExceededException"/>. Default 5 seconds; 0 to 5 minutes.</summary>
     public TimeSpan BudgetWaitTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Maximum pool size of each tenant's data source (Npgsql <c>Maximum Pool Size</c>). Default 20; 1 to 1,000.</summary>
-    [Range(1, 1000, ErrorMessage = "NeonTenancy:Connections:MaxPoolSize must be between 1 and 1000.")]
     public int MaxPoolSize { get; set; } = 20;
 
     /// <summary>Timeout of one connection attempt (Npgsql <c>Timeout</c>), whole seconds. Default 10 seconds; 1 second to 10 minutes.</summary>

@@ -2,16 +2,15 @@ using Microsoft.Extensions.Options;
 
 namespace Neon.Tenancy;
 
-/// <summary>Attribute rules of <see cref="ConnectionFactoryOptions"/> (source-generated).</summary>
-[OptionsValidator]
-internal sealed partial class ConnectionFactoryOptionsAttributeValidator : IValidateOptions<ConnectionFactoryOptions>;
-
-/// <summary>Rules of <see cref="ConnectionFactoryOptions"/> across fields.</summary>
+/// <summary>Rules of <see cref="ConnectionFactoryOptions"/>: ranges and rules across fields, each message naming the setting.</summary>
 internal sealed class ConnectionFactoryOptionsValidator : IValidateOptions<ConnectionFactoryOptions>
 {
     public ValidateOptionsResult Validate(string? name, ConnectionFactoryOptions options)
     {
         var failures = new List<string>();
+        Check(failures, options.Capacity, 3, 1_000_000, "Capacity");
+        Check(failures, options.ConnectionBudget, 1, 100_000, "ConnectionBudget");
+        Check(failures, options.MaxPoolSize, 1, 1000, "MaxPoolSize");
         Check(failures, options.IdleExpiry, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), "IdleExpiry", "1 second and 1 day");
         Check(failures, options.BudgetWaitTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(5), "BudgetWaitTimeout", "0 and 5 minutes");
         Check(failures, options.ConnectTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), "ConnectTimeout", "1 second and 10 minutes");
@@ -39,6 +38,14 @@ internal sealed class ConnectionFactoryOptionsValidator : IValidateOptions<Conne
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(List<string> failures, int value, int min, int max, string setting)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"NeonTenancy:Connections:{setting} must be between {min} and {max}.");
+        }
     }
 
     private static void Check(List<string> failures, TimeSpan value, TimeSpan min, TimeSpan max, string setting, string range)

@@ -37,7 +37,6 @@ public static class NeonTenancyConnectionsExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsValidator>());
         services.TryAddSingleton<TenantConnectionFactory>();
         services.TryAddSingleton<ITenantConnectionFactory>(static sp => sp.GetRequiredService<TenantConnectionFactory>());
