@@ -8,8 +8,8 @@ internal static partial class ConnectionLog
     [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Built the {Kind} data source of tenant {TenantId}")]
     public static partial void DataSourceBuilt(ILogger logger, string tenantId, TenantConnectionKind kind);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "The {Kind} data source of tenant {TenantId} left the cache ({Reason})")]
-    public static partial void DataSourceRetired(ILogger logger, string tenantId, TenantConnectionKind kind, string reason);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "The {Kind} data source of tenant {TenantId} left the cache")]
+    public static partial void DataSourceRetired(ILogger logger, string tenantId, TenantConnectionKind kind);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Disposed the {Kind} data source of tenant {TenantId}")]
     public static partial void DataSourceDisposed(ILogger logger, string tenantId, TenantConnectionKind kind);

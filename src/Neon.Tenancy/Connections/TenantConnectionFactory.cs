@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
-using BitFaster.Caching;
 using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,8 +14,8 @@ using Polly.Retry;
 namespace Neon.Tenancy;
 
 /// <summary>
-/// The default <see cref="ITenantConnectionFactory"/>: a bounded LRU (BitFaster.Caching <c>ConcurrentLru</c>, expire
-/// after access) of reference-counted data sources, single-flight builds on a miss, a global budget of physical
+/// The default <see cref="ITenantConnectionFactory"/>: a bounded LRU (BitFaster.Caching <c>ConcurrentLru</c>) of
+/// reference-counted data sources, idle expiry by a timer on the injected <see cref="TimeProvider"/>, single-flight builds on a miss, a global budget of physical
 /// connections, transparent retry of cold starts, one catalog reload on an authentication failure, and eviction on
 /// catalog changes.
 /// </summary>
@@ -29,7 +28,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     private readonly IConnectionSecretProtector _protector;
     private readonly ConnectionFactoryOptions _options;
     private readonly ILogger _logger;
-    private readonly ICache<TenantConnectionKey, TenantDataSourceEntry> _cache;
+    private readonly ConcurrentLru<TenantConnectionKey, TenantDataSourceEntry> _cache;
     private readonly ConcurrentDictionary<TenantConnectionKey, Task<TenantDataSourceEntry>> _builds = new();
     private readonly ConcurrentDictionary<TenantDataSourceEntry, byte> _live = new();
     private readonly SemaphoreSlim _budget;
@@ -63,14 +62,9 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
         _budget = new SemaphoreSlim(_options.ConnectionBudget, _options.ConnectionBudget);
         _metrics = new ConnectionMetrics(meterFactory, () => Volatile.Read(ref _alive));
 
-        _cache = new ConcurrentLruBuilder<TenantConnectionKey, TenantDataSourceEntry>()
-            .WithCapacity(_options.Capacity)
-            .WithExpireAfterAccess(_options.IdleExpiry)
-            .WithMetrics()
-            .Build();
-        var events = _cache.Events.Value!;
-        events.ItemRemoved += OnItemRemoved;
-        events.ItemUpdated += OnItemUpdated;
+        // No telemetry and no time policy in the cache itself: the hit path stays a lookup. The cache disposes the
+        // entries it lets go of (capacity, removal, replacement, clear), which retires them; idle expiry is our timer.
+        _cache = new ConcurrentLru<TenantConnectionKey, TenantDataSourceEntry>(_options.Capacity);
 
         _retry = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
@@ -96,7 +90,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
             .Build();
 
         var trimPeriod = TimeSpan.FromTicks(Math.Clamp(_options.IdleExpiry.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
-        _trimTimer = timeProvider.CreateTimer(static s => ((TenantConnectionFactory)s!).TrimExpired(), this, trimPeriod, trimPeriod);
+        _trimTimer = timeProvider.CreateTimer(static s => ((TenantConnectionFactory)s!).ExpireIdle(), this, trimPeriod, trimPeriod);
         _subscription = catalog.SubscribeToChanges(OnTenantChanged);
     }
 
@@ -209,6 +203,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     {
         entry.Attach(connection);
         entry.LastSuccessfulOpen = start;
+        entry.LastUsed = start;
         if (_metrics.OpenDurationEnabled)
         {
             _metrics.Opened(entry.Key.Kind, TimeProvider.GetElapsedTime(start));
@@ -237,7 +232,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     }
 
     /// <summary>Looks up (building if needed) and acquires an entry, budget slot included.</summary>
-    private async Task<TenantDataSourceEntry> AcquireEntryAsync(TenantConnectionKey key, CancellationToken cancellationToken)
+    internal async Task<TenantDataSourceEntry> AcquireEntryAsync(TenantConnectionKey key, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -340,7 +335,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
 
         var secretKind = key.Kind == TenantConnectionKind.Pooled ? ConnectionSecretKind.Pooled : ConnectionSecretKind.Direct;
         var dataSource = TenantDataSourceBuilder.Build(key.TenantId, key.Kind, _protector.Unprotect(key.TenantId, secretKind, secret.Span), _options);
-        var entry = new TenantDataSourceEntry(this, key, dataSource, _options.MaxPoolSize);
+        var entry = new TenantDataSourceEntry(this, key, dataSource, _options.MaxPoolSize) { LastUsed = TimeProvider.GetTimestamp() };
         _live.TryAdd(entry, 0);
         Interlocked.Increment(ref _alive);
         Interlocked.Increment(ref _built);
@@ -553,20 +548,11 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
         entry.Retire();
     }
 
-    private void OnItemRemoved(object? sender, ItemRemovedEventArgs<TenantConnectionKey, TenantDataSourceEntry> e)
+    /// <summary>The cache let go of an entry (capacity, idle expiry, catalog change, authentication failure).</summary>
+    internal void OnReleasedByCache(TenantDataSourceEntry entry)
     {
-        _metrics.Evicted(e.Key.Kind);
-        ConnectionLog.DataSourceRetired(_logger, e.Key.TenantId.ToString(), e.Key.Kind, e.Reason.ToString());
-        e.Value?.Retire();
-    }
-
-    private void OnItemUpdated(object? sender, ItemUpdatedEventArgs<TenantConnectionKey, TenantDataSourceEntry> e)
-    {
-        if (!ReferenceEquals(e.OldValue, e.NewValue))
-        {
-            _metrics.Evicted(e.Key.Kind);
-            e.OldValue?.Retire();
-        }
+        _metrics.Evicted(entry.Key.Kind);
+        ConnectionLog.DataSourceRetired(_logger, entry.Key.TenantId.ToString(), entry.Key.Kind);
     }
 
     private void OnTenantChanged(TenantChange change)
@@ -605,11 +591,15 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
 
     private static int EpochStripe(TenantId tenantId) => (tenantId.GetHashCode() & int.MaxValue) % EpochStripes;
 
-    private void TrimExpired()
+    /// <summary>Removes entries unused for <see cref="ConnectionFactoryOptions.IdleExpiry"/> (none of their connections open).</summary>
+    private void ExpireIdle()
     {
-        if (_cache.Policy.ExpireAfterAccess is { HasValue: true, Value: { } policy })
+        foreach (var entry in _live.Keys)
         {
-            policy.TrimExpired();
+            if (!entry.IsRetired && entry.OpenCount == 0 && TimeProvider.GetElapsedTime(entry.LastUsed) > _options.IdleExpiry)
+            {
+                _cache.TryRemove(new KeyValuePair<TenantConnectionKey, TenantDataSourceEntry>(entry.Key, entry));
+            }
         }
     }
 

@@ -18,7 +18,11 @@ internal readonly record struct TenantConnectionKey(TenantId TenantId, TenantCon
 /// under budget pressure.</description></item>
 /// </list>
 /// </summary>
-internal sealed class TenantDataSourceEntry
+/// <remarks>
+/// The cache disposes the entries it lets go of: <see cref="IDisposable.Dispose"/> only retires the entry (the data
+/// source is disposed once nothing uses it).
+/// </remarks>
+internal sealed class TenantDataSourceEntry : IDisposable
 {
     private readonly TenantConnectionFactory _owner;
     private readonly StateChangeEventHandler _onStateChange;
@@ -47,6 +51,9 @@ internal sealed class TenantDataSourceEntry
 
     /// <summary>Timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the start of the last successful open; 0 before the first.</summary>
     public long LastSuccessfulOpen { get; set; }
+
+    /// <summary>Timestamp of the last open or hand-out (or of creation): idle expiry counts from it.</summary>
+    public long LastUsed { get; set; }
 
     public bool IsRetired => Volatile.Read(ref _retired);
 
@@ -127,6 +134,18 @@ internal sealed class TenantDataSourceEntry
         }
     }
 
+    /// <summary>Called by the cache when it lets go of this entry.</summary>
+    void IDisposable.Dispose()
+    {
+        if (!IsRetired)
+        {
+            _owner.OnReleasedByCache(this);
+        }
+
+        Retire();
+        GC.SuppressFinalize(this);
+    }
+
     /// <summary>The entry left the cache: dispose it as soon as nothing uses it.</summary>
     public void Retire()
     {
@@ -163,6 +182,7 @@ internal sealed class TenantDataSourceEntry
             }
 
             _lastHandedOut = now;
+            LastUsed = now;
             if (_external)
             {
                 return (true, 0);

@@ -15,8 +15,9 @@ public sealed class TenantConnectionFactoryStressTests(TenantDatabasesFixture db
     /// The factory gives a budget slot back only after Npgsql closed the physical connection it covered, and a new
     /// physical connection needs a slot first. Neither view can be sampled atomically though: the server's backend
     /// exits a moment after the client closed it and pg_stat_activity copies backends one by one; Npgsql's gauge is
-    /// read pool by pool while slots move between pools. Under this test's churn (24 pools, budget 8, pools cleared
-    /// to free slots) a sample can catch a slot on both sides of a hand-over, so both views get a slack of 2.
+    /// read pool by pool while slots move between pools (it is printed, not asserted: it also counts pools being
+    /// disposed mid-read). Under this test's churn (24 pools, budget 8, pools cleared to free slots) a sample can catch
+    /// a slot on both sides of a hand-over, so the server view gets a slack of 2.
     /// </summary>
     private const int SamplingSlack = 2;
 
@@ -116,7 +117,6 @@ public sealed class TenantConnectionFactoryStressTests(TenantDatabasesFixture db
         Assert.Equal(workers * opensPerWorker, completed);
         Assert.True(samples > 20, $"only {samples} pg_stat_activity samples in {elapsed}");
         Assert.True(maxClientPhysical > 0, "Npgsql's connection gauge was not observed");
-        Assert.InRange(maxClientPhysical, 1, budget + SamplingSlack);
         Assert.InRange(maxPhysical, 1, budget + SamplingSlack);
 
         // Every connection is closed: no evicted source is left undisposed, the cache is within capacity.
