@@ -357,4 +357,36 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
         Assert.Equal(PostgresErrorCodes.InvalidPassword, error.SqlState);
         Assert.DoesNotContain("definitely-wrong", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GetDataSourceAsync_EvictedAfterHandOut_StaysUsableForTheGracePeriodThenIsDisposed()
+    {
+        var (catalog, protector) = await db.CreateCatalogAsync();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o =>
+        {
+            o.RetiredDataSourceGracePeriod = TimeSpan.FromMinutes(5);
+            o.MaxPoolSize = 4;
+            o.ConnectionBudget = 10;
+        }, time);
+        var id = db.Tenant(2);
+
+        var dataSource = await factory.GetDataSourceAsync(id);
+        Assert.Equal(6, factory.FreeBudget); // A handed-out source holds its whole pool's worth of the budget.
+        factory.Evict(id);
+        time.Advance(TimeSpan.FromMinutes(4));
+
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using var command = new NpgsqlCommand("SELECT current_database()", connection);
+            Assert.Equal(db.DatabaseName(2), await command.ExecuteScalarAsync());
+        }
+
+        Assert.Equal(1, factory.AliveDataSources);
+        time.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, factory.AliveDataSources);
+        Assert.Equal(10, factory.FreeBudget);
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await dataSource.OpenConnectionAsync());
+    }
 }
