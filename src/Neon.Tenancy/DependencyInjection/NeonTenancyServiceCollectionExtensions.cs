@@ -48,6 +48,7 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
+        services.AddNeonTenancyConnections(configuration);
 
         // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section, and from
         // INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.

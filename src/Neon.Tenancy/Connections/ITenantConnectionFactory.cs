@@ -1,0 +1,56 @@
+using Npgsql;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// Opens connections to tenants' databases: the request path of every tenant. Thread-safe; register once (singleton).
+/// </summary>
+/// <remarks>
+/// <para>Per tenant and <see cref="TenantConnectionKind"/> the factory keeps one <see cref="NpgsqlDataSource"/> (and so
+/// one Npgsql pool) in a bounded LRU cache. A cache hit costs a dictionary lookup; a miss reads the tenant catalog once,
+/// however many callers miss together, and never calls the Neon API.</para>
+/// <para>Evicting a data source (capacity, idle expiry, a catalog change) never breaks a connection in use: the data
+/// source is disposed once its last connection is closed.</para>
+/// </remarks>
+public interface ITenantConnectionFactory
+{
+    /// <summary>
+    /// Opens a connection to the tenant's database. Dispose it when done (<c>await using</c>): that returns it to the
+    /// pool and, for an evicted data source, lets the factory dispose it.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="kind">Pooled (default) or direct.</param>
+    /// <param name="cancellationToken">Cancels waiting and connecting.</param>
+    /// <returns>An open connection.</returns>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantNotReadyException">The tenant is not <see cref="TenantState.Ready"/> (for example suspended by quota) or has no connection secret of this kind.</exception>
+    /// <exception cref="TenantConnectionBudgetExceededException">The global budget of physical connections stayed spent for <see cref="ConnectionFactoryOptions.BudgetWaitTimeout"/>.</exception>
+    /// <exception cref="TenantUnavailableException">Connecting kept failing transiently (a waking or restoring compute) until the open deadline.</exception>
+    /// <exception cref="ConnectionSecretException">The tenant's connection secret could not be decrypted.</exception>
+    /// <exception cref="NpgsqlException">A non-transient connection error, for example an authentication failure that a fresh catalog read did not fix.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    ValueTask<NpgsqlConnection> OpenConnectionAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gets the tenant's data source, for libraries that take an <see cref="NpgsqlDataSource"/> (EF Core's
+    /// <c>UseNpgsql(dataSource)</c>, Dapper). The factory owns it: never dispose it.
+    /// </summary>
+    /// <remarks>
+    /// <para>Ask again per unit of work (request, job) instead of keeping it. A data source handed out here stays usable
+    /// for at least <see cref="ConnectionFactoryOptions.RetiredDataSourceGracePeriod"/> after it was last handed out,
+    /// even when evicted meanwhile.</para>
+    /// <para>The factory cannot see connections opened directly on it, so a handed-out data source holds its whole
+    /// <see cref="ConnectionFactoryOptions.MaxPoolSize"/> of the global connection budget until it is disposed. Connections
+    /// opened on it get no cold-start retry: prefer <see cref="OpenConnectionAsync"/> where you can.</para>
+    /// </remarks>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="kind">Pooled (default) or direct.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>The tenant's data source.</returns>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantNotReadyException">The tenant is not <see cref="TenantState.Ready"/> or has no connection secret of this kind.</exception>
+    /// <exception cref="TenantConnectionBudgetExceededException">The budget could not cover the data source's pool in time.</exception>
+    /// <exception cref="ConnectionSecretException">The tenant's connection secret could not be decrypted.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    ValueTask<NpgsqlDataSource> GetDataSourceAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default);
+}

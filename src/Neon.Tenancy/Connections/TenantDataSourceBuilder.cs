@@ -1,0 +1,133 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// Turns a tenant's decrypted connection secret into an <see cref="NpgsqlDataSource"/> tuned for Neon. The secret is an
+/// Npgsql keyword connection string (what the SDK stores) or a <c>postgres://</c>/<c>postgresql://</c> URI (what Neon
+/// returns), converted here. Never includes the secret in an exception.
+/// </summary>
+internal static class TenantDataSourceBuilder
+{
+    /// <summary>Low-cardinality data-source names for Npgsql's metrics (tenant ids would be unbounded).</summary>
+    public const string PooledName = "neon-tenancy-pooled";
+
+    public const string DirectName = "neon-tenancy-direct";
+
+    public static TimeSpan PruningInterval(ConnectionFactoryOptions options) =>
+        TimeSpan.FromSeconds(Math.Max(1, Math.Min(10, (int)options.ConnectionIdleLifetime.TotalSeconds)));
+
+    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options)
+    {
+        var builder = new NpgsqlDataSourceBuilder();
+        var csb = builder.ConnectionStringBuilder;
+        try
+        {
+            if (secret.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || secret.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            {
+                ApplyUri(csb, secret);
+            }
+            else
+            {
+                csb.ConnectionString = secret;
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or UriFormatException or KeyNotFoundException)
+        {
+            // The cause's message could quote the secret: do not chain it.
+            throw new InvalidOperationException($"The {kind} connection secret of tenant '{tenantId}' is neither a valid Npgsql connection string nor a postgres:// URI.");
+        }
+
+        csb.Pooling = true;
+        csb.MinPoolSize = 0;
+        csb.MaxPoolSize = options.MaxPoolSize;
+        csb.Timeout = Math.Max(1, (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds));
+        csb.ConnectionIdleLifetime = Math.Max(1, (int)options.ConnectionIdleLifetime.TotalSeconds);
+        csb.ConnectionPruningInterval = (int)PruningInterval(options).TotalSeconds;
+        if (kind == TenantConnectionKind.Pooled)
+        {
+            // PgBouncer in transaction mode: DISCARD ALL on return would be wrong (and useless).
+            csb.NoResetOnClose = true;
+        }
+
+        builder.Name = kind == TenantConnectionKind.Pooled ? PooledName : DirectName;
+        return builder.Build();
+    }
+
+    private static void ApplyUri(NpgsqlConnectionStringBuilder csb, string secret)
+    {
+        var uri = new Uri(secret, UriKind.Absolute);
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            throw new FormatException("No host.");
+        }
+
+        csb.Host = uri.Host;
+        if (uri.Port > 0)
+        {
+            csb.Port = uri.Port;
+        }
+
+        var userInfo = uri.UserInfo;
+        if (userInfo.Length > 0)
+        {
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            csb.Username = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
+            if (colon >= 0)
+            {
+                csb.Password = Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+            }
+        }
+
+        var database = uri.AbsolutePath.TrimStart('/');
+        if (database.Length > 0)
+        {
+            csb.Database = Uri.UnescapeDataString(database);
+        }
+
+        var query = uri.Query.TrimStart('?');
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            switch (name)
+            {
+                case "sslmode":
+                    csb.SslMode = value switch
+                    {
+                        "disable" => SslMode.Disable,
+                        "allow" => SslMode.Allow,
+                        "prefer" => SslMode.Prefer,
+                        "require" => SslMode.Require,
+                        "verify-ca" => SslMode.VerifyCA,
+                        "verify-full" => SslMode.VerifyFull,
+                        _ => throw new FormatException("Unknown sslmode."),
+                    };
+                    break;
+                case "channel_binding":
+                    csb.ChannelBinding = value switch
+                    {
+                        "disable" => ChannelBinding.Disable,
+                        "prefer" => ChannelBinding.Prefer,
+                        "require" => ChannelBinding.Require,
+                        _ => throw new FormatException("Unknown channel_binding."),
+                    };
+                    break;
+                case "options":
+                    csb.Options = value;
+                    break;
+                case "application_name":
+                    csb.ApplicationName = value;
+                    break;
+                case "connect_timeout":
+                    csb.Timeout = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    // Other libpq parameters have no Npgsql equivalent that matters here.
+                    break;
+            }
+        }
+    }
+}
