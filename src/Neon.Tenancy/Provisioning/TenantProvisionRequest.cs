@@ -57,6 +57,9 @@ public sealed record TenantPlanSettings
 
     /// <summary>How far back point-in-time restore can go (whole seconds).</summary>
     public TimeSpan? HistoryRetention { get; init; }
+
+    /// <summary>The most physical connections the application's pool opens to the tenant's database (client side; not sent to Neon).</summary>
+    public int? MaxPoolSize { get; init; }
 }
 
 /// <summary>A tenant's database as the catalog describes it. Carries no secret.</summary>

@@ -1,0 +1,122 @@
+namespace Neon.Tenancy;
+
+/// <summary>
+/// Keeps every tenant's Neon project in line with its plan: maps plans to Neon quotas and compute settings, changes a
+/// tenant's plan live, finds and fixes drift, and suspends or resumes a tenant on purpose through quotas.
+/// </summary>
+/// <remarks>
+/// Neon enforces the quotas itself: when a period quota is used up it suspends the project's computes until the period
+/// ends or the quota is raised. Mutations go through the same per-project gate as <see cref="ITenantDatabaseProvider"/>
+/// and wait for Neon's operations; each change is recorded in the catalog, whose change feed tells the connection layer
+/// to rebuild the tenant's data sources.
+/// </remarks>
+public interface IPlanLimits
+{
+    /// <summary>The default plan's name.</summary>
+    string DefaultPlan { get; }
+
+    /// <summary>The configured plan names.</summary>
+    IReadOnlyCollection<string> PlanNames { get; }
+
+    /// <summary>The plan's limits in Neon's units.</summary>
+    /// <param name="plan">The plan name (case-insensitive).</param>
+    /// <returns>The settings sent to Neon for this plan.</returns>
+    /// <exception cref="UnknownPlanException">No plan has this name.</exception>
+    TenantPlanSettings GetSettings(string plan);
+
+    /// <summary>
+    /// Moves a tenant to another plan: updates the project's quotas and default endpoint settings and its existing
+    /// read-write endpoint, waits for Neon's operations, records the plan in the catalog and signals the connection layer.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="plan">The new plan's name.</param>
+    /// <param name="cancellationToken">Cancels the call; a later call or <see cref="ReconcileAsync"/> finishes the change.</param>
+    /// <returns>The tenant on its new plan.</returns>
+    /// <exception cref="UnknownPlanException">No plan has this name.</exception>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantStateException">The tenant is neither ready nor suspended.</exception>
+    Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default);
+
+    /// <summary>Compares the tenant's project settings in Neon with its plan (read-only: one or two API reads).</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The differences; empty when the project matches its plan.</returns>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    Task<TenantPlanDrift> CheckDriftAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Checks every ready or suspended tenant against its plan and fixes the drift found, with bounded concurrency
+    /// inside the API client's rate budget. A failure for one tenant is reported and does not stop the others.
+    /// </summary>
+    /// <param name="options">Concurrency and whether to fix or only report; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What was checked, what drifted, what was fixed and what failed.</returns>
+    Task<PlanReconcileReport> ReconcileAsync(PlanReconcileOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Suspends a tenant on purpose (for example an unpaid invoice) the way Neon documents: its period quotas are set
+    /// to 1 so Neon suspends its computes; the catalog records <see cref="TenantState.Suspended"/>. Idempotent.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The suspended tenant.</returns>
+    Task<TenantDatabase> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>Restores a suspended tenant's plan quotas and marks it ready. Idempotent.</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The ready tenant.</returns>
+    Task<TenantDatabase> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One setting of a project that differs from its plan.</summary>
+/// <param name="Setting">The Neon setting (for example <c>settings.quota.compute_time_seconds</c>, <c>endpoint.autoscaling_limit_max_cu</c>).</param>
+/// <param name="Expected">The plan's value, formatted invariantly.</param>
+/// <param name="Actual">The project's value, formatted invariantly; <see langword="null"/> when unset.</param>
+public sealed record PlanSettingDifference(string Setting, string? Expected, string? Actual);
+
+/// <summary>How a tenant's project differs from its plan.</summary>
+/// <param name="TenantId">The tenant.</param>
+/// <param name="Plan">The plan the catalog records.</param>
+/// <param name="Differences">The settings that differ; empty when none.</param>
+public sealed record TenantPlanDrift(TenantId TenantId, string Plan, IReadOnlyList<PlanSettingDifference> Differences)
+{
+    /// <summary>Whether any setting differs.</summary>
+    public bool HasDrift => Differences.Count > 0;
+}
+
+/// <summary>How <see cref="IPlanLimits.ReconcileAsync"/> runs.</summary>
+public sealed record PlanReconcileOptions
+{
+    /// <summary>Tenants checked at once. Default 4.</summary>
+    public int MaxConcurrency { get; init; } = 4;
+
+    /// <summary>Only report drift, change nothing. Default <see langword="false"/>.</summary>
+    public bool DryRun { get; init; }
+}
+
+/// <summary>What <see cref="IPlanLimits.ReconcileAsync"/> did.</summary>
+/// <param name="Checked">How many tenants were checked.</param>
+/// <param name="Drifted">The tenants whose projects differed from their plans, with the differences found.</param>
+/// <param name="Fixed">The tenants brought back in line.</param>
+/// <param name="Failed">The tenants that could not be checked or fixed, with the error's message (never a secret).</param>
+public sealed record PlanReconcileReport(
+    int Checked,
+    IReadOnlyList<TenantPlanDrift> Drifted,
+    IReadOnlyList<TenantId> Fixed,
+    IReadOnlyDictionary<TenantId, string> Failed);
+
+/// <summary>A plan name that is not configured in <see cref="TenantPlanOptions"/>.</summary>
+public sealed class UnknownPlanException : NeonTenancyException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="plan">The unknown plan name.</param>
+    public UnknownPlanException(string plan)
+        : base($"Plan '{plan}' is not configured (NeonTenancy:Plans:Plans).")
+    {
+        Plan = plan;
+    }
+
+    /// <summary>The unknown plan name.</summary>
+    public string Plan { get; }
+}
