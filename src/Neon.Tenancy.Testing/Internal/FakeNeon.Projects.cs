@@ -197,9 +197,10 @@ internal sealed partial class FakeNeon
 
     private static void ValidateAutoscaling(double min, double max)
     {
-        if (min < 0.25 || max > 56 || min > max || (max - min) > 16)
+        // Neon: sizes 0.25 to 56 CU; an autoscaling range (min < max) stays within 16 CU and spans at most 8 CU.
+        if (min < 0.25 || max > 56 || min > max || (max - min) > 8 || (min < max && max > 16))
         {
-            throw new FakeApiException(400, "autoscaling limits must satisfy 0.25 <= min <= max <= 56 and max - min <= 16");
+            throw new FakeApiException(400, "autoscaling limits must satisfy 0.25 <= min <= max <= 56, max - min <= 8, and max <= 16 when min < max");
         }
     }
 

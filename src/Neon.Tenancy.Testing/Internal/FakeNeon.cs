@@ -172,7 +172,9 @@ internal sealed partial class FakeNeon : IAsyncDisposable
             return false;
         }
 
-        static bool Over(long? limit, long used) => limit is > 0 && used >= limit.Value;
+        // A period quota of 1 is Neon's documented way to suspend a project on purpose: a compute uses its first second
+        // (or byte) as soon as it runs, so the fake treats 1 as used up even while the counter still reads 0.
+        static bool Over(long? limit, long used) => limit is > 0 && (used >= limit.Value || limit.Value == 1);
         return Over(quota.ActiveTimeSeconds, project.ActiveTimeSeconds)
             || Over(quota.ComputeTimeSeconds, project.CpuUsedSec)
             || Over(quota.WrittenDataBytes, project.WrittenDataBytes)

@@ -68,4 +68,11 @@ public sealed class ConnectionFactoryOptions
     /// it was last handed out, when it is evicted meanwhile. Default 5 minutes.
     /// </summary>
     public TimeSpan RetiredDataSourceGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The settings of a tenant's plan by plan name (set by <c>AddNeonTenancy</c> from the configured plans): their
+    /// <see cref="TenantPlanSettings.MaxPoolSize"/> and <see cref="TenantPlanSettings.SuspendTimeout"/> tune the tenant's
+    /// pool. Not configuration.
+    /// </summary>
+    internal Func<string, TenantPlanSettings>? PlanSettings { get; set; }
 }

@@ -334,8 +334,9 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
         }
 
         var secretKind = key.Kind == TenantConnectionKind.Pooled ? ConnectionSecretKind.Pooled : ConnectionSecretKind.Direct;
-        var dataSource = TenantDataSourceBuilder.Build(key.TenantId, key.Kind, _protector.Unprotect(key.TenantId, secretKind, secret.Span), _options);
-        var entry = new TenantDataSourceEntry(this, key, dataSource, _options.MaxPoolSize) { LastUsed = TimeProvider.GetTimestamp() };
+        var limits = TenantDataSourceBuilder.PoolLimits(_options, record.Plan);
+        var dataSource = TenantDataSourceBuilder.Build(key.TenantId, key.Kind, _protector.Unprotect(key.TenantId, secretKind, secret.Span), _options, limits);
+        var entry = new TenantDataSourceEntry(this, key, dataSource, limits.MaxPoolSize) { LastUsed = TimeProvider.GetTimestamp() };
         _live.TryAdd(entry, 0);
         Interlocked.Increment(ref _alive);
         Interlocked.Increment(ref _built);

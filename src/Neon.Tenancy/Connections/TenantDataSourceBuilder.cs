@@ -15,11 +15,37 @@ internal static class TenantDataSourceBuilder
 
     public const string DirectName = "neon-tenancy-direct";
 
-    public static TimeSpan PruningInterval(ConnectionFactoryOptions options) =>
-        TimeSpan.FromSeconds(Math.Max(1, Math.Min(10, (int)options.ConnectionIdleLifetime.TotalSeconds)));
+    public static TimeSpan PruningInterval(ConnectionFactoryOptions options) => PruningInterval(options.ConnectionIdleLifetime);
 
-    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options)
+    public static TimeSpan PruningInterval(TimeSpan idleLifetime) =>
+        TimeSpan.FromSeconds(Math.Max(1, Math.Min(10, (int)idleLifetime.TotalSeconds)));
+
+    /// <summary>
+    /// A tenant's pool limits: its plan's <see cref="TenantPlanSettings.MaxPoolSize"/> (else
+    /// <see cref="ConnectionFactoryOptions.MaxPoolSize"/>), and an idle lifetime that, with its pruning interval, stays
+    /// shorter than the plan's suspend timeout (halved when the configured one would not), so idle connections close
+    /// before the compute suspends and kills them.
+    /// </summary>
+    public static TenantPoolLimits PoolLimits(ConnectionFactoryOptions options, string plan)
     {
+        var idle = options.ConnectionIdleLifetime;
+        if (options.PlanSettings?.Invoke(plan) is not { } settings)
+        {
+            return new TenantPoolLimits(options.MaxPoolSize, idle);
+        }
+
+        if (settings.SuspendTimeout is { } suspend && suspend != Timeout.InfiniteTimeSpan && idle + PruningInterval(idle) >= suspend)
+        {
+            // Plans suspend after 60 s at the least: half of it plus a pruning interval of at most 10 s fits.
+            idle = TimeSpan.FromSeconds(Math.Max(1, Math.Floor(suspend.TotalSeconds / 2)));
+        }
+
+        return new TenantPoolLimits(settings.MaxPoolSize ?? options.MaxPoolSize, idle);
+    }
+
+    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options, TenantPoolLimits? limits = null)
+    {
+        var (maxPoolSize, idleLifetime) = limits ?? new TenantPoolLimits(options.MaxPoolSize, options.ConnectionIdleLifetime);
         var builder = new NpgsqlDataSourceBuilder();
         var csb = builder.ConnectionStringBuilder;
         try
@@ -41,10 +67,10 @@ internal static class TenantDataSourceBuilder
 
         csb.Pooling = true;
         csb.MinPoolSize = 0;
-        csb.MaxPoolSize = options.MaxPoolSize;
+        csb.MaxPoolSize = maxPoolSize;
         csb.Timeout = Math.Max(1, (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds));
-        csb.ConnectionIdleLifetime = Math.Max(1, (int)options.ConnectionIdleLifetime.TotalSeconds);
-        csb.ConnectionPruningInterval = (int)PruningInterval(options).TotalSeconds;
+        csb.ConnectionIdleLifetime = Math.Max(1, (int)idleLifetime.TotalSeconds);
+        csb.ConnectionPruningInterval = (int)PruningInterval(idleLifetime).TotalSeconds;
         if (kind == TenantConnectionKind.Pooled)
         {
             // PgBouncer in transaction mode: DISCARD ALL on return would be wrong (and useless).
@@ -131,3 +157,8 @@ internal static class TenantDataSourceBuilder
         }
     }
 }
+
+/// <summary>A tenant's pool limits (see <see cref="TenantDataSourceBuilder.PoolLimits"/>).</summary>
+/// <param name="MaxPoolSize">The most physical connections to the tenant's database.</param>
+/// <param name="IdleLifetime">How long an idle connection stays open.</param>
+internal readonly record struct TenantPoolLimits(int MaxPoolSize, TimeSpan IdleLifetime);

@@ -30,7 +30,8 @@ public interface IPlanLimits
     /// </summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="plan">The new plan's name.</param>
-    /// <param name="cancellationToken">Cancels the call; a later call or <see cref="ReconcileAsync"/> finishes the change.</param>
+    /// <param name="cancellationToken">Cancels the call. The plan is recorded only after Neon applied it: a change cut short
+    /// is finished by calling again (until then <see cref="ReconcileAsync"/> restores the recorded plan's settings).</param>
     /// <returns>The tenant on its new plan.</returns>
     /// <exception cref="UnknownPlanException">No plan has this name.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>

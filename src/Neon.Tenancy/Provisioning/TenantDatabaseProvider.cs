@@ -50,6 +50,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ProvisioningMetrics _metrics;
+    private readonly PlanBook? _plans;
 
     public TenantDatabaseProvider(
         ITenantCatalog catalog,
@@ -61,9 +62,11 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         TimeProvider timeProvider,
         ILogger<TenantDatabaseProvider>? logger = null,
         System.Diagnostics.Metrics.IMeterFactory? meterFactory = null,
-        ITenantDatabaseInitializer? initializer = null)
+        ITenantDatabaseInitializer? initializer = null,
+        PlanBook? plans = null)
         : this(catalog, api, protector, tenancyOptions, options, apiOptions, timeProvider, CreateLock(catalog), logger, meterFactory, initializer)
     {
+        _plans = plans;
     }
 
     internal TenantDatabaseProvider(
@@ -101,6 +104,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Plan, nameof(request));
+        request = request.Settings is null && _plans is not null ? request with { Settings = _plans.GetSettings(request.Plan) } : request; // UnknownPlanException before any call
         var started = _time.GetTimestamp();
         var projectName = TenantProjectNames.For(tenantId, _prefix);
 

@@ -20,7 +20,8 @@ public sealed record TenantProvisionRequest
 
     /// <summary>
     /// Limits sent in the create call (quotas, autoscaling, suspend timeout, history retention); <see langword="null"/>
-    /// for Neon's defaults. Until plans are mapped to settings by configuration, the caller passes the plan's settings here.
+    /// for the settings of <see cref="Plan"/> from the configured plans (<see cref="IPlanLimits.GetSettings(string)"/>;
+    /// an unknown plan fails with <see cref="UnknownPlanException"/> before anything is created). Set it to override them.
     /// </summary>
     public TenantPlanSettings? Settings { get; init; }
 }

@@ -1,0 +1,66 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Options;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// The configured plans turned into the settings sent to Neon, computed once from validated
+/// <see cref="TenantPlanOptions"/>. Shared by <see cref="PlanLimits"/>, the provider (settings in the create call) and
+/// the connection layer (pool size, idle lifetime); it depends on nothing else, so none of them depend on each other.
+/// </summary>
+/// <remarks>
+/// With no plan configured at all, plans are labels only: every plan name resolves to empty settings (Neon's defaults,
+/// no quota), which is how the SDK behaved before plans existed.
+/// </remarks>
+internal sealed class PlanBook
+{
+    private static readonly TenantPlanSettings Unmanaged = new();
+    private readonly FrozenDictionary<string, TenantPlanSettings> _settings;
+
+    public PlanBook(IOptions<TenantPlanOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = options.Value;
+        DefaultPlan = value.DefaultPlan;
+        _settings = value.Plans.ToFrozenDictionary(p => p.Key, p => ToSettings(p.Value), StringComparer.OrdinalIgnoreCase);
+        PlanNames = [.. _settings.Keys.Order(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    public string DefaultPlan { get; }
+
+    public IReadOnlyCollection<string> PlanNames { get; }
+
+    /// <summary>Whether any plan is configured (otherwise plans are labels only).</summary>
+    public bool HasPlans => _settings.Count > 0;
+
+    /// <exception cref="UnknownPlanException">Plans are configured and none has this name.</exception>
+    public TenantPlanSettings GetSettings(string plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (!HasPlans)
+        {
+            return Unmanaged;
+        }
+
+        return _settings.TryGetValue(plan, out var settings) ? settings : throw new UnknownPlanException(plan);
+    }
+
+    /// <summary>The settings of a plan recorded in the catalog: a name no longer configured falls back to the default plan.</summary>
+    public TenantPlanSettings GetRecordedSettings(string plan) =>
+        !HasPlans ? Unmanaged : _settings.TryGetValue(plan, out var settings) ? settings : _settings[DefaultPlan];
+
+    /// <summary>A plan in user units to Neon's units (GB = 2^30 bytes, hours = 3600 s; compute hours are CU-hours).</summary>
+    internal static TenantPlanSettings ToSettings(TenantPlan plan) => new()
+    {
+        ComputeTimeSecondsQuota = plan.ComputeHours is { } compute ? NeonUnits.HoursToSeconds(compute) : null,
+        ActiveTimeSecondsQuota = plan.ActiveHours is { } active ? NeonUnits.HoursToSeconds(active) : null,
+        WrittenDataBytesQuota = plan.WrittenGB is { } written ? NeonUnits.GBToBytes(written) : null,
+        DataTransferBytesQuota = plan.TransferGB is { } transfer ? NeonUnits.GBToBytes(transfer) : null,
+        LogicalSizeBytesQuota = plan.StorageGB is { } storage ? NeonUnits.GBToBytes(storage) : null,
+        AutoscalingMinCu = plan.MinComputeUnits,
+        AutoscalingMaxCu = plan.MaxComputeUnits,
+        SuspendTimeout = plan.SuspendTimeout,
+        HistoryRetention = plan.HistoryRetention,
+        MaxPoolSize = plan.MaxPoolSize,
+    };
+}

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Options;
+
+namespace Neon.Tenancy.Tests.Plans;
+
+public sealed class PlanBookTests
+{
+    private static PlanBook Book(Action<TenantPlanOptions> configure)
+    {
+        var options = new TenantPlanOptions();
+        configure(options);
+        return new PlanBook(Options.Create(options));
+    }
+
+    [Fact]
+    public void GetSettings_ConvertsUserUnitsToNeonUnits()
+    {
+        var book = Book(o =>
+        {
+            o.DefaultPlan = "pro";
+            o.Plans["pro"] = new TenantPlan
+            {
+                ComputeHours = 2.5,          // 2.5 h * 3600 = 9000 CU-seconds
+                ActiveHours = 100,           // 360000 s
+                WrittenGB = 1.5,             // 1.5 * 1073741824 = 1610612736 bytes
+                TransferGB = 0.25,           // 268435456 bytes
+                StorageGB = 3,               // 3221225472 bytes
+                MinComputeUnits = 0.25,
+                MaxComputeUnits = 2,
+                SuspendTimeout = TimeSpan.FromMinutes(10),
+                HistoryRetention = TimeSpan.FromDays(7),
+                MaxPoolSize = 30,
+            };
+        });
+
+        var settings = book.GetSettings("PRO");
+
+        Assert.Equal(9000, settings.ComputeTimeSecondsQuota);
+        Assert.Equal(360000, settings.ActiveTimeSecondsQuota);
+        Assert.Equal(1610612736, settings.WrittenDataBytesQuota);
+        Assert.Equal(268435456, settings.DataTransferBytesQuota);
+        Assert.Equal(3221225472, settings.LogicalSizeBytesQuota);
+        Assert.Equal(0.25, settings.AutoscalingMinCu);
+        Assert.Equal(2, settings.AutoscalingMaxCu);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.SuspendTimeout);
+        Assert.Equal(TimeSpan.FromDays(7), settings.HistoryRetention);
+        Assert.Equal(30, settings.MaxPoolSize);
+    }
+
+    [Fact]
+    public void NeonUnits_GBIsTwoToThe30Bytes()
+    {
+        Assert.Equal(1073741824, NeonUnits.BytesPerGB);
+        Assert.Equal(0.5, NeonUnits.BytesToGB(536870912));
+        Assert.Equal(1.5, NeonUnits.SecondsToHours(5400));
+    }
+
+    [Fact]
+    public void GetSettings_UnknownPlan_Throws()
+    {
+        var book = Book(o => o.Plans["free"] = new TenantPlan());
+
+        var error = Assert.Throws<UnknownPlanException>(() => book.GetSettings("gold"));
+
+        Assert.Equal("gold", error.Plan);
+        Assert.Contains("NeonTenancy:Plans:Plans", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetSettings_NoPlansConfigured_EveryNameIsUnmanaged()
+    {
+        var book = Book(_ => { });
+
+        var settings = book.GetSettings("anything");
+
+        Assert.Equal(new TenantPlanSettings(), settings);
+        Assert.Empty(book.PlanNames);
+        Assert.Equal("free", book.DefaultPlan);
+    }
+
+    [Fact]
+    public void GetRecordedSettings_PlanNoLongerConfigured_FallsBackToDefault()
+    {
+        var book = Book(o =>
+        {
+            o.Plans["free"] = new TenantPlan { ComputeHours = 1 };
+        });
+
+        Assert.Equal(3600, book.GetRecordedSettings("retired-plan").ComputeTimeSecondsQuota);
+    }
+
+    [Fact]
+    public void PoolLimits_PlanPoolSizeAndShortSuspend_TuneThePool()
+    {
+        var book = Book(o =>
+        {
+            o.Plans["free"] = new TenantPlan { SuspendTimeout = TimeSpan.FromSeconds(60), MaxPoolSize = 3 };
+            o.Plans["pro"] = new TenantPlan { SuspendTimeout = Timeout.InfiniteTimeSpan };
+        });
+        var options = new ConnectionFactoryOptions { MaxPoolSize = 20, ConnectionIdleLifetime = TimeSpan.FromSeconds(55), SuspendTimeout = TimeSpan.FromMinutes(5), PlanSettings = book.GetRecordedSettings };
+
+        var free = TenantDataSourceBuilder.PoolLimits(options, "free");
+        var pro = TenantDataSourceBuilder.PoolLimits(options, "pro");
+
+        // 55 s + 10 s pruning would outlive a 60 s suspend timeout: halved to 30 s (+ 10 s pruning < 60 s).
+        Assert.Equal(new TenantPoolLimits(3, TimeSpan.FromSeconds(30)), free);
+        Assert.Equal(new TenantPoolLimits(20, TimeSpan.FromSeconds(55)), pro);
+    }
+}
