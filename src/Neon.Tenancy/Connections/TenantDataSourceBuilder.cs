@@ -18,6 +18,27 @@ internal static class TenantDataSourceBuilder
     public static TimeSpan PruningInterval(ConnectionFactoryOptions options) =>
         TimeSpan.FromSeconds(Math.Max(1, Math.Min(10, (int)options.ConnectionIdleLifetime.TotalSeconds)));
 
+    /// <summary>
+    /// The encrypted secret to connect with for <paramref name="kind"/> under <see cref="ConnectionFactoryOptions.ConnectionRole"/>,
+    /// and the secret kind it is bound to. Empty when the tenant has no such secret.
+    /// </summary>
+    public static (ReadOnlyMemory<byte> Secret, ConnectionSecretKind SecretKind) SelectSecret(TenantRecord record, TenantConnectionKind kind, ConnectionFactoryOptions options)
+    {
+        var application = options.ConnectionRole switch
+        {
+            TenantConnectionRole.Owner => false,
+            TenantConnectionRole.Application => true,
+            _ => !record.ApplicationPooledConnectionSecret.IsEmpty && !record.ApplicationDirectConnectionSecret.IsEmpty,
+        };
+        return (application, kind) switch
+        {
+            (true, TenantConnectionKind.Pooled) => (record.ApplicationPooledConnectionSecret, ConnectionSecretKind.ApplicationPooled),
+            (true, _) => (record.ApplicationDirectConnectionSecret, ConnectionSecretKind.ApplicationDirect),
+            (false, TenantConnectionKind.Pooled) => (record.PooledConnectionSecret, ConnectionSecretKind.Pooled),
+            _ => (record.DirectConnectionSecret, ConnectionSecretKind.Direct),
+        };
+    }
+
     public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options)
     {
         var builder = new NpgsqlDataSourceBuilder();

@@ -17,6 +17,12 @@ public enum TenantProvisioningStep
 
     /// <summary>Running the tenant initializer.</summary>
     Initialize = 5,
+
+    /// <summary>Creating the least-privilege application role (or resetting its password) and reading its connection details.</summary>
+    CreateApplicationRole = 6,
+
+    /// <summary>Applying the application role's grants on the owner's direct connection.</summary>
+    GrantApplicationRole = 7,
 }
 
 /// <summary>
