@@ -39,7 +39,7 @@ public sealed record TenantRecord
     /// <summary>The database name inside the project.</summary>
     public string? DatabaseName { get; init; }
 
-    /// <summary>The role the application connects as.</summary>
+    /// <summary>The owner role (the database owner; the pooled and direct connection strings connect as it).</summary>
     public string? RoleName { get; init; }
 
     /// <summary>The version of the application's schema applied to the tenant database (0 = none yet).</summary>

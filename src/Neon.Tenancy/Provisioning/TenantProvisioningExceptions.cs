@@ -26,8 +26,8 @@ public enum TenantProvisioningStep
 }
 
 /// <summary>
-/// Provisioning failed at a step. The catalog records the tenant as <see cref="TenantState.Failed"/> (without any
-/// secret) and the next <see cref="ITenantDatabaseProvider.ProvisionAsync"/> resumes; the inner exception says why.
+/// Provisioning failed at a step. The catalog records the tenant as <see cref="TenantState.Failed"/> with a short
+/// <see cref="TenantRecord.FailureReason"/> (the step and the kind of failure, never a secret) and the next <see cref="ITenantDatabaseProvider.ProvisionAsync"/> resumes; the inner exception says why.
 /// </summary>
 public sealed class TenantProvisioningException : NeonTenancyException
 {
