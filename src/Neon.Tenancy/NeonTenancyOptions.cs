@@ -25,6 +25,9 @@ public sealed class NeonTenancyOptions
     /// <summary>The sub-section holding the plans (<see cref="TenantPlanOptions"/>): <c>Plans</c> (so <c>NeonTenancy:Plans</c>).</summary>
     public const string PlansSectionName = "Plans";
 
+    /// <summary>The sub-section holding <see cref="TenantProvisioningOptions"/>: <c>Provisioning</c>.</summary>
+    public const string ProvisioningSectionName = "Provisioning";
+
     /// <summary>
     /// Prefix of the Neon project name of every tenant, to tell this application's projects apart in a shared
     /// account. Default <c>tenant-</c>. At most 24 characters of a-z, 0-9 and '-', starting with a letter, no <c>--</c>;

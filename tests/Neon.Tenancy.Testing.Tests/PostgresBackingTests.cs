@@ -147,6 +147,29 @@ public class PostgresBackingTests
     }
 
     [Fact]
+    public async Task CreateRole_IsARealLoginRoleWithOnlyPublicRightsInTheOwnersDatabase()
+    {
+        await using var host = Start(out var time);
+        var created = await host.CreateProjectAsync();
+        var (projectId, branchId) = (created.Project.Id, created.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var role = await host.Client.Branches.CreateProjectBranchRoleAsync(projectId, branchId, new RoleCreateRequest { Role = new RoleCreateRequestRole { Name = "app" } });
+
+        var uri = await host.Client.Projects.GetConnectionURIAsync(projectId, "neondb", "app", pooled: false);
+
+        Assert.False(string.IsNullOrEmpty(role.Role.Password));
+        await using var connection = new NpgsqlConnection(FakeHost.ToNpgsql(uri.Uri));
+        await connection.OpenAsync();
+        await using (var whoami = new NpgsqlCommand("SELECT current_user", connection))
+        {
+            Assert.Equal($"{projectId}_app", await whoami.ExecuteScalarAsync());
+        }
+
+        await using var create = new NpgsqlCommand("CREATE TABLE t (id int)", connection);
+        Assert.Equal("42501", (await Assert.ThrowsAsync<PostgresException>(() => create.ExecuteNonQueryAsync())).SqlState);
+    }
+
+    [Fact]
     public async Task DeleteRecoverAndDispose_ManageTheRealDatabase()
     {
         var host = Start(out _);

@@ -138,6 +138,9 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Time.Advance(TimeSpan.FromSeconds(90));
         byte[] pooled = [1, 2, 3, 4, 5];
         byte[] direct = [9, 8, 7];
+        byte[] appPooled = [11, 12];
+        byte[] appDirect = [13, 14, 15];
+        var recoverableUntil = new DateTimeOffset(2025, 3, 11, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1_234_567);
 
         var updated = await catalog.UpdateAsync(reserved with
         {
@@ -151,6 +154,11 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
             SchemaVersion = 7,
             PooledConnectionSecret = pooled,
             DirectConnectionSecret = direct,
+            ApplicationRoleName = "app",
+            ApplicationPooledConnectionSecret = appPooled,
+            ApplicationDirectConnectionSecret = appDirect,
+            FailureReason = "CreateProject: Neon answered 500 (request id r-1)",
+            RecoverableUntil = recoverableUntil,
             CreatedAt = DateTimeOffset.UnixEpoch,
             UpdatedAt = DateTimeOffset.UnixEpoch,
         });
@@ -168,7 +176,71 @@ public abstract class TenantCatalogContractTests : IAsyncLifetime
         Assert.Equal(7, updated.SchemaVersion);
         Assert.Equal(pooled, updated.PooledConnectionSecret.ToArray());
         Assert.Equal(direct, updated.DirectConnectionSecret.ToArray());
+        Assert.Equal("app", updated.ApplicationRoleName);
+        Assert.Equal(appPooled, updated.ApplicationPooledConnectionSecret.ToArray());
+        Assert.Equal(appDirect, updated.ApplicationDirectConnectionSecret.ToArray());
+        Assert.Equal("CreateProject: Neon answered 500 (request id r-1)", updated.FailureReason);
+        Assert.Equal(new DateTimeOffset(2025, 3, 11, 3, 6, 7, TimeSpan.Zero).AddTicks(1_234_560), updated.RecoverableUntil); // UTC, microseconds
         Assert.Equal(updated, await catalog.GetAsync(updated.TenantId));
+    }
+
+    /// <summary>Contract: UpdateAsync, optional fields set back to null or empty - are cleared.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
+    [Fact]
+    public async Task UpdateAsync_OptionalFieldsCleared_ReadBackAsNullOrEmpty()
+    {
+        var catalog = await CreateCatalogAsync();
+        var reserved = (await catalog.ReserveAsync(Reservation("acme"))).Record;
+        var set = await catalog.UpdateAsync(reserved with
+        {
+            State = TenantState.Failed,
+            ApplicationRoleName = "app",
+            ApplicationPooledConnectionSecret = new byte[] { 1 },
+            ApplicationDirectConnectionSecret = new byte[] { 2 },
+            FailureReason = "Initialize: InvalidOperationException",
+            RecoverableUntil = NowMicroseconds().AddDays(7),
+        });
+
+        var cleared = await catalog.UpdateAsync(set with
+        {
+            State = TenantState.Ready,
+            ApplicationRoleName = null,
+            ApplicationPooledConnectionSecret = ReadOnlyMemory<byte>.Empty,
+            ApplicationDirectConnectionSecret = ReadOnlyMemory<byte>.Empty,
+            FailureReason = null,
+            RecoverableUntil = null,
+        });
+
+        var read = (await (await CreateCatalogAsync()).GetAsync(cleared.TenantId))!;
+        Assert.Null(read.ApplicationRoleName);
+        Assert.True(read.ApplicationPooledConnectionSecret.IsEmpty);
+        Assert.True(read.ApplicationDirectConnectionSecret.IsEmpty);
+        Assert.Null(read.FailureReason);
+        Assert.Null(read.RecoverableUntil);
+        Assert.Equal(cleared, read);
+        Assert.NotEqual(set, read);
+    }
+
+    /// <summary>Contract: ChangeFeed, application role secret changed - reports a connection change.</summary>
+    /// <returns>A task that completes when the check passed.</returns>
+    [Fact]
+    public async Task ChangeFeed_ApplicationSecretChanged_ReportsConnectionChange()
+    {
+        var writer = await CreateCatalogAsync();
+        var reader = await CreateCatalogAsync();
+        using var changes = new TenantChangeProbe(reader);
+        await WhenChangeFeedReadyAsync(reader).WaitAsync(Timeout);
+        var id = TenantId.Parse("acme");
+        var reserved = (await writer.ReserveAsync(Reservation("acme"))).Record;
+        await changes.WaitForAsync(c => c.TenantId == id);
+
+        var reason = await writer.UpdateAsync(reserved with { FailureReason = "CreateProject: HttpRequestException" });
+        var reasonChange = await changes.WaitForAsync(c => c.TenantId == id && c.Version == 2);
+        await writer.UpdateAsync(reason with { ApplicationRoleName = "app", ApplicationPooledConnectionSecret = new byte[] { 7 } });
+        var secretChange = await changes.WaitForAsync(c => c.TenantId == id && c.Version == 3);
+
+        Assert.False(reasonChange.ConnectionChanged);
+        Assert.True(secretChange.ConnectionChanged);
     }
 
     /// <summary>Contract: UpdateAsync, stale version - throws concurrency exception and keeps the winner.</summary>

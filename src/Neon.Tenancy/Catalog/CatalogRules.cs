@@ -10,6 +10,13 @@ internal static class CatalogRules
         return new DateTimeOffset(now.Ticks - (now.Ticks % 10), TimeSpan.Zero);
     }
 
+    /// <summary>A time at the precision PostgreSQL stores (microseconds), UTC.</summary>
+    public static DateTimeOffset Truncate(DateTimeOffset value)
+    {
+        var utc = value.UtcDateTime;
+        return new DateTimeOffset(utc.Ticks - (utc.Ticks % 10), TimeSpan.Zero);
+    }
+
     public static void Validate(TenantReservation reservation)
     {
         ArgumentNullException.ThrowIfNull(reservation);
@@ -69,7 +76,10 @@ internal static class CatalogRules
             || !string.Equals(before.BranchId, after.BranchId, StringComparison.Ordinal)
             || !string.Equals(before.EndpointId, after.EndpointId, StringComparison.Ordinal)
             || !string.Equals(before.DatabaseName, after.DatabaseName, StringComparison.Ordinal)
-            || !string.Equals(before.RoleName, after.RoleName, StringComparison.Ordinal),
+            || !string.Equals(before.RoleName, after.RoleName, StringComparison.Ordinal)
+            || !string.Equals(before.ApplicationRoleName, after.ApplicationRoleName, StringComparison.Ordinal)
+            || !before.ApplicationPooledConnectionSecret.Span.SequenceEqual(after.ApplicationPooledConnectionSecret.Span)
+            || !before.ApplicationDirectConnectionSecret.Span.SequenceEqual(after.ApplicationDirectConnectionSecret.Span),
     };
 
     public static TenantChange Removed(TenantRecord record) => new()

@@ -149,6 +149,9 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
                 Version = stored.Version + 1,
                 PooledConnectionSecret = record.PooledConnectionSecret.ToArray(),
                 DirectConnectionSecret = record.DirectConnectionSecret.ToArray(),
+                ApplicationPooledConnectionSecret = record.ApplicationPooledConnectionSecret.ToArray(),
+                ApplicationDirectConnectionSecret = record.ApplicationDirectConnectionSecret.ToArray(),
+                RecoverableUntil = record.RecoverableUntil is { } until ? CatalogRules.Truncate(until) : null,
             };
             _store.Tenants[record.TenantId] = after;
         }

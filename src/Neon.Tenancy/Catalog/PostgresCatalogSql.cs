@@ -10,7 +10,8 @@ internal sealed class PostgresCatalogSql
 
     private const string Columns =
         "tenant_id, state, plan, project_name, project_id, region, branch_id, endpoint_id, database_name, role_name, " +
-        "schema_version, pooled_secret, direct_secret, created_at, updated_at, row_version";
+        "schema_version, pooled_secret, direct_secret, created_at, updated_at, row_version, " +
+        "app_role_name, app_pooled_secret, app_direct_secret, failure_reason, recoverable_until";
 
     public PostgresCatalogSql(string schema)
     {
@@ -73,6 +74,40 @@ internal sealed class PostgresCatalogSql
                 """,
                 $"CREATE TRIGGER tenants_notify AFTER INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION \"{schema}\".notify_tenant_change()",
             ],
+
+            // Version 2: the application role and its secrets, the failure reason and the recovery deadline. Columns
+            // are added (nullable, no default: no table rewrite) so existing catalogs upgrade in place; the trigger
+            // also reports a change of the application role's secrets as a connection change.
+            [
+                $"ALTER TABLE {t} ADD COLUMN app_role_name text",
+                $"ALTER TABLE {t} ADD COLUMN app_pooled_secret bytea",
+                $"ALTER TABLE {t} ADD COLUMN app_direct_secret bytea",
+                $"ALTER TABLE {t} ADD COLUMN failure_reason text",
+                $"ALTER TABLE {t} ADD COLUMN recoverable_until timestamptz",
+                $"""
+                CREATE OR REPLACE FUNCTION "{schema}".notify_tenant_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        PERFORM pg_notify('{Channel}', format('R|%s|%s|111|%s|%s', NEW.row_version, NEW.state, NEW.tenant_id, NEW.plan));
+                    ELSIF TG_OP = 'UPDATE' THEN
+                        PERFORM pg_notify('{Channel}', format('U|%s|%s|%s%s%s|%s|%s', NEW.row_version, NEW.state,
+                            (OLD.state IS DISTINCT FROM NEW.state)::int,
+                            (OLD.plan IS DISTINCT FROM NEW.plan)::int,
+                            (OLD.pooled_secret IS DISTINCT FROM NEW.pooled_secret OR OLD.direct_secret IS DISTINCT FROM NEW.direct_secret
+                             OR OLD.project_id IS DISTINCT FROM NEW.project_id OR OLD.branch_id IS DISTINCT FROM NEW.branch_id
+                             OR OLD.endpoint_id IS DISTINCT FROM NEW.endpoint_id OR OLD.database_name IS DISTINCT FROM NEW.database_name
+                             OR OLD.role_name IS DISTINCT FROM NEW.role_name OR OLD.app_role_name IS DISTINCT FROM NEW.app_role_name
+                             OR OLD.app_pooled_secret IS DISTINCT FROM NEW.app_pooled_secret
+                             OR OLD.app_direct_secret IS DISTINCT FROM NEW.app_direct_secret)::int,
+                            NEW.tenant_id, NEW.plan));
+                    ELSE
+                        PERFORM pg_notify('{Channel}', format('D|%s|%s|101|%s|%s', OLD.row_version, OLD.state, OLD.tenant_id, OLD.plan));
+                    END IF;
+                    RETURN NULL;
+                END
+                $fn$
+                """,
+            ],
         ];
 
         LockMigrations = "SELECT pg_advisory_xact_lock(hashtextextended('neon_tenancy.catalog:' || $1, 0))";
@@ -91,6 +126,7 @@ internal sealed class PostgresCatalogSql
         Update =
             $"UPDATE {t} SET state = $2, plan = $3, project_name = $4, project_id = $5, region = $6, branch_id = $7, endpoint_id = $8, " +
             "database_name = $9, role_name = $10, schema_version = $11, pooled_secret = $12, direct_secret = $13, updated_at = $14, " +
+            "app_role_name = $16, app_pooled_secret = $17, app_direct_secret = $18, failure_reason = $19, recoverable_until = $20, " +
             $"row_version = row_version + 1 WHERE tenant_id = $1 AND row_version = $15 RETURNING {Columns}";
         GetVersion = $"SELECT row_version FROM {t} WHERE tenant_id = $1";
         Remove = $"DELETE FROM {t} WHERE tenant_id = $1";

@@ -194,6 +194,15 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
             AddBytes(update, record.DirectConnectionSecret);
             update.Parameters.Add(new NpgsqlParameter { Value = CatalogRules.Now(_timeProvider), NpgsqlDbType = NpgsqlDbType.TimestampTz });
             update.Parameters.Add(new NpgsqlParameter { Value = record.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
+            AddText(update, record.ApplicationRoleName);
+            AddBytes(update, record.ApplicationPooledConnectionSecret);
+            AddBytes(update, record.ApplicationDirectConnectionSecret);
+            AddText(update, record.FailureReason);
+            update.Parameters.Add(new NpgsqlParameter
+            {
+                Value = record.RecoverableUntil is { } until ? CatalogRules.Truncate(until) : DBNull.Value,
+                NpgsqlDbType = NpgsqlDbType.TimestampTz,
+            });
             var updated = await ReadSingleAsync(update, cancellationToken).ConfigureAwait(false);
             if (updated is not null)
             {
@@ -545,6 +554,11 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         CreatedAt = reader.GetFieldValue<DateTimeOffset>(13),
         UpdatedAt = reader.GetFieldValue<DateTimeOffset>(14),
         Version = reader.GetInt64(15),
+        ApplicationRoleName = NullableText(reader, 16),
+        ApplicationPooledConnectionSecret = reader.IsDBNull(17) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(17),
+        ApplicationDirectConnectionSecret = reader.IsDBNull(18) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(18),
+        FailureReason = NullableText(reader, 19),
+        RecoverableUntil = reader.IsDBNull(20) ? null : reader.GetFieldValue<DateTimeOffset>(20),
     };
 
     private static string? NullableText(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

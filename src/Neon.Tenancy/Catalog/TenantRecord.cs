@@ -39,7 +39,7 @@ public sealed record TenantRecord
     /// <summary>The database name inside the project.</summary>
     public string? DatabaseName { get; init; }
 
-    /// <summary>The role the application connects as.</summary>
+    /// <summary>The owner role (the database owner; the pooled and direct connection strings connect as it).</summary>
     public string? RoleName { get; init; }
 
     /// <summary>The version of the application's schema applied to the tenant database (0 = none yet).</summary>
@@ -50,6 +50,27 @@ public sealed record TenantRecord
 
     /// <summary>The encrypted direct connection string (empty when not stored yet).</summary>
     public ReadOnlyMemory<byte> DirectConnectionSecret { get; init; }
+
+    /// <summary>
+    /// The least-privilege application role (see <see cref="TenantProvisioningOptions.ApplicationRoleName"/>), once
+    /// created; <see langword="null"/> when the tenant has none.
+    /// </summary>
+    public string? ApplicationRoleName { get; init; }
+
+    /// <summary>The encrypted pooled connection string of the application role (empty when the tenant has none).</summary>
+    public ReadOnlyMemory<byte> ApplicationPooledConnectionSecret { get; init; }
+
+    /// <summary>The encrypted direct connection string of the application role (empty when the tenant has none).</summary>
+    public ReadOnlyMemory<byte> ApplicationDirectConnectionSecret { get; init; }
+
+    /// <summary>
+    /// Why the last provisioning attempt failed, in short (for example <c>CreateProject: Neon answered 500 (request id
+    /// ...)</c>): the step and the exception type or status, never a secret. Cleared when the tenant becomes ready.
+    /// </summary>
+    public string? FailureReason { get; init; }
+
+    /// <summary>Until when a deleted tenant's project can be recovered (set on delete, cleared on recover).</summary>
+    public DateTimeOffset? RecoverableUntil { get; init; }
 
     /// <summary>When the tenant was reserved (set by the catalog from its <see cref="TimeProvider"/>, microsecond precision).</summary>
     public DateTimeOffset CreatedAt { get; init; }
@@ -80,6 +101,11 @@ public sealed record TenantRecord
         && SchemaVersion == other.SchemaVersion
         && PooledConnectionSecret.Span.SequenceEqual(other.PooledConnectionSecret.Span)
         && DirectConnectionSecret.Span.SequenceEqual(other.DirectConnectionSecret.Span)
+        && string.Equals(ApplicationRoleName, other.ApplicationRoleName, StringComparison.Ordinal)
+        && ApplicationPooledConnectionSecret.Span.SequenceEqual(other.ApplicationPooledConnectionSecret.Span)
+        && ApplicationDirectConnectionSecret.Span.SequenceEqual(other.ApplicationDirectConnectionSecret.Span)
+        && string.Equals(FailureReason, other.FailureReason, StringComparison.Ordinal)
+        && RecoverableUntil == other.RecoverableUntil
         && CreatedAt == other.CreatedAt && UpdatedAt == other.UpdatedAt && Version == other.Version;
 
     /// <inheritdoc/>
@@ -100,6 +126,11 @@ public sealed record TenantRecord
             .Append(", SchemaVersion = ").Append(SchemaVersion)
             .Append(", PooledConnectionSecret = ").Append(Describe(PooledConnectionSecret))
             .Append(", DirectConnectionSecret = ").Append(Describe(DirectConnectionSecret))
+            .Append(", ApplicationRoleName = ").Append(ApplicationRoleName)
+            .Append(", ApplicationPooledConnectionSecret = ").Append(Describe(ApplicationPooledConnectionSecret))
+            .Append(", ApplicationDirectConnectionSecret = ").Append(Describe(ApplicationDirectConnectionSecret))
+            .Append(", FailureReason = ").Append(FailureReason)
+            .Append(", RecoverableUntil = ").Append(RecoverableUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
             .Append(", CreatedAt = ").Append(CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
             .Append(", UpdatedAt = ").Append(UpdatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
             .Append(", Version = ").Append(Version);

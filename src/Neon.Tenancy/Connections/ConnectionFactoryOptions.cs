@@ -9,6 +9,12 @@ public sealed class ConnectionFactoryOptions
     /// <summary>The sub-section of <c>NeonTenancy</c> holding these options: <c>Connections</c>.</summary>
     public const string SectionName = "Connections";
 
+    /// <summary>
+    /// Which role connections use: the tenant's least-privilege application role when it has one, else the owner
+    /// (<see cref="TenantConnectionRole.Automatic"/>, the default), or always one of them.
+    /// </summary>
+    public TenantConnectionRole ConnectionRole { get; set; } = TenantConnectionRole.Automatic;
+
     /// <summary>How many data sources (tenant and kind pairs) the cache holds at most. Default 1,000; 3 to 1,000,000.</summary>
     public int Capacity { get; set; } = 1000;
 

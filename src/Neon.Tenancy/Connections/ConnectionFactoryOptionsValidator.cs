@@ -22,6 +22,11 @@ internal sealed class ConnectionFactoryOptionsValidator : IValidateOptions<Conne
         Check(failures, options.RetryBaseDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1), "RetryBaseDelay", "1 ms and 1 minute");
         Check(failures, options.RetryMaxDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5), "RetryMaxDelay", "1 ms and 5 minutes");
         Check(failures, options.RetiredDataSourceGracePeriod, TimeSpan.Zero, TimeSpan.FromDays(1), "RetiredDataSourceGracePeriod", "0 and 1 day");
+        if (!Enum.IsDefined(options.ConnectionRole))
+        {
+            failures.Add("NeonTenancy:Connections:ConnectionRole must be Automatic, Owner or Application.");
+        }
+
         if (options.ConnectionIdleLifetime + TenantDataSourceBuilder.PruningInterval(options) >= options.SuspendTimeout)
         {
             failures.Add("NeonTenancy:Connections:ConnectionIdleLifetime plus its pruning interval (min(10 s, ConnectionIdleLifetime)) must be shorter than NeonTenancy:Connections:SuspendTimeout, so idle connections close before a compute suspends.");

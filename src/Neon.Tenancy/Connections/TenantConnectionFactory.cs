@@ -327,13 +327,12 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
             throw new TenantNotReadyException(key.TenantId, record.State, key.Kind);
         }
 
-        var secret = key.Kind == TenantConnectionKind.Pooled ? record.PooledConnectionSecret : record.DirectConnectionSecret;
+        var (secret, secretKind) = TenantDataSourceBuilder.SelectSecret(record, key.Kind, _options);
         if (secret.IsEmpty)
         {
             throw new TenantNotReadyException(key.TenantId, record.State, key.Kind, missingSecret: true);
         }
 
-        var secretKind = key.Kind == TenantConnectionKind.Pooled ? ConnectionSecretKind.Pooled : ConnectionSecretKind.Direct;
         var limits = TenantDataSourceBuilder.PoolLimits(_options, record.Plan);
         var dataSource = TenantDataSourceBuilder.Build(key.TenantId, key.Kind, _protector.Unprotect(key.TenantId, secretKind, secret.Span), _options, limits);
         var entry = new TenantDataSourceEntry(this, key, dataSource, limits.MaxPoolSize) { LastUsed = TimeProvider.GetTimestamp() };

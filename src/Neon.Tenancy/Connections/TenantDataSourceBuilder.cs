@@ -17,6 +17,27 @@ internal static class TenantDataSourceBuilder
 
     public static TimeSpan PruningInterval(ConnectionFactoryOptions options) => PruningInterval(options.ConnectionIdleLifetime);
 
+    /// <summary>
+    /// The encrypted secret to connect with for <paramref name="kind"/> under <see cref="ConnectionFactoryOptions.ConnectionRole"/>,
+    /// and the secret kind it is bound to. Empty when the tenant has no such secret.
+    /// </summary>
+    public static (ReadOnlyMemory<byte> Secret, ConnectionSecretKind SecretKind) SelectSecret(TenantRecord record, TenantConnectionKind kind, ConnectionFactoryOptions options)
+    {
+        var application = options.ConnectionRole switch
+        {
+            TenantConnectionRole.Owner => false,
+            TenantConnectionRole.Application => true,
+            _ => !record.ApplicationPooledConnectionSecret.IsEmpty && !record.ApplicationDirectConnectionSecret.IsEmpty,
+        };
+        return (application, kind) switch
+        {
+            (true, TenantConnectionKind.Pooled) => (record.ApplicationPooledConnectionSecret, ConnectionSecretKind.ApplicationPooled),
+            (true, _) => (record.ApplicationDirectConnectionSecret, ConnectionSecretKind.ApplicationDirect),
+            (false, TenantConnectionKind.Pooled) => (record.PooledConnectionSecret, ConnectionSecretKind.Pooled),
+            _ => (record.DirectConnectionSecret, ConnectionSecretKind.Direct),
+        };
+    }
+
     public static TimeSpan PruningInterval(TimeSpan idleLifetime) =>
         TimeSpan.FromSeconds(Math.Max(1, Math.Min(10, (int)idleLifetime.TotalSeconds)));
 

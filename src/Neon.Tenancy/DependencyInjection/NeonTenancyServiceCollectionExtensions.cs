@@ -50,6 +50,7 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         services.AddNeonTenancyConnections(configuration);
         services.AddNeonTenancyPlans(configuration);
+        services.AddNeonTenancyProvisioning(configuration);
 
         // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section, and from
         // INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.

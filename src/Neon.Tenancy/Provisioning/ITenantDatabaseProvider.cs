@@ -25,7 +25,8 @@ public interface ITenantDatabaseProvider
     /// <param name="cancellationToken">Cancels the call; the next call resumes where this one stopped.</param>
     /// <returns>The ready tenant database.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
-    /// <exception cref="TenantProvisioningException">A step failed; the catalog says <see cref="TenantState.Failed"/> and a later call resumes.</exception>
+    /// <exception cref="TenantProvisioningException">A step failed; the catalog says <see cref="TenantState.Failed"/> with a
+    /// secret-free <see cref="TenantRecord.FailureReason"/>, and a later call resumes.</exception>
     /// <exception cref="TenantStateException">The tenant is deleting or deleted (recover it instead).</exception>
     Task<TenantDatabase> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default);
 
@@ -74,8 +75,9 @@ public interface ITenantDatabaseProvider
     Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Resets the password of the tenant's role, stores the new encrypted connection strings and signals the connection
-    /// layer to replace cached connections.
+    /// Resets the password of the tenant's owner role, and then of its application role when it has one
+    /// (<see cref="TenantProvisioningOptions.ApplicationRoleName"/>), stores the new encrypted connection strings and
+    /// signals the connection layer to replace cached connections.
     /// </summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

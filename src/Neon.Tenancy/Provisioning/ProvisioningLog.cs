@@ -45,6 +45,15 @@ internal static partial class ProvisioningLog
     [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "Tenant {TenantId}: password of role {RoleName} rotated")]
     public static partial void Rotated(ILogger logger, string tenantId, string roleName);
 
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Information, Message = "Tenant {TenantId}: application role {RoleName} created")]
+    public static partial void ApplicationRoleCreated(ILogger logger, string tenantId, string roleName);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Information, Message = "Tenant {TenantId}: application role {RoleName} existed from an earlier attempt; its password was reset")]
+    public static partial void ApplicationRolePasswordReset(ILogger logger, string tenantId, string roleName);
+
+    [LoggerMessage(EventId = 4023, Level = LogLevel.Information, Message = "Tenant {TenantId}: grants of application role {RoleName} applied")]
+    public static partial void ApplicationRoleGranted(ILogger logger, string tenantId, string roleName);
+
     [LoggerMessage(EventId = 4020, Level = LogLevel.Warning, Message = "Orphan project {ProjectId} ({ProjectName}): {Reason}; deleted: {Deleted}")]
     public static partial void Orphan(ILogger logger, string projectId, string projectName, TenantOrphanReason reason, bool deleted);
 }

@@ -47,6 +47,10 @@ internal static class TenantConnectionStrings
     public static string WithPassword(string connectionString, string password) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Password = password }.ConnectionString;
 
+    /// <summary>The user name of a connection string (empty when it names none).</summary>
+    public static string UsernameOf(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString).Username ?? string.Empty;
+
     internal static (string Host, int? Port) SplitHost(string value)
     {
         // "host:5432" or "[::1]:5432"; a bare IPv6 address has several colons and no port.

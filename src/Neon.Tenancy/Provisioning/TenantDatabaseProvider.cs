@@ -22,6 +22,9 @@ internal enum ProvisioningCheckpoint
 
     /// <summary>The operations ended; the initializer has not run.</summary>
     AfterWait,
+
+    /// <summary>The application role exists (created, or its password reset) and its grants are applied; its secrets are not in the catalog yet.</summary>
+    AfterApplicationRoleGrants,
 }
 
 /// <summary>
@@ -207,8 +210,23 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
                 schemaVersion = await _initializer.InitializeAsync(new TenantInitializationContext(tenantId, direct, record.SchemaVersion), cancellationToken).ConfigureAwait(false);
             }
 
+            // After the initializer, so the grants on existing tables cover what it created (default privileges cover
+            // what the owner creates later). Skipped when an earlier attempt already stored the role's secrets.
+            if (_options.ApplicationRoleName is { } applicationRole && record.ApplicationPooledConnectionSecret.IsEmpty)
+            {
+                step = TenantProvisioningStep.CreateApplicationRole;
+                var secrets = await ProvisionApplicationRoleAsync(tenantId, record, applicationRole, s => step = s, cancellationToken).ConfigureAwait(false);
+                step = TenantProvisioningStep.Catalog;
+                record = await _catalog.UpdateAsync(record with
+                {
+                    ApplicationRoleName = applicationRole,
+                    ApplicationPooledConnectionSecret = secrets.Pooled,
+                    ApplicationDirectConnectionSecret = secrets.Direct,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
             step = TenantProvisioningStep.Catalog;
-            record = await _catalog.UpdateAsync(record with { State = TenantState.Ready, SchemaVersion = schemaVersion }, cancellationToken).ConfigureAwait(false);
+            record = await _catalog.UpdateAsync(record with { State = TenantState.Ready, SchemaVersion = schemaVersion, FailureReason = null }, cancellationToken).ConfigureAwait(false);
 
             var elapsed = _time.GetElapsedTime(started).TotalSeconds;
             _metrics.Provisioned(elapsed, outcome);
@@ -221,7 +239,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             // A cancelled call is an abandoned call (like a crash): the record stays as it is and the next call resumes.
             _metrics.Failed(step, exception);
             ProvisioningLog.Failed(_logger, exception, tenantId.Value, step, (exception as NeonApiException)?.RequestId);
-            await RecordFailureAsync(tenantId).ConfigureAwait(false);
+            await RecordFailureAsync(tenantId, TenantFailureReasons.Describe(step, exception)).ConfigureAwait(false);
             throw new TenantProvisioningException(tenantId, step, exception);
         }
     }
@@ -256,7 +274,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
         if (record.State == TenantState.Deleted)
         {
-            return new TenantDeletion(TenantDatabase.From(record), record.UpdatedAt + _options.RecoveryWindow);
+            return new TenantDeletion(TenantDatabase.From(record), record.RecoverableUntil ?? record.UpdatedAt + _options.RecoveryWindow);
         }
 
         record = await UpdateAsync(tenantId, r => r with { State = TenantState.Deleting }, cancellationToken).ConfigureAwait(false);
@@ -276,9 +294,9 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         }
 
         var until = _time.GetUtcNow() + _options.RecoveryWindow;
-        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Deleted, ProjectId = r.ProjectId ?? projectId }, cancellationToken).ConfigureAwait(false);
+        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Deleted, ProjectId = r.ProjectId ?? projectId, RecoverableUntil = until }, cancellationToken).ConfigureAwait(false);
         ProvisioningLog.Deleted(_logger, tenantId.Value, projectId, until);
-        return new TenantDeletion(TenantDatabase.From(record), until);
+        return new TenantDeletion(TenantDatabase.From(record), record.RecoverableUntil ?? until);
     }
 
     public async Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default)
@@ -299,7 +317,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
         await _api.Projects.RecoverProjectAsync(record.ProjectId, cancellationToken).ConfigureAwait(false);
         await WaitForRunningOperationsAsync(record.ProjectId, cancellationToken).ConfigureAwait(false);
-        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Ready }, cancellationToken).ConfigureAwait(false);
+        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Ready, RecoverableUntil = null }, cancellationToken).ConfigureAwait(false);
         ProvisioningLog.Recovered(_logger, tenantId.Value, record.ProjectId!);
         return TenantDatabase.From(record);
     }
@@ -360,6 +378,22 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         }, cancellationToken).ConfigureAwait(false);
         await _api.WaitForOperationsAsync(reset.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         ProvisioningLog.Rotated(_logger, tenantId.Value, record.RoleName!);
+
+        if (record.ApplicationRoleName is { } applicationRole && !record.ApplicationPooledConnectionSecret.IsEmpty)
+        {
+            // The application role second, the same way (after the owner's operations ended: one project, one mutation at a time).
+            var appReset = await _api.Branches.ResetProjectBranchRolePasswordAsync(record.ProjectId!, record.BranchId!, applicationRole, cancellationToken).ConfigureAwait(false);
+            var appPassword = appReset.Role.Password
+                ?? throw new InvalidOperationException($"Neon did not return the new password of tenant '{tenantId}'s application role.");
+            record = await UpdateAsync(tenantId, r => r with
+            {
+                ApplicationPooledConnectionSecret = WithPassword(tenantId, ConnectionSecretKind.ApplicationPooled, r.ApplicationPooledConnectionSecret, appPassword),
+                ApplicationDirectConnectionSecret = WithPassword(tenantId, ConnectionSecretKind.ApplicationDirect, r.ApplicationDirectConnectionSecret, appPassword),
+            }, cancellationToken).ConfigureAwait(false);
+            await _api.WaitForOperationsAsync(appReset.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            ProvisioningLog.Rotated(_logger, tenantId.Value, applicationRole);
+        }
+
         return TenantDatabase.From(record);
     }
 
@@ -487,15 +521,16 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         }
     }
 
-    private async Task RecordFailureAsync(TenantId tenantId)
+    private async Task RecordFailureAsync(TenantId tenantId, string reason)
     {
         try
         {
-            // Not cancellable: the caller's token may be what failed. The record keeps ids (to resume) and no message.
+            // Not cancellable: the caller's token may be what failed. The record keeps ids (to resume) and a short,
+            // secret-free reason (never an exception message, which could quote a connection string).
             var current = await _catalog.GetAsync(tenantId, CancellationToken.None).ConfigureAwait(false);
-            if (current?.State == TenantState.Provisioning)
+            if (current?.State is TenantState.Provisioning or TenantState.Failed)
             {
-                await UpdateAsync(tenantId, r => r with { State = TenantState.Failed }, CancellationToken.None).ConfigureAwait(false);
+                await UpdateAsync(tenantId, r => r with { State = TenantState.Failed, FailureReason = reason }, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -663,6 +698,71 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         }
 
         return new ProjectCreateRequest { Project = project };
+    }
+
+    /// <summary>
+    /// Creates the tenant's application role through the API (or, when an earlier attempt created it, resets its
+    /// password: the old one is not known), waits for Neon's operations, applies its grants on the owner's direct
+    /// connection, and returns its encrypted connection strings. Every part is idempotent, so a retry redoes it all.
+    /// </summary>
+    private async Task<(byte[] Pooled, byte[] Direct)> ProvisionApplicationRoleAsync(
+        TenantId tenantId, TenantRecord record, string applicationRole, Action<TenantProvisioningStep> enter, CancellationToken cancellationToken)
+    {
+        var projectId = record.ProjectId!;
+        var branchId = record.BranchId!;
+        await WaitForRunningOperationsAsync(projectId, cancellationToken).ConfigureAwait(false);
+
+        RoleOperations answer;
+        var exists = false;
+        try
+        {
+            await _api.Branches.GetProjectBranchRoleAsync(projectId, branchId, applicationRole, cancellationToken).ConfigureAwait(false);
+            exists = true;
+        }
+        catch (NeonNotFoundException)
+        {
+            // Not created yet.
+        }
+
+        if (exists)
+        {
+            answer = await _api.Branches.ResetProjectBranchRolePasswordAsync(projectId, branchId, applicationRole, cancellationToken).ConfigureAwait(false);
+            ProvisioningLog.ApplicationRolePasswordReset(_logger, tenantId.Value, applicationRole);
+        }
+        else
+        {
+            answer = await _api.Branches.CreateProjectBranchRoleAsync(projectId, branchId, new RoleCreateRequest
+            {
+                Role = new RoleCreateRequestRole { Name = applicationRole },
+            }, cancellationToken).ConfigureAwait(false);
+            ProvisioningLog.ApplicationRoleCreated(_logger, tenantId.Value, applicationRole);
+        }
+
+        enter(TenantProvisioningStep.WaitForOperations);
+        await _api.WaitForOperationsAsync(answer.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+
+        // Neon's connection details for the role (host names, and the role and database names as the server knows them).
+        enter(TenantProvisioningStep.CreateApplicationRole);
+        var database = record.DatabaseName ?? _options.DefaultDatabaseName;
+        var pooledUri = await _api.Projects.GetConnectionURIAsync(projectId, database, applicationRole, branchId, record.EndpointId, pooled: true, cancellationToken).ConfigureAwait(false);
+        var directUri = await _api.Projects.GetConnectionURIAsync(projectId, database, applicationRole, branchId, record.EndpointId, pooled: false, cancellationToken).ConfigureAwait(false);
+        var pooled = TenantConnectionStrings.FromUri(pooledUri.Uri, _options.SslMode);
+        var direct = TenantConnectionStrings.FromUri(directUri.Uri, _options.SslMode);
+        if (answer.Role.Password is { Length: > 0 } password)
+        {
+            // The create/reset answer carries the password; prefer it over what connection_uri revealed.
+            pooled = TenantConnectionStrings.WithPassword(pooled, password);
+            direct = TenantConnectionStrings.WithPassword(direct, password);
+        }
+
+        enter(TenantProvisioningStep.GrantApplicationRole);
+        var ownerDirect = _protector.Unprotect(tenantId, ConnectionSecretKind.Direct, record.DirectConnectionSecret.Span);
+        await TenantApplicationRoleGrants.ApplyAsync(ownerDirect, TenantConnectionStrings.UsernameOf(direct), cancellationToken).ConfigureAwait(false);
+        ProvisioningLog.ApplicationRoleGranted(_logger, tenantId.Value, applicationRole);
+        await CheckpointAsync(ProvisioningCheckpoint.AfterApplicationRoleGrants, cancellationToken).ConfigureAwait(false);
+
+        return (_protector.Protect(tenantId, ConnectionSecretKind.ApplicationPooled, pooled),
+            _protector.Protect(tenantId, ConnectionSecretKind.ApplicationDirect, direct));
     }
 
     private byte[] Reprotect(TenantId tenantId, ConnectionSecretKind kind, ReadOnlyMemory<byte> secret) =>

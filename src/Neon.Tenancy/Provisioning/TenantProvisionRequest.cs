@@ -99,6 +99,15 @@ public sealed record TenantDatabase
     /// <summary>The schema version the initializer reported (0 = none).</summary>
     public int SchemaVersion { get; init; }
 
+    /// <summary>The least-privilege application role, when the tenant has one.</summary>
+    public string? ApplicationRoleName { get; init; }
+
+    /// <summary>Why the last provisioning attempt failed (no secret); <see langword="null"/> once ready.</summary>
+    public string? FailureReason { get; init; }
+
+    /// <summary>Until when a deleted tenant can be recovered; <see langword="null"/> unless deleted.</summary>
+    public DateTimeOffset? RecoverableUntil { get; init; }
+
     /// <summary>The catalog record version this description was read from.</summary>
     public long Version { get; init; }
 
@@ -115,6 +124,9 @@ public sealed record TenantDatabase
         DatabaseName = record.DatabaseName,
         RoleName = record.RoleName,
         SchemaVersion = record.SchemaVersion,
+        ApplicationRoleName = record.ApplicationRoleName,
+        FailureReason = record.FailureReason,
+        RecoverableUntil = record.RecoverableUntil,
         Version = record.Version,
     };
 }

@@ -17,11 +17,17 @@ public enum TenantProvisioningStep
 
     /// <summary>Running the tenant initializer.</summary>
     Initialize = 5,
+
+    /// <summary>Creating the least-privilege application role (or resetting its password) and reading its connection details.</summary>
+    CreateApplicationRole = 6,
+
+    /// <summary>Applying the application role's grants on the owner's direct connection.</summary>
+    GrantApplicationRole = 7,
 }
 
 /// <summary>
-/// Provisioning failed at a step. The catalog records the tenant as <see cref="TenantState.Failed"/> (without any
-/// secret) and the next <see cref="ITenantDatabaseProvider.ProvisionAsync"/> resumes; the inner exception says why.
+/// Provisioning failed at a step. The catalog records the tenant as <see cref="TenantState.Failed"/> with a short
+/// <see cref="TenantRecord.FailureReason"/> (the step and the kind of failure, never a secret) and the next <see cref="ITenantDatabaseProvider.ProvisionAsync"/> resumes; the inner exception says why.
 /// </summary>
 public sealed class TenantProvisioningException : NeonTenancyException
 {

@@ -2,7 +2,11 @@ using Npgsql;
 
 namespace Neon.Tenancy;
 
-/// <summary>Options of <see cref="ITenantDatabaseProvider"/>. Every member has a documented default.</summary>
+/// <summary>
+/// Options of <see cref="ITenantDatabaseProvider"/>, bound from the <c>NeonTenancy:Provisioning</c> configuration
+/// section and validated at start (a bad value fails the host start with a message naming the setting). Every member
+/// has a documented default.
+/// </summary>
 public sealed class TenantProvisioningOptions
 {
     /// <summary>The database created in every tenant project when the request names none. Default <c>neondb</c>.</summary>
@@ -20,6 +24,28 @@ public sealed class TenantProvisioningOptions
 
     /// <summary>How long to wait for Neon's operations per step. Default <see langword="null"/>: the API client's <c>OperationTimeout</c>.</summary>
     public TimeSpan? OperationTimeout { get; set; }
+
+    /// <summary>
+    /// The name of a second, least-privilege role created in every tenant project for the application to connect as
+    /// (for example <c>app</c>); default <see langword="null"/>: none, the application connects as the owner.
+    /// </summary>
+    /// <remarks>
+    /// <para>During provisioning, after the <see cref="ITenantDatabaseInitializer"/> ran, the role is created through the
+    /// Neon API (when an earlier attempt created it already, its password is reset instead), then these grants are applied
+    /// as the owner on the direct connection: <c>CONNECT</c> on the database; <c>USAGE</c> on schema <c>public</c>;
+    /// <c>SELECT, INSERT, UPDATE, DELETE</c> on all tables and <c>USAGE, SELECT</c> on all sequences in <c>public</c>; and
+    /// <c>ALTER DEFAULT PRIVILEGES FOR ROLE</c> the owner with the same rights, so tables and sequences the owner creates
+    /// later (migrations) are covered. No DDL right is granted: the role cannot create, alter or drop tables (PostgreSQL
+    /// 15 and later, where <c>public</c> no longer grants CREATE to everyone).</para>
+    /// <para>Its pooled and direct connection strings are stored encrypted like the owner's
+    /// (<see cref="ConnectionSecretKind.ApplicationPooled"/>, <see cref="ConnectionSecretKind.ApplicationDirect"/>);
+    /// <see cref="ITenantDatabaseProvider.RotateCredentialsAsync"/> rotates both roles; the connection factory uses it
+    /// by default (<see cref="ConnectionFactoryOptions.ConnectionRole"/>).</para>
+    /// <para>On Neon, roles created through the API are also members of <c>neon_superuser</c>, which carries privileges of
+    /// its own (for example CREATEDB and CREATEROLE); the grants above are what the role gets inside the tenant database.
+    /// Tenants provisioned before this option was set get no application role.</para>
+    /// </remarks>
+    public string? ApplicationRoleName { get; set; }
 
     /// <summary>Neon's recovery window for deleted projects, used to report the recovery deadline. Default 7 days.</summary>
     public TimeSpan RecoveryWindow { get; set; } = TimeSpan.FromDays(7);

@@ -150,7 +150,7 @@ internal sealed class AesGcmConnectionSecretProtector : IConnectionSecretProtect
 
     private static void RequireKind(ConnectionSecretKind kind)
     {
-        if (kind is not (ConnectionSecretKind.Pooled or ConnectionSecretKind.Direct))
+        if (kind is not (ConnectionSecretKind.Pooled or ConnectionSecretKind.Direct or ConnectionSecretKind.ApplicationPooled or ConnectionSecretKind.ApplicationDirect))
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown connection secret kind.");
         }

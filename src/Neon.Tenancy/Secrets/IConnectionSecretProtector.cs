@@ -8,6 +8,12 @@ public enum ConnectionSecretKind
 
     /// <summary>The direct connection string (migrations, LISTEN/NOTIFY, session state).</summary>
     Direct = 2,
+
+    /// <summary>The pooled connection string of the tenant's least-privilege application role.</summary>
+    ApplicationPooled = 3,
+
+    /// <summary>The direct connection string of the tenant's least-privilege application role.</summary>
+    ApplicationDirect = 4,
 }
 
 /// <summary>

@@ -43,8 +43,8 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
             await using var later = database.CreateCatalog(schema);
             await later.InitializeAsync();
 
-            Assert.Equal(1L, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".schema_version"));
-            Assert.Equal(1, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
+            Assert.Equal(2L, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".schema_version"));
+            Assert.Equal(2, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
         }
         finally
         {
@@ -53,6 +53,54 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
                 await catalog.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task InitializeAsync_CatalogAtVersion1WithData_UpgradesToVersion2KeepingRowsAndStoresNewFields()
+    {
+        var schema = PostgresDatabaseFixture.NewSchema();
+        var sql = new PostgresCatalogSql(schema);
+        await database.ScalarAsync<object>(sql.CreateSchema);
+        await database.ScalarAsync<object>(sql.CreateVersionTable);
+        foreach (var statement in sql.Migrations[0])
+        {
+            await database.ScalarAsync<object>(statement);
+        }
+
+        await database.ScalarAsync<object>($"INSERT INTO \"{schema}\".schema_version VALUES (1, now())");
+        await database.ScalarAsync<object>(
+            $"INSERT INTO \"{schema}\".tenants (tenant_id, state, plan, project_id, pooled_secret, direct_secret, created_at, updated_at, row_version) " +
+            "VALUES ('old-tenant', 'ready', 'pro', 'p-old', '\\x0102'::bytea, '\\x0304'::bytea, now(), now(), 3)");
+        await using var catalog = database.CreateCatalog(schema);
+        using var changes = new TenantChangeProbe(catalog);
+        await catalog.WhenListeningAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        var old = (await catalog.GetAsync(TenantId.Parse("old-tenant")))!;
+
+        Assert.Equal(2, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
+        Assert.Equal((TenantState.Ready, "pro", "p-old", 3L), (old.State, old.Plan, old.ProjectId, old.Version));
+        Assert.Equal(new byte[] { 1, 2 }, old.PooledConnectionSecret.ToArray());
+        Assert.Null(old.ApplicationRoleName);
+        Assert.True(old.ApplicationPooledConnectionSecret.IsEmpty);
+        Assert.Null(old.FailureReason);
+        Assert.Null(old.RecoverableUntil);
+
+        var until = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var updated = await catalog.UpdateAsync(old with
+        {
+            State = TenantState.Deleted,
+            ApplicationRoleName = "app",
+            ApplicationPooledConnectionSecret = new byte[] { 5 },
+            ApplicationDirectConnectionSecret = new byte[] { 6 },
+            FailureReason = "Initialize: InvalidOperationException",
+            RecoverableUntil = until,
+        });
+        var change = await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("old-tenant") && c.Version == 4, Timeout);
+
+        await using var second = database.CreateCatalog(schema);
+        Assert.Equal(updated, await second.GetAsync(updated.TenantId));
+        Assert.Equal(until, updated.RecoverableUntil);
+        Assert.True(change.ConnectionChanged, "the upgraded trigger reports the application secrets as a connection change");
     }
 
     [Fact]

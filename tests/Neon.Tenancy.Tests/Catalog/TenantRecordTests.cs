@@ -42,4 +42,41 @@ public sealed class TenantRecordTests
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
         Assert.NotEqual(a, c);
     }
+
+    [Fact]
+    public void ToStringAndEquals_ApplicationRoleFailureAndDeadline_PrintedWithoutSecretsAndCompared()
+    {
+        var protector = SecretsTestData.CreateProtector();
+        var id = TenantId.Parse("acme");
+        const string Password = "npg_AppSecret42";
+        var appPooled = protector.Protect(id, ConnectionSecretKind.ApplicationPooled, $"Host=h;Username=app;Password={Password}");
+        var until = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var record = new TenantRecord
+        {
+            TenantId = id,
+            State = TenantState.Deleted,
+            Plan = "pro",
+            ApplicationRoleName = "app",
+            ApplicationPooledConnectionSecret = appPooled,
+            FailureReason = "Initialize: InvalidOperationException",
+            RecoverableUntil = until,
+            Version = 3,
+        };
+
+        var text = record.ToString();
+
+        Assert.Contains("ApplicationRoleName = app", text, StringComparison.Ordinal);
+        Assert.Contains("ApplicationPooledConnectionSecret = (protected)", text, StringComparison.Ordinal);
+        Assert.Contains("ApplicationDirectConnectionSecret = (none)", text, StringComparison.Ordinal);
+        Assert.Contains("FailureReason = Initialize: InvalidOperationException", text, StringComparison.Ordinal);
+        Assert.Contains("RecoverableUntil = 2030-01-02T03:04:05.0000000+00:00", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(appPooled), text, StringComparison.Ordinal);
+
+        Assert.Equal(record, record with { ApplicationPooledConnectionSecret = appPooled.ToArray() });
+        Assert.NotEqual(record, record with { ApplicationRoleName = "other" });
+        Assert.NotEqual(record, record with { ApplicationDirectConnectionSecret = new byte[] { 1 } });
+        Assert.NotEqual(record, record with { FailureReason = null });
+        Assert.NotEqual(record, record with { RecoverableUntil = until.AddSeconds(1) });
+    }
 }

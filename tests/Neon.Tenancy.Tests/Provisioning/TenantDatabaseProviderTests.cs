@@ -104,6 +104,13 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
     {
         var checkpoint = Enum.Parse<ProvisioningCheckpoint>(step);
         var id = TenantId.Parse("crashy");
+        if (checkpoint == ProvisioningCheckpoint.AfterApplicationRoleGrants)
+        {
+            // Reached only when an application role is configured.
+            await _rig.DisposeAsync();
+            _rig = ProvisioningRig.Create(_fake, _key, configure: s => s.Configure<TenantProvisioningOptions>(o => o.ApplicationRoleName = "app"));
+        }
+
         using var abandon = new CancellationTokenSource();
         _rig.Provider.Checkpoint = (at, ct) =>
         {
