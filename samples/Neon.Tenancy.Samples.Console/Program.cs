@@ -136,6 +136,7 @@ try
         new RotateStep(),
         new RestoreStep(),
         new DeleteRecoverStep(),
+        new LimitStep(),
         new PlanChangeStep(),   // temporary glue: IPlanLimits when registered
         new UsageStep(),        // temporary glue: counters through NeonApiClient until IUsageClient exists
     ];

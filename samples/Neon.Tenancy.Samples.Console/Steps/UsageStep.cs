@@ -44,8 +44,6 @@ internal sealed class UsageStep : ITourStep
         }
 
         tour.Out.Table(["tenant", "plan", "metric", ">used", ">limit", "of limit"], rows);
-        tour.Out.Note("A tenant that reaches a period quota has its computes suspended by Neon until the period ends or the");
-        tour.Out.Note("quota is raised (for example by a plan change): that is how the plans' limits are enforced.");
     }
 
     private static readonly NeonFakeUsage[] Simulated =
