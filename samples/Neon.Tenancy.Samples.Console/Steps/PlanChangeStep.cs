@@ -63,5 +63,7 @@ internal sealed class PlanChangeStep : ITourStep
         value is null or 0 ? "unlimited" : string.Create(CultureInfo.InvariantCulture, $"{value.Value / unit:0.##} {suffix}");
 
     private static string Duration(TimeSpan value) =>
-        value.TotalDays >= 1 ? $"{value.TotalDays:0.#} days" : $"{value.TotalHours:0.#} hours";
+        value.TotalDays >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{value.TotalDays:0.#} days")
+            : string.Create(CultureInfo.InvariantCulture, $"{value.TotalHours:0.#} hours");
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Neon.Tenancy.Samples.Console.Steps;
 
 /// <summary>ITenantDatabaseProvider.RestoreAsync: the tenant's database back to a moment in time, in place.</summary>
@@ -11,7 +13,7 @@ internal sealed class RestoreStep : ITourStep
     public async Task RunAsync(Tour tour, CancellationToken cancellationToken)
     {
         var tenant = tour.Tenant(2).Id;
-        var time = TimeProvider.System;
+        var time = tour.Services.GetRequiredService<TimeProvider>();
         DateTimeOffset restorePoint;
         if (tour.CanConnect)
         {
@@ -39,7 +41,7 @@ internal sealed class RestoreStep : ITourStep
         var branches = new List<IReadOnlyList<string>>();
         await foreach (var branch in tour.Api.Branches.ListAllProjectBranchesAsync(result.Tenant.ProjectId!, cancellationToken: cancellationToken))
         {
-            branches.Add([branch.Name, branch.Id, branch.Default ? "yes" : "", branch.ParentTimestamp is { } at ? $"{at:HH:mm:ss.fff} UTC" : "-"]);
+            branches.Add([branch.Name, branch.Id, branch.Default ? "yes" : "", branch.ParentTimestamp is { } at ? $"{at.UtcDateTime:HH:mm:ss.fff} UTC" : "-"]);
         }
 
         tour.Out.Table(["branch", "id", "default", "restored from"], branches);
