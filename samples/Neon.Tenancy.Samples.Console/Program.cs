@@ -1,111 +1,212 @@
-// The Neon API client end to end: create one project per tenant, wait until it is ready, connect to each tenant's own
-// database, list, delete.
+// A tour of Neon.Tenancy: three tenants on three plans, each with its own Neon project, provisioned, used, rotated,
+// restored, deleted and recovered through the SDK's public surface (AddNeonTenancy, ITenantDatabaseProvider,
+// ITenantConnectionFactory, ITenantCatalog, NeonApiClient).
 //
-//   dotnet run --project samples/Neon.Tenancy.Samples.Console
+//   bash eng/run-sample.sh                  # from the repository root: starts a throwaway PostgreSQL, runs the tour
 //
-// With NEON_API_KEY set (and NEON_ORG_ID for organization accounts) it runs against Neon. Without it, it starts the
-// Neon.Tenancy.Testing fake; with NEON_TENANCY_TEST_POSTGRES (an admin connection string to a local PostgreSQL) every
-// fake project is a real database, so the data steps run too.
+// Without NEON_API_KEY it starts Neon.Tenancy.Testing's fake of the Neon API in-process; with NEON_TENANCY_TEST_POSTGRES
+// (an admin connection string, which eng/run-sample.sh provides) every fake project is a real database and the catalog
+// is real PostgreSQL too. With NEON_API_KEY (and NEON_ORG_ID for organization accounts) the same tour runs against
+// Neon and deletes what it created at the end. Exit code 0 when every step passed, 1 otherwise.
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Neon.Tenancy.Api;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Neon.Tenancy;
+using Neon.Tenancy.Samples.Console;
+using Neon.Tenancy.Samples.Console.Steps;
 using Neon.Tenancy.Testing;
 using Npgsql;
 
-var apiKey = Environment.GetEnvironmentVariable("NEON_API_KEY");
-var localPostgres = Environment.GetEnvironmentVariable("NEON_TENANCY_TEST_POSTGRES");
-await using var fake = string.IsNullOrEmpty(apiKey)
-    ? NeonFakeServer.Start(new NeonFakeServerOptions { PostgresConnectionString = localPostgres })
-    : null;
+const string CatalogSchema = "neon_tenancy_sample";
 
-var services = new ServiceCollection();
-services.AddNeonApiClient(options =>
+var output = TourOutput.ForConsole();
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    if (fake is not null)
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var apiKey = Environment.GetEnvironmentVariable("NEON_API_KEY");
+var orgId = Environment.GetEnvironmentVariable("NEON_ORG_ID");
+var localPostgres = Environment.GetEnvironmentVariable("NEON_TENANCY_TEST_POSTGRES");
+var live = !string.IsNullOrEmpty(apiKey);
+var hasPostgres = !string.IsNullOrEmpty(localPostgres);
+
+try
+{
+    await using var fake = live
+        ? null
+        : NeonFakeServer.Start(new NeonFakeServerOptions { PostgresConnectionString = localPostgres, OperationDuration = TimeSpan.FromMilliseconds(400) });
+
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    builder.Logging.ClearProviders();
+    if (args.Contains("--verbose"))
     {
-        fake.ConfigureApi(options);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+    }
+
+    // Connection secrets are encrypted with AES-256-GCM. A real application keeps its key in a secret store; the
+    // tour makes one for this run unless NeonTenancy:Secrets is configured.
+    var generatedKey = builder.Configuration["NeonTenancy:Secrets:CurrentKeyId"] is null;
+    if (generatedKey)
+    {
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NeonTenancy:Secrets:CurrentKeyId"] = "tour",
+            ["NeonTenancy:Secrets:Keys:tour"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        });
+    }
+
+    var tenancy = builder.Services
+        .AddNeonTenancy(builder.Configuration.GetSection(NeonTenancyOptions.SectionName))
+        .ConfigureApi(o =>
+        {
+            if (fake is not null)
+            {
+                fake.ConfigureApi(o);
+                o.OperationPollInterval = TimeSpan.FromMilliseconds(100);
+            }
+            else
+            {
+                o.ApiKey = apiKey!;
+                o.OrgId = string.IsNullOrEmpty(orgId) ? o.OrgId : orgId;
+            }
+        });
+    if (hasPostgres)
+    {
+        await DropCatalogSchemaAsync(localPostgres!, cancel.Token); // a previous run's catalog was encrypted with another key
+        tenancy.UsePostgresCatalog(o =>
+        {
+            o.ConnectionString = localPostgres!;
+            o.Schema = CatalogSchema;
+        });
     }
     else
     {
-        options.ApiKey = apiKey!;
-        options.OrgId = Environment.GetEnvironmentVariable("NEON_ORG_ID");
+        tenancy.UseInMemoryCatalog();
     }
-});
-await using var provider = services.BuildServiceProvider();
-var neon = provider.GetRequiredService<NeonApiClient>();
-var orgId = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<NeonApiOptions>>().Value.OrgId;
-var canConnect = fake is null || !string.IsNullOrEmpty(localPostgres);
 
-Console.WriteLine(fake is null ? "Neon API" : $"Neon API fake at {fake.ApiBaseAddress}{(canConnect ? " (real PostgreSQL behind it)" : "")}");
+    // TEMPORARY: the plans are read here until the plans registration (issue 7, ConfigurePlans) is merged.
+    var plans = new TenantPlanOptions();
+    builder.Configuration.GetSection("NeonTenancy:Plans").Bind(plans);
 
-var tenants = new[] { "acme", "globex" };
-var created = new List<CreateProjectResponse>();
-foreach (var tenant in tenants)
-{
-    var response = await neon.Projects.CreateProjectAsync(new ProjectCreateRequest
+    using var host = builder.Build();
+    await host.StartAsync(cancel.Token);   // validates every option; creates the catalog schema; starts the change feed
+
+    // Against Neon, a run suffix keeps the tour's projects apart from anything else in the account.
+    var suffix = live ? "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2)) : "";
+    var tenants = new SampleTenant[]
     {
-        Project = new ProjectCreateRequestProject
-        {
-            Name = $"sample-{tenant}",
-            OrgId = orgId,
-            Branch = new ProjectCreateRequestProjectBranch { DatabaseName = "app", RoleName = "app_owner" },
-        },
-    });
-    Console.Write($"  {tenant,-8} project {response.Project.Id,-28} {response.Operations.Count} operation(s) ...");
-    await neon.WaitForOperationsAsync(response.Operations);
-    Console.WriteLine(" ready");
-    created.Add(response);
-}
-
-if (canConnect)
-{
-    foreach (var (tenant, response) in tenants.Zip(created))
-    {
-        var parameters = response.ConnectionUris[0].ConnectionParameters;
-        await using var dataSource = NpgsqlDataSource.Create(ToConnectionString(parameters));
-        await using (var create = dataSource.CreateCommand("CREATE TABLE IF NOT EXISTS notes (body text)"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        await using (var write = dataSource.CreateCommand("INSERT INTO notes VALUES ($1)"))
-        {
-            write.Parameters.AddWithValue($"hello from {tenant}");
-            await write.ExecuteNonQueryAsync();
-        }
-
-        await using var read = dataSource.CreateCommand("SELECT current_database(), string_agg(body, ', ') FROM notes");
-        await using var reader = await read.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        Console.WriteLine($"  {tenant,-8} database {reader.GetString(0),-28} notes: {reader.GetString(1)}");
-    }
-}
-
-Console.WriteLine("Projects named sample-*:");
-await foreach (var project in neon.Projects.ListAllProjectsAsync(search: "sample-", orgId: orgId))
-{
-    Console.WriteLine($"  {project.Id,-28} {project.Name} ({project.RegionId})");
-}
-
-foreach (var response in created)
-{
-    await neon.Projects.DeleteProjectAsync(response.Project.Id);
-}
-
-Console.WriteLine($"Deleted {created.Count} project(s).");
-
-static string ToConnectionString(ConnectionParameters parameters)
-{
-    var builder = new NpgsqlConnectionStringBuilder
-    {
-        Host = parameters.Host,
-        Database = parameters.Database,
-        Username = parameters.Role,
-        Password = parameters.Password,
+        new(TenantId.Parse("acme" + suffix), "free"),
+        new(TenantId.Parse("globex" + suffix), "pro"),
+        new(TenantId.Parse("initech" + suffix), "enterprise"),
     };
+    foreach (var tenant in tenants)
+    {
+        _ = SamplePlans.Get(plans, tenant.Plan);
+    }
 
-    // Neon requires TLS; the fake's local server (loopback) does not offer it.
-    builder.SslMode = parameters.Host.StartsWith("127.", StringComparison.Ordinal) || parameters.Host.StartsWith("localhost", StringComparison.Ordinal)
-        ? SslMode.Disable
-        : SslMode.Require;
-    return builder.ConnectionString;
+    output.Title("Neon.Tenancy tour: three tenants, three plans, one Neon project each");
+    var where = hasPostgres ? new NpgsqlConnectionStringBuilder(localPostgres) : null;
+    var planNames = tenants.Select(t => t.Plan).Concat(plans.Plans.Keys).Distinct(StringComparer.OrdinalIgnoreCase);
+    output.Facts(
+    [
+        ("Neon API", fake is null
+            ? "Neon itself (NEON_API_KEY is set)"
+            : $"in-process fake at {fake.ApiBaseAddress}" + (hasPostgres ? $", every project a real database on {where!.Host}:{where.Port}" : " (no PostgreSQL: data steps are skipped)")),
+        ("Catalog", hasPostgres ? $"PostgreSQL {where!.Host}:{where.Port}, schema {CatalogSchema}" : "in memory"),
+        ("Plans", $"{string.Join(", ", planNames)} (NeonTenancy:Plans in appsettings.json)"),
+        ("Secrets", generatedKey ? "AES-256-GCM with a key made for this run (yours belongs in a secret store)" : "AES-256-GCM, key from NeonTenancy:Secrets"),
+        ("Tenants", string.Join(", ", tenants.Select(t => $"{t.Id} ({t.Plan})"))),
+    ]);
+
+    var tour = new Tour(host.Services, output, fake, canConnect: live || hasPostgres, plans, tenants);
+    ITourStep[] steps =
+    [
+        new ProvisionStep(),
+        new IsolationStep(),
+        new RotateStep(),
+        new RestoreStep(),
+        new DeleteRecoverStep(),
+        new LimitStep(),
+        new PlanChangeStep(),   // temporary glue: IPlanLimits when registered
+        new UsageStep(),        // temporary glue: counters through NeonApiClient until IUsageClient exists
+    ];
+
+    var ok = false;
+    try
+    {
+        ok = await TourRunner.RunAsync(tour, steps, cancel.Token);
+    }
+    finally
+    {
+        await CleanUpAsync(tour);
+        await host.StopAsync(CancellationToken.None);
+    }
+
+    if (hasPostgres)
+    {
+        await DropCatalogSchemaAsync(localPostgres!, CancellationToken.None);
+    }
+
+    output.Line();
+    if (ok)
+    {
+        output.Ok("Tour complete.");
+        return 0;
+    }
+
+    output.Fail("Tour failed (see above).");
+    return 1;
+}
+catch (Exception ex)
+{
+    // Neon.Tenancy's messages never carry a key, password or connection string.
+    output.Fail($"{ex.GetType().Name}: {ex.Message}");
+    return 1;
+}
+
+// Against Neon: delete the tour's projects (recoverable for Neon's recovery window). The fake throws everything away.
+static async Task CleanUpAsync(Tour tour)
+{
+    if (tour.Fake is not null)
+    {
+        tour.Out.Note("The fake, its projects and their databases are dropped on exit.");
+        return;
+    }
+
+    tour.Out.Heading("Cleanup: deleting the tour's projects from your Neon account");
+    foreach (var tenant in tour.Tenants.Select(t => t.Id))
+    {
+        try
+        {
+            if (await tour.Provider.GetAsync(tenant) is not { State: not TenantState.Deleted })
+            {
+                continue;
+            }
+
+            var deletion = await tour.Provider.DeleteAsync(tenant);
+            tour.Out.Ok($"{tenant}: {deletion.Tenant.ProjectName} deleted (recoverable until {deletion.RecoverableUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC)");
+        }
+        catch (Exception ex)
+        {
+            tour.Out.Fail($"{tenant}: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+}
+
+static async Task DropCatalogSchemaAsync(string adminConnectionString, CancellationToken cancellationToken)
+{
+    await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = false }.ConnectionString);
+    await connection.OpenAsync(cancellationToken);
+    await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {CatalogSchema} CASCADE", connection);
+    await command.ExecuteNonQueryAsync(cancellationToken);
 }
