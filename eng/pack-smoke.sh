@@ -21,23 +21,34 @@ suffix="smoke.$(date +%Y%m%d%H%M%S).$$"
 fail() { echo "[pack-smoke] FAILED: $*" >&2; exit 1; }
 step() { echo "[pack-smoke] $*"; }
 
-step "packing src/* (version suffix $suffix) into $feed"
+step "building src/* (Release, version suffix $suffix) and packing into $feed"
+props=(-c Release -p:VersionSuffix="$suffix" -p:ContinuousIntegrationBuild=true --nologo -v quiet)
+# One build of every src project (Neon.Tenancy.Testing references the other two), then pack without rebuilding.
 for project in "$root"/src/*/*.csproj; do
-  dotnet pack "$project" -c Release -o "$feed" -p:VersionSuffix="$suffix" -p:ContinuousIntegrationBuild=true --nologo -v quiet \
-    || fail "dotnet pack $(basename "$project")"
+  dotnet build "$project" "${props[@]}" >/dev/null || fail "dotnet build $(basename "$project")"
+done
+for project in "$root"/src/*/*.csproj; do
+  dotnet pack "$project" --no-build -o "$feed" "${props[@]}" || fail "dotnet pack $(basename "$project")"
 done
 
+# Checks read whole listings into variables: `unzip | grep -q` would die of SIGPIPE under pipefail.
+has() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 for project in "$root"/src/*/*.csproj; do
   id=$(basename "$project" .csproj)
-  nupkg=$(ls "$feed/$id".[0-9]*.nupkg 2>/dev/null | head -n 1)
+  nupkg=$(find "$feed" -maxdepth 1 -name "$id.[0-9]*.nupkg" | head -n 1)
   [ -n "$nupkg" ] || fail "$id: no .nupkg"
-  [ -f "${nupkg%.nupkg}.snupkg" ] || fail "$id: no symbols package (.snupkg)"
-  unzip -l "$nupkg" | grep -q ' README.md$' || fail "$id: the package has no README.md"
-  unzip -p "$nupkg" "$id.nuspec" | grep -q '<readme>README.md</readme>' || fail "$id: the nuspec does not declare its readme"
-  unzip -p "$nupkg" "$id.nuspec" | grep -q '<license type="expression">' || fail "$id: the nuspec has no license expression"
-  unzip -p "$nupkg" "$id.nuspec" | grep -q '<repository ' || fail "$id: the nuspec has no repository element"
-  unzip -l "${nupkg%.nupkg}.snupkg" | grep -q "$id.pdb" || fail "$id: the symbols package has no $id.pdb"
-  step "$id: $(basename "$nupkg") with README, license, repository and symbols"
+  snupkg="${nupkg%.nupkg}.snupkg"
+  [ -f "$snupkg" ] || fail "$id: no symbols package (.snupkg)"
+  files=$(unzip -Z1 "$nupkg")
+  nuspec=$(unzip -p "$nupkg" "$id.nuspec")
+  symbols=$(unzip -Z1 "$snupkg")
+  grep -qx 'README.md' <<<"$files" || fail "$id: the package has no README.md at its root"
+  has "$files" "lib/net10.0/$id.xml" || fail "$id: the package has no XML documentation"
+  has "$nuspec" '<readme>README.md</readme>' || fail "$id: the nuspec does not declare its readme"
+  has "$nuspec" '<license type="expression">' || fail "$id: the nuspec has no license expression"
+  has "$nuspec" '<repository ' || fail "$id: the nuspec has no repository element"
+  has "$symbols" "lib/net10.0/$id.pdb" || fail "$id: the symbols package has no $id.pdb"
+  step "$id: $(basename "$nupkg") with README, XML docs, license, repository and symbols"
 done
 version=$(basename "$(ls "$feed"/Neon.Tenancy.[0-9]*.nupkg)" .nupkg); version=${version#Neon.Tenancy.}
 
