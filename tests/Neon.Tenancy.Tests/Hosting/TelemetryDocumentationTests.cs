@@ -34,8 +34,7 @@ public sealed partial class TelemetryDocumentationTests
             StringComparer.Ordinal);
 
         Assert.True(inCode.Count >= 9, $"The scan found only {inCode.Count} instruments: is the regex still right?");
-        Assert.Empty(inCode.Except(documented));
-        Assert.Empty(documented.Except(inCode));
+        AssertSame("instrument", inCode, documented);
     }
 
     [Fact]
@@ -74,9 +73,8 @@ public sealed partial class TelemetryDocumentationTests
                 .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
 
         Assert.True(inCode.Count >= 39, $"The scan found only {inCode.Count} event ids: is the regex still right?");
-        Assert.Empty(duplicates);
-        Assert.Empty(inCode.Except(documented));
-        Assert.Empty(documented.Except(inCode));
+        Assert.True(duplicates.Count == 0, "Event ids used twice: " + string.Join(", ", duplicates));
+        AssertSame("event id", inCode, documented);
     }
 
     [Fact]
@@ -96,6 +94,14 @@ public sealed partial class TelemetryDocumentationTests
 
         Assert.Equal(["neon.tenancy.x.duration", "neon.tenancy.x.gauge"], names);
         Assert.Equal(["7001", "7002"], ids);
+    }
+
+    private static void AssertSame<T>(string what, IEnumerable<T> inCode, IEnumerable<T> documented)
+    {
+        var undocumented = inCode.Except(documented).ToList();
+        var stale = documented.Except(inCode).ToList();
+        Assert.True(undocumented.Count == 0, $"Add a row to the telemetry reference of src/Neon.Tenancy/README.md for each {what} in src/ but not documented: {string.Join(", ", undocumented)}");
+        Assert.True(stale.Count == 0, $"Remove the rows of src/Neon.Tenancy/README.md for each {what} documented but no longer in src/: {string.Join(", ", stale)}");
     }
 
     private static string Section(string heading)
