@@ -61,8 +61,9 @@ internal sealed class NeonApiProbe(NeonApiClient client, IOptions<NeonApiOptions
                 return Task.FromResult(last);
             }
 
-            // Not tied to one caller's token: other callers may be waiting on the same call.
-            return _inFlight ??= CallAsync(failureStatus);
+            // Not tied to one caller's token: other callers may be waiting on the same call. Started on the thread
+            // pool, so that a call completing synchronously cannot clear _inFlight before it is assigned here.
+            return _inFlight ??= Task.Run(() => CallAsync(failureStatus));
         }
     }
 
