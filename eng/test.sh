@@ -9,6 +9,7 @@
 # 3. Runs every test project of Neon.Tenancy.sln against it (NEON_TENANCY_TEST_POSTGRES).
 # 4. Stops the cluster, deletes its files, and prints one line: `N passed, N failed, N skipped`.
 #    A run that executed no test, or whose build or test host failed, exits non-zero.
+# 5. Without arguments (a full run, as CI does) then runs eng/pack-smoke.sh and prints `pack smoke: passed|FAILED`.
 #
 # Set NEON_TENANCY_TEST_POSTGRES to an existing server's admin connection string to skip 1 and 2.
 set -euo pipefail
@@ -44,4 +45,10 @@ echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$rc" -ne 0 ]; then log "dotnet test exited with $rc"; exit "$rc"; fi
 if [ "$failed" -ne 0 ]; then exit 1; fi
 if [ $(( passed + failed )) -eq 0 ]; then log "no test was executed"; exit 1; fi
+
+# 5. A full run (no arguments, as CI runs it) also proves the packages install: eng/pack-smoke.sh, reported on its own.
+#    NEON_TENANCY_PACK_SMOKE=1 forces it for a filtered run, =0 skips it.
+if [ "${NEON_TENANCY_PACK_SMOKE:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
+  if bash "$root/eng/pack-smoke.sh"; then echo "pack smoke: passed"; else echo "pack smoke: FAILED"; exit 1; fi
+fi
 exit 0

@@ -1,0 +1,169 @@
+using System.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Neon.Tenancy.Testing;
+using Neon.Tenancy.Tests.Provisioning;
+using NSubstitute;
+using Npgsql;
+
+namespace Neon.Tenancy.Tests.Hosting;
+
+public sealed class TenantContextTests : IAsyncLifetime
+{
+    private static readonly TenantProvisionRequest Request = new() { Plan = "pro" };
+    private static readonly TenantId Acme = TenantId.Parse("ctx-acme");
+    private static readonly TenantId Globex = TenantId.Parse("ctx-globex");
+    private NeonFakeServer _fake = null!;
+    private ProvisioningRig _rig = null!;
+
+    public async Task InitializeAsync()
+    {
+        _fake = ProvisioningRig.StartFake(TimeSpan.Zero);
+        _rig = ProvisioningRig.Create(_fake, SecretsTestData.NewKey(), configure: s => s.AddNeonTenancyTenantContextForTests());
+        await _rig.Provider.ProvisionAsync(Acme, Request);
+        await _rig.Provider.ProvisionAsync(Globex, Request);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _rig.DisposeAsync();
+        await _fake.DisposeAsync();
+    }
+
+    private TenantConnectionFactory Factory => (TenantConnectionFactory)_rig.Services.GetRequiredService<ITenantConnectionFactory>();
+
+    [Fact]
+    public async Task GetConnectionAsync_TwiceInOneScope_SharesOneOpenConnection_AndScopeEndReturnsItToThePool()
+    {
+        NpgsqlConnection connection;
+        await using (var scope = _rig.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
+            context.SetTenant(Acme);
+
+            connection = await context.GetConnectionAsync();
+            var again = await context.GetConnectionAsync();
+
+            Assert.Same(connection, again);
+            Assert.Equal(ConnectionState.Open, connection.State);
+            Assert.Equal(1, Factory.PeekEntry(Acme, TenantConnectionKind.Pooled)!.OpenCount);
+        }
+
+        Assert.Equal(ConnectionState.Closed, connection.State);
+        Assert.Equal(0, Factory.PeekEntry(Acme, TenantConnectionKind.Pooled)!.OpenCount);
+    }
+
+    [Fact]
+    public async Task GetConnectionAsync_TwoScopesTwoTenants_EachReachesItsOwnDatabase()
+    {
+        var databases = new List<string>();
+        foreach (var tenant in new[] { Acme, Globex })
+        {
+            await using var scope = _rig.Services.CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
+            context.SetTenant(tenant);
+            var connection = await context.GetConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT current_database()", connection);
+            databases.Add((string)(await command.ExecuteScalarAsync())!);
+        }
+
+        Assert.Equal(2, databases.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task GetDataSourceAsync_ThenDataSource_IsTheFactorysDataSourceOfTheTenant()
+    {
+        await using var scope = _rig.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
+        context.SetTenant(Globex);
+
+        var dataSource = await context.GetDataSourceAsync();
+
+        Assert.Same(dataSource, context.DataSource);
+        Assert.Same(Factory.PeekEntry(Globex, TenantConnectionKind.Pooled)!.DataSource, dataSource);
+        await using var command = dataSource.CreateCommand("SELECT 1");
+        Assert.Equal(1, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task GetConnectionAsync_UnknownTenant_ThrowsTenantNotFound()
+    {
+        await using var scope = _rig.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
+        context.SetTenant(TenantId.Parse("nobody"));
+
+        var ex = await Assert.ThrowsAsync<TenantNotFoundException>(async () => await context.GetConnectionAsync());
+
+        Assert.Equal("nobody", ex.TenantId.Value);
+    }
+
+    [Fact]
+    public void DataSource_BeforeGetDataSourceAsync_ThrowsSayingWhatToCall()
+    {
+        var context = new TenantContext(Substitute.For<ITenantConnectionFactory>());
+
+        var noTenant = Assert.Throws<InvalidOperationException>(() => context.DataSource);
+        context.SetTenant(Acme);
+        var notResolved = Assert.Throws<InvalidOperationException>(() => context.DataSource);
+
+        Assert.Contains("SetTenant", noTenant.Message, StringComparison.Ordinal);
+        Assert.Contains("GetDataSourceAsync", notResolved.Message, StringComparison.Ordinal);
+        Assert.Contains("ctx-acme", notResolved.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetConnectionAsync_NoTenant_ThrowsWithoutCallingTheFactory()
+    {
+        var factory = Substitute.For<ITenantConnectionFactory>();
+        var context = new TenantContext(factory);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () => await context.GetConnectionAsync());
+
+        Assert.Contains("SetTenant", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(factory.ReceivedCalls());
+    }
+
+    [Fact]
+    public void SetTenant_SameTenantAgain_IsAllowed_AnotherTenant_Throws()
+    {
+        var context = new TenantContext(Substitute.For<ITenantConnectionFactory>());
+        context.SetTenant(Acme);
+        context.SetTenant(Acme);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => context.SetTenant(Globex));
+
+        Assert.Equal(Acme, context.TenantId);
+        Assert.Contains("ctx-globex", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => context.SetTenant(default));
+    }
+
+    [Fact]
+    public void AddTenantContext_RegistersOneScopedContextPerScope()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(Substitute.For<ITenantConnectionFactory>());
+        services.AddNeonTenancyTenantContextForTests();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+
+        using var a = provider.CreateScope();
+        using var b = provider.CreateScope();
+
+        Assert.Same(a.ServiceProvider.GetRequiredService<ITenantContext>(), a.ServiceProvider.GetRequiredService<ITenantContext>());
+        Assert.NotSame(a.ServiceProvider.GetRequiredService<ITenantContext>(), b.ServiceProvider.GetRequiredService<ITenantContext>());
+        Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ITenantContext>());
+    }
+}
+
+internal static class TenantContextTestServices
+{
+    /// <summary>AddTenantContext through the public builder extension, on a bare service collection.</summary>
+    public static IServiceCollection AddNeonTenancyTenantContextForTests(this IServiceCollection services)
+    {
+        new BuilderStub(services).AddTenantContext();
+        return services;
+    }
+
+    private sealed class BuilderStub(IServiceCollection services) : INeonTenancyBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}
