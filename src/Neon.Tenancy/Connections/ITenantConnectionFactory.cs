@@ -18,6 +18,21 @@ public interface ITenantConnectionFactory
     /// Opens a connection to the tenant's database. Dispose it when done (<c>await using</c>): that returns it to the
     /// pool and, for an evicted data source, lets the factory dispose it.
     /// </summary>
+    /// <remarks>
+    /// <para>On a cache hit this is a lookup, a lock-free reference count and Npgsql's own
+    /// <see cref="NpgsqlDataSource.OpenConnectionAsync(CancellationToken)"/>; the cold-start retry is entered only when
+    /// that fails. The open deadline counts from the call on a miss and from the first failed attempt on a hit.</para>
+    /// <para>Connections killed while idle in the pool: Npgsql hands out an idle pooled connection without a round trip,
+    /// so without checking it. When the tenant's compute was restarted, suspended or restored while the connection sat
+    /// idle (Neon terminates it with SQLSTATE <c>57P01</c>, <see cref="PostgresErrorCodes.AdminShutdown"/>), the open
+    /// succeeds and the first command on that connection throws a <see cref="PostgresException"/> with that SQLSTATE;
+    /// the connection is then broken, and the factory closes the tenant's other idle connections with it. Dispose it and
+    /// retry the unit of work: the next open gets a live connection (riding out a waking compute within the open
+    /// deadline). Idle connections are closed after <see cref="ConnectionFactoryOptions.ConnectionIdleLifetime"/>, which
+    /// must be shorter than <see cref="ConnectionFactoryOptions.SuspendTimeout"/>, so a suspend for inactivity finds none:
+    /// this happens on restarts, restores, password resets and suspends on purpose (quota). The factory does not check
+    /// connections on open: that would cost a round trip to the compute on every open.</para>
+    /// </remarks>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="kind">Pooled (default) or direct.</param>
     /// <param name="cancellationToken">Cancels waiting and connecting.</param>

@@ -22,6 +22,9 @@ namespace Neon.Tenancy;
 internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsyncDisposable, IDisposable
 {
     private const int EpochStripes = 64;
+
+    /// <summary>A start timestamp not taken (the hit path reads no clock unless it must).</summary>
+    private const long NoTimestamp = long.MinValue;
     private static readonly TimeSpan BudgetPollInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly ITenantCatalog _catalog;
@@ -38,6 +41,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     private readonly IDisposable _subscription;
     private readonly ITimer _trimTimer;
     private readonly CancellationTokenSource _disposing = new();
+    private readonly TimeSpan _trimPeriod;
     private long _alive;
     private long _built;
     private int _disposed;
@@ -89,8 +93,8 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
             })
             .Build();
 
-        var trimPeriod = TimeSpan.FromTicks(Math.Clamp(_options.IdleExpiry.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
-        _trimTimer = timeProvider.CreateTimer(static s => ((TenantConnectionFactory)s!).ExpireIdle(), this, trimPeriod, trimPeriod);
+        _trimPeriod = TimeSpan.FromTicks(Math.Clamp(_options.IdleExpiry.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+        _trimTimer = timeProvider.CreateTimer(static s => ((TenantConnectionFactory)s!).ExpireIdle(), this, _trimPeriod, _trimPeriod);
         _subscription = catalog.SubscribeToChanges(OnTenantChanged);
     }
 
@@ -119,19 +123,21 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     /// <inheritdoc/>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default)
     {
-        var start = TimeProvider.GetTimestamp();
+        // The hit path: lookup, lock-free acquire, Npgsql's open. No clock read unless the duration histogram is
+        // listened to (a failed open reads it then: the open deadline counts from the first failure on a hit).
         if (_cache.TryGet(new TenantConnectionKey(tenantId, kind), out var entry) && entry.TryAcquire(out var needSlot))
         {
             _metrics.Hit(kind);
+            var start = _metrics.OpenDurationEnabled ? TimeProvider.GetTimestamp() : NoTimestamp;
             if (!needSlot || _budget.Wait(0))
             {
-                return OpenAcquiredAsync(entry, start, cancellationToken);
+                return OpenAcquired(entry, start, cancellationToken);
             }
 
             return WaitForBudgetThenOpenAsync(entry, start, cancellationToken);
         }
 
-        return OpenAfterMissAsync(new TenantConnectionKey(tenantId, kind), start, cancellationToken);
+        return OpenAfterMissAsync(new TenantConnectionKey(tenantId, kind), TimeProvider.GetTimestamp(), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -177,13 +183,41 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
         }
     }
 
+    /// <summary>
+    /// Opens on an acquired entry. When Npgsql completes synchronously (an idle pooled connection) no async frame of
+    /// ours is added to its own; the retry machinery is entered only on a failure.
+    /// </summary>
+    private ValueTask<NpgsqlConnection> OpenAcquired(TenantDataSourceEntry entry, long start, CancellationToken cancellationToken)
+    {
+        ValueTask<NpgsqlConnection> opening;
+        try
+        {
+            opening = entry.DataSource.OpenConnectionAsync(cancellationToken);
+        }
+#pragma warning disable CA1031 // Not swallowed: handed to the awaiting path, which releases the entry and rethrows or retries.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            opening = ValueTask.FromException<NpgsqlConnection>(ex);
+        }
+
+        if (opening.IsCompletedSuccessfully)
+        {
+            var connection = opening.Result;
+            Attached(entry, connection, start);
+            return new ValueTask<NpgsqlConnection>(connection);
+        }
+
+        return AwaitOpenAsync(entry, opening, start, cancellationToken);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<NpgsqlConnection> OpenAcquiredAsync(TenantDataSourceEntry entry, long start, CancellationToken cancellationToken)
+    private async ValueTask<NpgsqlConnection> AwaitOpenAsync(TenantDataSourceEntry entry, ValueTask<NpgsqlConnection> opening, long start, CancellationToken cancellationToken)
     {
         NpgsqlConnection connection;
         try
         {
-            connection = await entry.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            connection = await opening.ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (IsTransient(ex) || IsAuthenticationFailure(ex)))
         {
@@ -202,9 +236,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     private void Attached(TenantDataSourceEntry entry, NpgsqlConnection connection, long start)
     {
         entry.Attach(connection);
-        entry.LastSuccessfulOpen = start;
-        entry.LastUsed = start;
-        if (_metrics.OpenDurationEnabled)
+        if (start != NoTimestamp && _metrics.OpenDurationEnabled)
         {
             _metrics.Opened(entry.Key.Kind, TimeProvider.GetElapsedTime(start));
         }
@@ -222,13 +254,13 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
             throw;
         }
 
-        return await OpenAcquiredAsync(entry, start, cancellationToken).ConfigureAwait(false);
+        return await OpenAcquired(entry, start, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<NpgsqlConnection> OpenAfterMissAsync(TenantConnectionKey key, long start, CancellationToken cancellationToken)
     {
         var entry = await AcquireEntryAsync(key, cancellationToken).ConfigureAwait(false);
-        return await OpenAcquiredAsync(entry, start, cancellationToken).ConfigureAwait(false);
+        return await OpenAcquired(entry, start, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Looks up (building if needed) and acquires an entry, budget slot included.</summary>
@@ -356,7 +388,15 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     {
         var key = entry.Key;
         var state = new RecoveryState(entry) { Attempts = 1, Last = error };
-        var cold = entry.LastSuccessfulOpen == 0 || TimeProvider.GetElapsedTime(entry.LastSuccessfulOpen) > _options.SuspendTimeout;
+        if (start == NoTimestamp)
+        {
+            start = TimeProvider.GetTimestamp();
+        }
+
+        // Cold: never opened, or (as far as the idle-expiry ticks can tell, erring towards cold) unused for longer than
+        // the compute's suspend timeout.
+        var cold = !entry.HasOpened
+            || (!entry.UsedSinceTick && TimeProvider.GetElapsedTime(entry.LastUsed) + _trimPeriod > _options.SuspendTimeout);
         var deadline = cold ? _options.FirstOpenDeadline : _options.OpenDeadline;
         var reloaded = false;
         while (true)
@@ -591,11 +631,22 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
 
     private static int EpochStripe(TenantId tenantId) => (tenantId.GetHashCode() & int.MaxValue) % EpochStripes;
 
-    /// <summary>Removes entries unused for <see cref="ConnectionFactoryOptions.IdleExpiry"/> (none of their connections open).</summary>
+    /// <summary>
+    /// Removes entries unused for <see cref="ConnectionFactoryOptions.IdleExpiry"/> (none of their connections open).
+    /// The hit path only marks an entry used; each tick turns the mark into <see cref="TenantDataSourceEntry.LastUsed"/>,
+    /// so an entry expires between IdleExpiry and IdleExpiry plus two tick periods after its last open.
+    /// </summary>
     private void ExpireIdle()
     {
+        var now = TimeProvider.GetTimestamp();
         foreach (var entry in _live.Keys)
         {
+            if (entry.TakeUsedSinceTick())
+            {
+                entry.LastUsed = now;
+                continue;
+            }
+
             if (!entry.IsRetired && entry.OpenCount == 0 && TimeProvider.GetElapsedTime(entry.LastUsed) > _options.IdleExpiry)
             {
                 _cache.TryRemove(new KeyValuePair<TenantConnectionKey, TenantDataSourceEntry>(entry.Key, entry));

@@ -24,15 +24,24 @@ internal readonly record struct TenantConnectionKey(TenantId TenantId, TenantCon
 /// </remarks>
 internal sealed class TenantDataSourceEntry : IDisposable
 {
+    // The whole reference count in one long, updated by compare-exchange, so the hit path (acquire, and release on
+    // close) takes no lock: bits 0-31 open, bits 32-55 held, then the flags.
+    private const long OpenUnit = 1;
+    private const long OpenMask = 0xFFFF_FFFFL;
+    private const int HeldShift = 32;
+    private const long HeldUnit = 1L << HeldShift;
+    private const long HeldMask = 0xFF_FFFFL << HeldShift;
+    private const long RetiredFlag = 1L << 56;
+    private const long ExternalFlag = 1L << 57;
+    private const long DisposedFlag = 1L << 58;
+
     private readonly TenantConnectionFactory _owner;
     private readonly StateChangeEventHandler _onStateChange;
     private readonly Lock _gate = new();
     private readonly int _maxPoolSize;
-    private int _open;
-    private int _held;
-    private bool _retired;
-    private bool _disposed;
-    private bool _external;
+    private long _state;
+    private bool _opened;
+    private bool _usedSinceTick;
     private long _lastHandedOut;
     private ITimer? _graceTimer;
 
@@ -41,7 +50,7 @@ internal sealed class TenantDataSourceEntry : IDisposable
         _owner = owner;
         Key = key;
         DataSource = dataSource;
-        _maxPoolSize = maxPoolSize;
+        _maxPoolSize = Math.Min(maxPoolSize, (int)(HeldMask >> HeldShift));
         _onStateChange = OnStateChange;
     }
 
@@ -49,88 +58,96 @@ internal sealed class TenantDataSourceEntry : IDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>Timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the start of the last successful open; 0 before the first.</summary>
-    public long LastSuccessfulOpen { get; set; }
+    /// <summary>Whether a connection was ever opened through this entry.</summary>
+    public bool HasOpened => Volatile.Read(ref _opened);
 
-    /// <summary>Timestamp of the last open or hand-out (or of creation): idle expiry counts from it.</summary>
+    /// <summary>
+    /// Timestamp (<see cref="TimeProvider.GetTimestamp"/>) of creation, of the last hand-out, or of the last idle-expiry
+    /// tick that saw a connection opened since the tick before (<see cref="TakeUsedSinceTick"/>): the hit path reads no
+    /// clock, so this lags the last open by at most one tick period.
+    /// </summary>
     public long LastUsed { get; set; }
 
-    public bool IsRetired => Volatile.Read(ref _retired);
+    public bool IsRetired => (Volatile.Read(ref _state) & RetiredFlag) != 0;
 
-    public bool IsDisposed => Volatile.Read(ref _disposed);
+    public bool IsDisposed => (Volatile.Read(ref _state) & DisposedFlag) != 0;
 
-    public int OpenCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _open;
-            }
-        }
-    }
+    public int OpenCount => Open(Volatile.Read(ref _state));
 
-    public int HeldSlots
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _held;
-            }
-        }
-    }
+    public int HeldSlots => Held(Volatile.Read(ref _state));
 
     /// <summary>Counts one open. <paramref name="needSlot"/>: the caller must take one budget slot (or call <see cref="AbandonSlot"/>).</summary>
     /// <returns><see langword="false"/> when the entry is retired: look it up again.</returns>
     public bool TryAcquire(out bool needSlot)
     {
-        lock (_gate)
+        var state = Volatile.Read(ref _state);
+        while (true)
         {
-            if (_retired)
+            if ((state & RetiredFlag) != 0)
             {
                 needSlot = false;
                 return false;
             }
 
-            _open++;
-            needSlot = !_external && _open > _held && _held < _maxPoolSize;
-            if (needSlot)
+            var open = Open(state) + 1;
+            var held = Held(state);
+            needSlot = (state & ExternalFlag) == 0 && open > held && held < _maxPoolSize;
+            var next = state + OpenUnit + (needSlot ? HeldUnit : 0);
+            var seen = Interlocked.CompareExchange(ref _state, next, state);
+            if (seen == state)
             {
-                _held++;
+                return true;
             }
 
-            return true;
+            state = seen;
         }
     }
 
-    /// <summary>The budget slot announced by <see cref="TryAcquire"/> could not be taken: undo the open.</summary>
-    public void AbandonSlot()
-    {
-        lock (_gate)
-        {
-            _held--;
-        }
-
-        Release();
-    }
+    /// <summary>The budget slot announced by <see cref="TryAcquire"/> could not be taken: undo the open and the slot.</summary>
+    public void AbandonSlot() => Release(HeldUnit);
 
     /// <summary>Tracks an opened connection: its close releases this entry.</summary>
-    public void Attach(NpgsqlConnection connection) => connection.StateChange += _onStateChange;
-
-    /// <summary>Undoes one <see cref="TryAcquire"/> (the connection closed, or the open failed).</summary>
-    public void Release()
+    public void Attach(NpgsqlConnection connection)
     {
-        int slots;
-        lock (_gate)
+        connection.StateChange += _onStateChange;
+
+        // Plain reads first: after the first open these are read-only on the hit path (no cache-line write).
+        if (!_usedSinceTick)
         {
-            _open--;
-            slots = DisposeIfDoneLocked();
+            Volatile.Write(ref _usedSinceTick, true);
         }
 
-        if (slots >= 0)
+        if (!_opened)
         {
-            _owner.OnEntryDisposed(this, slots);
+            Volatile.Write(ref _opened, true);
+        }
+    }
+
+    /// <summary>Whether a connection was opened since the last idle-expiry tick.</summary>
+    public bool UsedSinceTick => Volatile.Read(ref _usedSinceTick);
+
+    /// <summary>Idle-expiry tick: whether a connection was opened since the last call (and resets the mark).</summary>
+    public bool TakeUsedSinceTick()
+    {
+        if (!Volatile.Read(ref _usedSinceTick))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _usedSinceTick, false);
+        return true;
+    }
+
+    /// <summary>Undoes one <see cref="TryAcquire"/> (the connection closed, or the open failed).</summary>
+    public void Release() => Release(0);
+
+    private void Release(long heldToo)
+    {
+        var state = Interlocked.Add(ref _state, -(OpenUnit + heldToo));
+        if ((state & (RetiredFlag | DisposedFlag | OpenMask)) == RetiredFlag)
+        {
+            // Retired and the last user gone: that state is final (a retired entry takes no new opens).
+            DisposeIfDone();
         }
     }
 
@@ -149,21 +166,21 @@ internal sealed class TenantDataSourceEntry : IDisposable
     /// <summary>The entry left the cache: dispose it as soon as nothing uses it.</summary>
     public void Retire()
     {
-        int slots;
-        lock (_gate)
+        var state = Volatile.Read(ref _state);
+        while ((state & RetiredFlag) == 0)
         {
-            if (_retired)
+            var seen = Interlocked.CompareExchange(ref _state, state | RetiredFlag, state);
+            if (seen == state)
             {
+                if (Open(state) == 0)
+                {
+                    DisposeIfDone();
+                }
+
                 return;
             }
 
-            _retired = true;
-            slots = DisposeIfDoneLocked();
-        }
-
-        if (slots >= 0)
-        {
-            _owner.OnEntryDisposed(this, slots);
+            state = seen;
         }
     }
 
@@ -176,52 +193,64 @@ internal sealed class TenantDataSourceEntry : IDisposable
     {
         lock (_gate)
         {
-            if (_retired)
+            var state = Volatile.Read(ref _state);
+            while (true)
             {
-                return (false, 0);
-            }
+                if ((state & RetiredFlag) != 0)
+                {
+                    return (false, 0);
+                }
 
-            _lastHandedOut = now;
-            LastUsed = now;
-            if (_external)
-            {
-                return (true, 0);
-            }
+                var needed = (state & ExternalFlag) != 0 ? 0 : Math.Max(0, _maxPoolSize - Held(state));
+                var seen = Interlocked.CompareExchange(ref _state, (state | ExternalFlag) + (needed * HeldUnit), state);
+                if (seen == state)
+                {
+                    _lastHandedOut = now;
+                    LastUsed = now;
+                    return (true, needed);
+                }
 
-            _external = true;
-            var needed = Math.Max(0, _maxPoolSize - _held);
-            _held += needed;
-            return (true, needed);
+                state = seen;
+            }
         }
     }
 
     /// <summary>Some of the slots <see cref="HandOut"/> asked for could not be taken.</summary>
-    public void ReturnUnbackedSlots(int count)
-    {
-        lock (_gate)
-        {
-            _held -= count;
-        }
-    }
+    public void ReturnUnbackedSlots(int count) => Interlocked.Add(ref _state, -(count * HeldUnit));
 
     /// <summary>
     /// Gives back the slots that only cover idle physical connections, by closing those connections
     /// (<see cref="NpgsqlDataSource.Clear"/>: idle ones close now, busy ones close when returned instead of going back to the pool).
     /// </summary>
+    /// <remarks>
+    /// The slots are taken from the entry first (an open from now on needs a slot of its own again) and the idle
+    /// connections closed next; the caller gives the slots back to the budget only after this returns, so the physical
+    /// connections never outnumber the slots held.
+    /// </remarks>
     /// <returns>How many slots were freed.</returns>
     public int ReclaimIdle()
     {
         lock (_gate)
         {
-            if (_disposed || _external || _held <= _open)
+            var state = Volatile.Read(ref _state);
+            while (true)
             {
-                return 0;
-            }
+                var open = Open(state);
+                var held = Held(state);
+                if ((state & (DisposedFlag | ExternalFlag)) != 0 || held <= open)
+                {
+                    return 0;
+                }
 
-            DataSource.Clear();
-            var freed = _held - _open;
-            _held = _open;
-            return freed;
+                var seen = Interlocked.CompareExchange(ref _state, state - ((long)(held - open) * HeldUnit), state);
+                if (seen == state)
+                {
+                    DataSource.Clear();
+                    return held - open;
+                }
+
+                state = seen;
+            }
         }
     }
 
@@ -231,62 +260,70 @@ internal sealed class TenantDataSourceEntry : IDisposable
     {
         lock (_gate)
         {
-            _retired = true;
-            if (_disposed)
+            var state = Interlocked.Or(ref _state, RetiredFlag | DisposedFlag);
+            if ((state & DisposedFlag) != 0)
             {
                 return -1;
             }
 
-            _disposed = true;
             _graceTimer?.Dispose();
-            var slots = _held;
-            _held = 0;
-            return slots;
+            _graceTimer = null;
+            return Held(Interlocked.And(ref _state, ~HeldMask));
         }
     }
 
     /// <summary>Grace-timer callback of a handed-out, retired entry.</summary>
     private void OnGraceElapsed()
     {
-        int slots;
         lock (_gate)
         {
             _graceTimer?.Dispose();
             _graceTimer = null;
-            slots = DisposeIfDoneLocked();
         }
 
-        if (slots >= 0)
-        {
-            _owner.OnEntryDisposed(this, slots);
-        }
+        DisposeIfDone();
     }
 
-    /// <returns>The slots to give back when this call disposed the entry (the caller disposes the data source); else -1.</returns>
-    private int DisposeIfDoneLocked()
+    /// <summary>Disposes the entry (through the owner) when it is retired, unused and out of its grace period.</summary>
+    private void DisposeIfDone()
     {
-        if (!_retired || _disposed || _open > 0)
+        int slots;
+        lock (_gate)
         {
-            return -1;
-        }
-
-        if (_external)
-        {
-            var remaining = _owner.GracePeriod - _owner.TimeProvider.GetElapsedTime(_lastHandedOut);
-            if (remaining > TimeSpan.Zero)
+            var state = Volatile.Read(ref _state);
+            if ((state & (RetiredFlag | DisposedFlag | OpenMask)) != RetiredFlag)
             {
-                _graceTimer ??= _owner.TimeProvider.CreateTimer(static s => ((TenantDataSourceEntry)s!).OnGraceElapsed(), this, remaining, Timeout.InfiniteTimeSpan);
-                return -1;
+                return;
             }
+
+            if ((state & ExternalFlag) != 0)
+            {
+                var remaining = _owner.GracePeriod - _owner.TimeProvider.GetElapsedTime(_lastHandedOut);
+                if (remaining > TimeSpan.Zero)
+                {
+                    _graceTimer ??= _owner.TimeProvider.CreateTimer(static s => ((TenantDataSourceEntry)s!).OnGraceElapsed(), this, remaining, Timeout.InfiniteTimeSpan);
+                    return;
+                }
+            }
+
+            // Retired with nothing open is final; only ReturnUnbackedSlots may still move the held slots, atomically.
+            _graceTimer?.Dispose();
+            _graceTimer = null;
+            state = Interlocked.Or(ref _state, DisposedFlag);
+            if ((state & DisposedFlag) != 0)
+            {
+                return;
+            }
+
+            slots = Held(Interlocked.And(ref _state, ~HeldMask));
         }
 
-        _disposed = true;
-        _graceTimer?.Dispose();
-        _graceTimer = null;
-        var slots = _held;
-        _held = 0;
-        return slots;
+        _owner.OnEntryDisposed(this, slots);
     }
+
+    private static int Open(long state) => (int)(state & OpenMask);
+
+    private static int Held(long state) => (int)((state & HeldMask) >> HeldShift);
 
     private void OnStateChange(object? sender, StateChangeEventArgs e)
     {

@@ -100,6 +100,42 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
         }
     }
 
+    /// <summary>
+    /// The documented contract for connections killed while idle in the pool (57P01, as a compute restart or a suspend
+    /// does): only the first command on one of them fails, with an error the SDK classifies as transient; that
+    /// connection is released (not counted as open any more) and the tenant's other dead idle connections are dropped
+    /// with it, so the very next open hands out a live connection from the same data source.
+    /// </summary>
+    [Fact]
+    public async Task OpenConnectionAsync_IdleBackendsKilled_OnlyTheFirstCommandFailsTransientlyAndTheNextOpenIsLive()
+    {
+        var name = db.DatabaseName(6);
+        var (catalog, protector) = await db.CreateCatalogAsync();
+        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        var warm = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => factory.OpenConnectionAsync(db.Tenant(6)).AsTask()));
+        foreach (var connection in warm)
+        {
+            Assert.Equal(name, await CurrentDatabaseAsync(connection));
+            await connection.DisposeAsync(); // Three idle physical connections stay in the pool.
+        }
+
+        await TerminateAsync(name);
+        var entry = factory.PeekEntry(db.Tenant(6), TenantConnectionKind.Pooled)!;
+
+        await using (var stale = await factory.OpenConnectionAsync(db.Tenant(6)))
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => CurrentDatabaseAsync(stale));
+            Assert.Equal(PostgresErrorCodes.AdminShutdown, error.SqlState);
+            Assert.True(TenantConnectionFactory.IsTransient(error));
+            Assert.Equal(0, entry.OpenCount); // The broken connection released its entry before being disposed.
+        }
+
+        await using var fresh = await factory.OpenConnectionAsync(db.Tenant(6));
+        Assert.Equal(name, await CurrentDatabaseAsync(fresh));
+        Assert.Same(entry, factory.PeekEntry(db.Tenant(6), TenantConnectionKind.Pooled));
+        Assert.Equal(1, factory.BuiltDataSources);
+    }
+
     [Fact]
     public async Task OpenConnectionAsync_DatabaseBlockedPastTheDeadline_ThrowsTenantUnavailableAfterIt()
     {

@@ -18,7 +18,16 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
 
     public TenantId Tenant(int i) => TenantId.Parse($"tenant-{i}");
 
-    public string ConnectionString(int i) => new NpgsqlConnectionStringBuilder(TestPostgres.AdminConnectionString) { Database = DatabaseName(i) }.ConnectionString;
+    public string ConnectionString(int i, string? applicationName = null)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(TestPostgres.AdminConnectionString) { Database = DatabaseName(i) };
+        if (applicationName is not null)
+        {
+            builder.ApplicationName = applicationName;
+        }
+
+        return builder.ConnectionString;
+    }
 
     public async Task InitializeAsync()
     {
@@ -76,14 +85,17 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
     public Task<long> PhysicalConnectionsAsync(NpgsqlDataSource admin) =>
         AdminScalarAsync(admin, $"SELECT count(*) FROM pg_stat_activity WHERE datname LIKE '{Prefix}\\_%'");
 
-    /// <summary>A catalog holding every tenant as Ready, with pooled and direct secrets pointing at its database.</summary>
-    public async Task<(InMemoryTenantCatalog Catalog, IConnectionSecretProtector Protector)> CreateCatalogAsync()
+    /// <summary>
+    /// A catalog holding every tenant as Ready, with pooled and direct secrets pointing at its database (as
+    /// <paramref name="applicationName"/> when given, so pg_stat_activity can tell this catalog's connections apart).
+    /// </summary>
+    public async Task<(InMemoryTenantCatalog Catalog, IConnectionSecretProtector Protector)> CreateCatalogAsync(string? applicationName = null)
     {
         var catalog = new InMemoryTenantCatalog();
         var protector = SecretsTestData.CreateProtector();
         for (var i = 0; i < TenantCount; i++)
         {
-            await AddReadyTenantAsync(catalog, protector, Tenant(i), ConnectionString(i), ConnectionString(i));
+            await AddReadyTenantAsync(catalog, protector, Tenant(i), ConnectionString(i, applicationName), ConnectionString(i, applicationName));
         }
 
         return (catalog, protector);
