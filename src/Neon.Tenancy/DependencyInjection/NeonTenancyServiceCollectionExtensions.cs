@@ -49,6 +49,7 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         services.AddNeonTenancyConnections(configuration);
+        services.AddNeonTenancyUsage(configuration);
 
         // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section, and from
         // INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.
