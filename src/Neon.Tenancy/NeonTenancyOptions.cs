@@ -28,6 +28,9 @@ public sealed class NeonTenancyOptions
     /// <summary>The sub-section holding <see cref="TenantProvisioningOptions"/>: <c>Provisioning</c>.</summary>
     public const string ProvisioningSectionName = "Provisioning";
 
+    /// <summary>The sub-section holding usage and cost options: <c>Usage</c> (so <c>NeonTenancy:Usage</c>, see <see cref="UsageOptions"/>).</summary>
+    public const string UsageSectionName = "Usage";
+
     /// <summary>
     /// Prefix of the Neon project name of every tenant, to tell this application's projects apart in a shared
     /// account. Default <c>tenant-</c>. At most 24 characters of a-z, 0-9 and '-', starting with a letter, no <c>--</c>;

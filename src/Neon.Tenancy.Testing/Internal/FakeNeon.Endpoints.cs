@@ -129,21 +129,37 @@ internal sealed partial class FakeNeon
 
     private static readonly DateTimeOffset ConsumptionEpoch = new(2024, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
+    private static readonly string[] ConsumptionMetrics =
+    [
+        "compute_unit_seconds", "root_branch_bytes_month", "child_branch_bytes_month", "instant_restore_bytes_month",
+        "public_network_transfer_bytes", "private_network_transfer_bytes", "extra_branches_month", "snapshot_storage_bytes_month",
+    ];
+
+    // Repeated parameters or comma-separated lists, as the spec allows for metrics and project_ids.
+    private static string[] QueryList(FakeRequest request, string name) =>
+        [.. request.QueryValues(name).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
     private FakeResponse ConsumptionPerProject(FakeRequest request)
     {
         var orgId = request.QueryValue("org_id") ?? throw new FakeApiException(400, "org_id is required");
         CheckOrg(orgId);
-        var metrics = request.QueryValues("metrics");
+        var metrics = QueryList(request, "metrics");
         if (metrics.Length == 0)
         {
             throw new FakeApiException(400, "metrics is required");
+        }
+
+        var unknown = metrics.FirstOrDefault(m => !ConsumptionMetrics.Contains(m, StringComparer.Ordinal));
+        if (unknown is not null)
+        {
+            throw new FakeApiException(400, $"unsupported metric {unknown}");
         }
 
         var from = ParseTime(request, "from");
         var to = ParseTime(request, "to");
         var granularity = request.QueryValue("granularity") ?? throw new FakeApiException(400, "granularity is required");
         var limit = (int)(ParseLong(request, "limit", 1, 100) ?? 10);
-        var projectIds = request.QueryValues("project_ids");
+        var projectIds = QueryList(request, "project_ids");
         if (projectIds.Length > 100)
         {
             throw new FakeApiException(400, "project_ids accepts at most 100 ids");
@@ -155,32 +171,37 @@ internal sealed partial class FakeNeon
         }
 
         var now = Now;
-        var (step, window) = granularity switch
+        var (step, earliest) = granularity switch
         {
-            "hourly" => (TimeSpan.FromHours(1), TimeSpan.FromHours(168)),
-            "daily" => (TimeSpan.FromDays(1), TimeSpan.FromDays(60)),
-            "monthly" => (TimeSpan.Zero, TimeSpan.FromDays(366)),
+            "hourly" => (TimeSpan.FromHours(1), now.AddHours(-168)),
+            "daily" => (TimeSpan.FromDays(1), now.AddDays(-60)),
+            "monthly" => (TimeSpan.Zero, now.AddYears(-1)),
             _ => throw new FakeApiException(400, "granularity must be hourly, daily or monthly"),
         };
-        if (from < ConsumptionEpoch || from < now - window)
+
+        // Neon rounds from down to the granularity, then checks the look-back limit and the 2024-03-01 floor.
+        var start = Floor(from, granularity);
+        if (start < ConsumptionEpoch || start < earliest)
         {
             throw new FakeApiException(406, $"the requested range is outside the limits of {granularity} granularity");
         }
 
-        IEnumerable<FakeProject> projects = _projects.Where(p => p.DeletedAt is null).OrderBy(p => p.Project.Id, StringComparer.Ordinal);
+        // Pages follow project creation order, newest first; the cursor is the last project id of the previous page.
+        IEnumerable<FakeProject> projects = Enumerable.Reverse(_projects).Where(p => p.DeletedAt is null);
         if (projectIds.Length > 0)
         {
-            projects = projects.Where(p => projectIds.Contains(p.Project.Id));
+            projects = projects.Where(p => projectIds.Contains(p.Project.Id, StringComparer.Ordinal));
         }
 
         var cursor = request.QueryValue("cursor");
         if (!string.IsNullOrEmpty(cursor))
         {
-            projects = projects.Where(p => string.CompareOrdinal(p.Project.Id, cursor) > 0);
+            var ordered = projects.ToList();
+            var index = ordered.FindIndex(p => p.Project.Id == cursor);
+            projects = index < 0 ? throw new FakeApiException(400, "invalid cursor") : ordered.Skip(index + 1);
         }
 
         var page = projects.Take(limit).ToList();
-        var start = Floor(from, granularity);
         var result = page.Select(p =>
         {
             var frames = new List<ConsumptionHistoryPerTimeframeV2>();

@@ -51,6 +51,7 @@ public static class NeonTenancyServiceCollectionExtensions
         services.AddNeonTenancyConnections(configuration);
         services.AddNeonTenancyPlans(configuration);
         services.AddNeonTenancyProvisioning(configuration);
+        services.AddNeonTenancyUsage(configuration);
 
         // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section, and from
         // INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.
