@@ -1,13 +1,13 @@
 namespace Neon.Tenancy;
 
 /// <summary>
-/// The one place that converts between the units people price plans in and Neon's units: GB are 2^30 bytes (Neon's
-/// byte quotas and usage counters), hours are 3600 seconds (Neon's time quotas; compute time is in CU-seconds).
+/// The one place that converts between the units people price plans in and Neon's units: GB are 10^9 bytes, as Neon
+/// bills them (its usage and cost documentation; byte quotas and usage counters are in bytes), hours are 3600 seconds (Neon's time quotas; compute time is in CU-seconds).
 /// </summary>
 internal static class NeonUnits
 {
-    /// <summary>Bytes in one GB as plans and usage reports count it: 2^30.</summary>
-    public const long BytesPerGB = 1L << 30;
+    /// <summary>Bytes in one GB as plans, usage reports and Neon's prices count it: 10^9.</summary>
+    public const long BytesPerGB = 1_000_000_000;
 
     /// <summary>Seconds in one hour.</summary>
     public const long SecondsPerHour = 3600;

@@ -49,7 +49,7 @@ internal sealed class PlanBook
     public TenantPlanSettings GetRecordedSettings(string plan) =>
         !HasPlans ? Unmanaged : _settings.TryGetValue(plan, out var settings) ? settings : _settings[DefaultPlan];
 
-    /// <summary>A plan in user units to Neon's units (GB = 2^30 bytes, hours = 3600 s; compute hours are CU-hours).</summary>
+    /// <summary>A plan in user units to Neon's units (GB = 10^9 bytes, hours = 3600 s; compute hours are CU-hours).</summary>
     internal static TenantPlanSettings ToSettings(TenantPlan plan) => new()
     {
         ComputeTimeSecondsQuota = plan.ComputeHours is { } compute ? NeonUnits.HoursToSeconds(compute) : null,

@@ -3,7 +3,7 @@ namespace Neon.Tenancy;
 /// <summary>
 /// One plan's limits in the units people price plans in (bound from <c>NeonTenancy:Plans:Plans:{name}</c>). Every
 /// member is optional: <see langword="null"/> leaves Neon's default (for quotas: unlimited). Sizes are in GB of
-/// 2^30 bytes. <see cref="IPlanLimits.GetSettings(string)"/> turns a plan into the <see cref="TenantPlanSettings"/> sent to Neon.
+/// 10^9 bytes, the GB Neon bills in. <see cref="IPlanLimits.GetSettings(string)"/> turns a plan into the <see cref="TenantPlanSettings"/> sent to Neon.
 /// </summary>
 public sealed class TenantPlan
 {

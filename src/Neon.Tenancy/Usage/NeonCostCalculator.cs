@@ -14,7 +14,7 @@ namespace Neon.Tenancy;
 public sealed class NeonCostCalculator
 {
     /// <summary>Neon bills decimal gigabytes.</summary>
-    private const decimal BytesPerGB = 1_000_000_000m;
+    private const decimal BytesPerGB = NeonUnits.BytesPerGB;
 
     /// <summary>Neon's billing month for byte-hour and branch-hour conversions: 31 x 24 hours.</summary>
     private const decimal HoursPerBillingMonth = 744m;

@@ -21,9 +21,9 @@ public sealed class PlanBookTests
             {
                 ComputeHours = 2.5,          // 2.5 h * 3600 = 9000 CU-seconds
                 ActiveHours = 100,           // 360000 s
-                WrittenGB = 1.5,             // 1.5 * 1073741824 = 1610612736 bytes
-                TransferGB = 0.25,           // 268435456 bytes
-                StorageGB = 3,               // 3221225472 bytes
+                WrittenGB = 1.5,             // 1.5 * 10^9 = 1500000000 bytes
+                TransferGB = 0.25,           // 250000000 bytes
+                StorageGB = 3,               // 3000000000 bytes
                 MinComputeUnits = 0.25,
                 MaxComputeUnits = 2,
                 SuspendTimeout = TimeSpan.FromMinutes(10),
@@ -36,9 +36,9 @@ public sealed class PlanBookTests
 
         Assert.Equal(9000, settings.ComputeTimeSecondsQuota);
         Assert.Equal(360000, settings.ActiveTimeSecondsQuota);
-        Assert.Equal(1610612736, settings.WrittenDataBytesQuota);
-        Assert.Equal(268435456, settings.DataTransferBytesQuota);
-        Assert.Equal(3221225472, settings.LogicalSizeBytesQuota);
+        Assert.Equal(1_500_000_000, settings.WrittenDataBytesQuota);
+        Assert.Equal(250_000_000, settings.DataTransferBytesQuota);
+        Assert.Equal(3_000_000_000, settings.LogicalSizeBytesQuota);
         Assert.Equal(0.25, settings.AutoscalingMinCu);
         Assert.Equal(2, settings.AutoscalingMaxCu);
         Assert.Equal(TimeSpan.FromMinutes(10), settings.SuspendTimeout);
@@ -47,10 +47,10 @@ public sealed class PlanBookTests
     }
 
     [Fact]
-    public void NeonUnits_GBIsTwoToThe30Bytes()
+    public void NeonUnits_GBIsTenToTheNinthBytesAsNeonBills()
     {
-        Assert.Equal(1073741824, NeonUnits.BytesPerGB);
-        Assert.Equal(0.5, NeonUnits.BytesToGB(536870912));
+        Assert.Equal(1_000_000_000, NeonUnits.BytesPerGB);
+        Assert.Equal(0.5, NeonUnits.BytesToGB(500_000_000));
         Assert.Equal(1.5, NeonUnits.SecondsToHours(5400));
     }
 

@@ -18,7 +18,7 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
     private const string GetEndpoint = "GET projects/{project_id}/endpoints/{endpoint_id}";
     private const string PatchEndpoint = "PATCH projects/{project_id}/endpoints/{endpoint_id}";
     private const string SuspendEndpoint = "POST projects/{project_id}/endpoints/{endpoint_id}/suspend";
-    private const long GB = 1L << 30;
+    private const long GB = 1_000_000_000;
 
     private readonly string _key = SecretsTestData.NewKey();
     private readonly ConcurrentQueue<CapturedRequest> _requests = new();
