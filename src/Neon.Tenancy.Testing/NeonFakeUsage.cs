@@ -1,8 +1,8 @@
 namespace Neon.Tenancy.Testing;
 
 /// <summary>
-/// A project's usage counters for the current billing period, as <c>GET /projects/{id}</c> reports them. Counters that
-/// are null are left unchanged by <see cref="NeonFakeServer.SetUsageAsync"/>.
+/// A project's usage counters for the current billing period, as <c>GET /projects/{id}</c> reports them, and its default
+/// branch's logical size. Values that are null are left unchanged by <see cref="NeonFakeServer.SetUsageAsync"/>.
 /// </summary>
 public sealed class NeonFakeUsage
 {
@@ -23,4 +23,11 @@ public sealed class NeonFakeUsage
 
     /// <summary>Synthetic storage size in bytes.</summary>
     public long? SyntheticStorageSize { get; init; }
+
+    /// <summary>
+    /// Logical size of the default branch in bytes, as <c>GET /projects/{id}/branches/{branch_id}</c> reports it
+    /// (<c>logical_size</c>; what quota <c>logical_size_bytes</c> limits). Reported only: the fake does not refuse writes
+    /// above the quota as Neon does.
+    /// </summary>
+    public long? LogicalSizeBytes { get; init; }
 }

@@ -123,6 +123,21 @@ public class ProjectsAndOperationsTests
     }
 
     [Fact]
+    public async Task GetBranch_ReportsSimulatedLogicalSize_OtherCountersUnchanged()
+    {
+        await using var host = FakeHost.StartWithFakeTime(out _);
+        var created = await host.CreateProjectAsync();
+        await host.Server.SetUsageAsync(created.Project.Id, new NeonFakeUsage { ActiveTimeSeconds = 10 });
+
+        await host.Server.SetUsageAsync(created.Project.Id, new NeonFakeUsage { LogicalSizeBytes = 123_456_789 });
+        var branch = (await host.Client.Branches.GetProjectBranchAsync(created.Project.Id, created.Branch.Id)).Branch;
+        var project = (await host.Client.Projects.GetProjectAsync(created.Project.Id)).Project;
+
+        Assert.Equal(123_456_789, branch.LogicalSize);
+        Assert.Equal(10, project.ActiveTimeSeconds);
+    }
+
+    [Fact]
     public async Task ListProjects_SearchesAndPagesWithCursor()
     {
         await using var host = FakeHost.Start(o => o.OperationDuration = TimeSpan.Zero);

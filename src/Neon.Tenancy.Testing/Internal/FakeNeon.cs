@@ -217,6 +217,8 @@ internal sealed partial class FakeNeon : IAsyncDisposable
         p.DataTransferBytes = usage.DataTransferBytes ?? p.DataTransferBytes;
         p.DataStorageBytesHour = usage.DataStorageBytesHour ?? p.DataStorageBytesHour;
         p.SyntheticStorageSize = usage.SyntheticStorageSize ?? p.SyntheticStorageSize;
+        var branch = project.DefaultBranch.Branch;
+        branch.LogicalSize = usage.LogicalSizeBytes ?? branch.LogicalSize;
         await ApplyQuotaAsync(project, cancellationToken).ConfigureAwait(false);
         return true;
     }, cancellationToken);

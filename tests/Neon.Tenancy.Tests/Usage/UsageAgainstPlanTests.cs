@@ -117,6 +117,23 @@ public sealed class UsageAgainstPlanTests
     }
 
     [Fact]
+    public async Task GetUsageAgainstPlanAsync_StorageQuota_ReadsTheBranchLogicalSize()
+    {
+        await using var rig = UsageRig.Create();
+        rig.Plans.GetSettings("pro").Returns(new TenantPlanSettings { LogicalSizeBytesQuota = 10_000_000_000 });
+        var tenant = TenantId.Parse("sized");
+        var (projectId, _) = await rig.AddTenantWithBranchAsync(tenant);
+        await rig.Fake.SetUsageAsync(projectId, new NeonFakeUsage { LogicalSizeBytes = 8_500_000_000, SyntheticStorageSize = 1 });
+
+        var result = await rig.Usage.GetUsageAgainstPlanAsync(tenant);
+
+        // Logical size is not a period counter: it is the branch's current size, one GET of the tenant's branch.
+        var limit = Assert.Single(result.Limits);
+        Assert.Equal((UsageLimitMetric.LogicalSize, 8_500_000_000L, 10_000_000_000L, 85.0), (limit.Metric, limit.Used, limit.Limit, limit.Percent));
+        Assert.Equal(1, rig.Calls("GET projects/{project_id}/branches/{branch_id}"));
+    }
+
+    [Fact]
     public async Task GetUsageAgainstPlanAsync_Observer_FiresOncePerCrossing()
     {
         var observer = new RecordingObserver();
