@@ -1,6 +1,6 @@
 // A tour of Neon.Tenancy: three tenants on three plans, each with its own Neon project, provisioned, used, rotated,
 // restored, deleted and recovered through the SDK's public surface (AddNeonTenancy, ITenantDatabaseProvider,
-// ITenantConnectionFactory, ITenantCatalog, NeonApiClient).
+// ITenantConnectionFactory, IPlanLimits, IUsageClient, NeonCostCalculator, ITenantCatalog, NeonApiClient).
 //
 //   bash eng/run-sample.sh                  # from the repository root: starts a throwaway PostgreSQL, runs the tour
 //
@@ -94,12 +94,13 @@ try
         tenancy.UseInMemoryCatalog();
     }
 
-    // TEMPORARY: the plans are read here until the plans registration (issue 7, ConfigurePlans) is merged.
-    var plans = new TenantPlanOptions();
-    builder.Configuration.GetSection("NeonTenancy:Plans").Bind(plans);
+    // Billing or e-mail would hook in here: the tour prints each plan limit a tenant approaches or reaches.
+    var thresholds = new ThresholdPrinter(output);
+    builder.Services.AddSingleton<IUsageThresholdObserver>(thresholds);
 
     using var host = builder.Build();
-    await host.StartAsync(cancel.Token);   // validates every option; creates the catalog schema; starts the change feed
+    await host.StartAsync(cancel.Token);   // validates every option and plan; creates the catalog schema; starts the change feed
+    var plans = host.Services.GetRequiredService<IPlanLimits>();
 
     // Against Neon, a run suffix keeps the tour's projects apart from anything else in the account.
     var suffix = live ? "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2)) : "";
@@ -111,12 +112,12 @@ try
     };
     foreach (var tenant in tenants)
     {
-        _ = SamplePlans.Get(plans, tenant.Plan);
+        _ = plans.GetSettings(tenant.Plan); // UnknownPlanException names a plan missing from appsettings.json
     }
 
     output.Title("Neon.Tenancy tour: three tenants, three plans, one Neon project each");
     var where = hasPostgres ? new NpgsqlConnectionStringBuilder(localPostgres) : null;
-    var planNames = tenants.Select(t => t.Plan).Concat(plans.Plans.Keys).Distinct(StringComparer.OrdinalIgnoreCase);
+    var planNames = tenants.Select(t => t.Plan).Concat(plans.PlanNames).Distinct(StringComparer.OrdinalIgnoreCase);
     output.Facts(
     [
         ("Neon API", fake is null
@@ -128,7 +129,7 @@ try
         ("Tenants", string.Join(", ", tenants.Select(t => $"{t.Id} ({t.Plan})"))),
     ]);
 
-    var tour = new Tour(host.Services, output, fake, canConnect: live || hasPostgres, plans, tenants);
+    var tour = new Tour(host.Services, output, fake, canConnect: live || hasPostgres, thresholds, tenants);
     ITourStep[] steps =
     [
         new ProvisionStep(),
@@ -137,8 +138,9 @@ try
         new RestoreStep(),
         new DeleteRecoverStep(),
         new LimitStep(),
-        new PlanChangeStep(),   // temporary glue: IPlanLimits when registered
-        new UsageStep(),        // temporary glue: counters through NeonApiClient until IUsageClient exists
+        new UsageStep(),
+        new PlanChangeStep(),
+        new CostStep(),
     ];
 
     var ok = false;

@@ -20,13 +20,13 @@ internal interface ITourStep
 /// <summary>What every step shares: the host's services, the output, the tenants, and whether data can be reached.</summary>
 internal sealed class Tour
 {
-    public Tour(IServiceProvider services, TourOutput output, NeonFakeServer? fake, bool canConnect, TenantPlanOptions plans, IReadOnlyList<SampleTenant> tenants)
+    public Tour(IServiceProvider services, TourOutput output, NeonFakeServer? fake, bool canConnect, ThresholdPrinter thresholds, IReadOnlyList<SampleTenant> tenants)
     {
         Services = services;
         Out = output;
         Fake = fake;
         CanConnect = canConnect;
-        Plans = plans;
+        Thresholds = thresholds;
         Tenants = tenants;
     }
 
@@ -40,13 +40,20 @@ internal sealed class Tour
     /// <summary>False when the fake has no PostgreSQL behind it: its connection strings point nowhere.</summary>
     public bool CanConnect { get; }
 
-    public TenantPlanOptions Plans { get; }
+    /// <summary>The tour's <see cref="IUsageThresholdObserver"/>: what it has been told so far.</summary>
+    public ThresholdPrinter Thresholds { get; }
 
     public IReadOnlyList<SampleTenant> Tenants { get; }
 
     public ITenantDatabaseProvider Provider => Services.GetRequiredService<ITenantDatabaseProvider>();
 
     public ITenantConnectionFactory Connections => Services.GetRequiredService<ITenantConnectionFactory>();
+
+    public IPlanLimits Plans => Services.GetRequiredService<IPlanLimits>();
+
+    public IUsageClient Usage => Services.GetRequiredService<IUsageClient>();
+
+    public NeonCostCalculator Costs => Services.GetRequiredService<NeonCostCalculator>();
 
     public NeonApiClient Api => Services.GetRequiredService<NeonApiClient>();
 

@@ -21,14 +21,14 @@ internal sealed class LimitStep : ITourStep
         var quota = project.Settings?.Quota?.ActiveTimeSeconds;
         if (tour.Fake is not { } fake || quota is not > 0)
         {
-            tour.Out.Note($"{tenant.Id}'s plan ({record.Plan}) allows {PlanChangeStep.Quota(quota, 3600, "h")} of active time per billing period. A tenant");
+            tour.Out.Note($"{tenant.Id}'s plan ({record.Plan}) allows {PlanChangeStep.Quota(quota, UsageLimitMetric.ActiveTime)} of active time per billing period. A tenant");
             tour.Out.Note("that reaches a quota has its computes suspended by Neon until the period ends or the quota is raised");
             tour.Out.Note("(by a plan change, for instance). The fake simulates that; against Neon this step only explains it.");
             return;
         }
 
         await fake.SetUsageAsync(record.ProjectId!, new NeonFakeUsage { ActiveTimeSeconds = quota.Value }, cancellationToken);
-        tour.Out.Line($"{tenant.Id} ({record.Plan}) has now been active {PlanChangeStep.Quota(quota, 3600, "h")} this period: all of its quota (usage simulated on the fake).");
+        tour.Out.Line($"{tenant.Id} ({record.Plan}) has now been active {PlanChangeStep.Quota(quota, UsageLimitMetric.ActiveTime)} this period: all of its quota (usage simulated on the fake).");
 
         var endpoint = (await tour.Api.Endpoints.ListProjectEndpointsAsync(record.ProjectId!, cancellationToken)).Endpoints[0];
         tour.Out.Ok($"Neon suspended its compute {endpoint.Id}: state {endpoint.CurrentState}.");

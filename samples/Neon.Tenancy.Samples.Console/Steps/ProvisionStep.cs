@@ -33,12 +33,8 @@ internal sealed class ProvisionStep : ITourStep
         {
             await Task.WhenAll(tour.Tenants.Select(async (tenant, i) =>
             {
-                var request = new TenantProvisionRequest
-                {
-                    Plan = tenant.Plan,
-                    // Temporary: the plan's settings are passed explicitly until the plans registration is merged.
-                    Settings = SamplePlans.ToSettings(SamplePlans.Get(tour.Plans, tenant.Plan)),
-                };
+                // The plan's quotas, autoscaling, suspend timeout and history retention go into the one create call.
+                var request = new TenantProvisionRequest { Plan = tenant.Plan };
                 var own = Stopwatch.GetTimestamp();
                 results[i] = await tour.Provider.ProvisionAsync(tenant.Id, request, cancellationToken);
                 took[i] = Stopwatch.GetElapsedTime(own);
@@ -62,11 +58,7 @@ internal sealed class ProvisionStep : ITourStep
         // Idempotent: asking again for a ready tenant costs one catalog read and no Neon call.
         var again = Stopwatch.GetTimestamp();
         var first = tour.Tenant(0);
-        await tour.Provider.ProvisionAsync(first.Id, new TenantProvisionRequest
-        {
-            Plan = first.Plan,
-            Settings = SamplePlans.ToSettings(SamplePlans.Get(tour.Plans, first.Plan)),
-        }, cancellationToken);
+        await tour.Provider.ProvisionAsync(first.Id, new TenantProvisionRequest { Plan = first.Plan }, cancellationToken);
         tour.Out.Ok($"Provisioning {first.Id} again is a no-op: {TourOutput.Ms(Stopwatch.GetElapsedTime(again))}, no Neon call, same project.");
     }
 
