@@ -175,10 +175,11 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
             }
             catch
             {
-                entry.ReturnUnbackedSlots(needed - taken);
+                entry.AbandonHandOut(needed, taken);
                 throw;
             }
 
+            entry.CompleteHandOut(TimeProvider.GetTimestamp());
             return entry.DataSource;
         }
     }

@@ -186,7 +186,9 @@ internal sealed class TenantDataSourceEntry : IDisposable
 
     /// <summary>
     /// Marks the data source as handed out: it then holds its whole pool's worth of budget slots, since connections
-    /// opened on it directly are invisible here.
+    /// opened on it directly are invisible here. The hand-out counts as an open until <see cref="CompleteHandOut"/> or
+    /// <see cref="AbandonHandOut"/>, so the entry cannot be disposed (and give back slots the caller has not taken yet)
+    /// while the caller waits for the budget.
     /// </summary>
     /// <returns>Whether the entry is still live, and how many slots the caller must take from the budget.</returns>
     public (bool Live, int SlotsNeeded) HandOut(long now)
@@ -201,8 +203,9 @@ internal sealed class TenantDataSourceEntry : IDisposable
                     return (false, 0);
                 }
 
-                var needed = (state & ExternalFlag) != 0 ? 0 : Math.Max(0, _maxPoolSize - Held(state));
-                var seen = Interlocked.CompareExchange(ref _state, (state | ExternalFlag) + (needed * HeldUnit), state);
+                // Also when already handed out: an abandoned hand-out (its caller gave up waiting) left fewer slots.
+                var needed = Math.Max(0, _maxPoolSize - Held(state));
+                var seen = Interlocked.CompareExchange(ref _state, (state | ExternalFlag) + (needed * HeldUnit) + OpenUnit, state);
                 if (seen == state)
                 {
                     _lastHandedOut = now;
@@ -215,8 +218,28 @@ internal sealed class TenantDataSourceEntry : IDisposable
         }
     }
 
-    /// <summary>Some of the slots <see cref="HandOut"/> asked for could not be taken.</summary>
-    public void ReturnUnbackedSlots(int count) => Interlocked.Add(ref _state, -(count * HeldUnit));
+    /// <summary>
+    /// The caller took every slot <see cref="HandOut"/> asked for and returns the data source: its grace period after an
+    /// eviction counts from now, so a source evicted while its caller waited for the budget is still usable.
+    /// </summary>
+    public void CompleteHandOut(long now)
+    {
+        lock (_gate)
+        {
+            _lastHandedOut = now;
+            LastUsed = now;
+        }
+
+        Release();
+    }
+
+    /// <summary>The caller could take only <paramref name="taken"/> of the <paramref name="needed"/> slots (it gave up waiting).</summary>
+    public void AbandonHandOut(int needed, int taken)
+    {
+        // Still counted as open here, so not disposed: the unbacked slots leave the entry before its disposal can count them.
+        Interlocked.Add(ref _state, -((long)(needed - taken) * HeldUnit));
+        Release();
+    }
 
     /// <summary>
     /// Gives back the slots that only cover idle physical connections, by closing those connections
@@ -306,7 +329,7 @@ internal sealed class TenantDataSourceEntry : IDisposable
                 }
             }
 
-            // Retired with nothing open is final; only ReturnUnbackedSlots may still move the held slots, atomically.
+            // Retired with nothing open (no connection, no hand-out in progress) is final: the held slots are all backed.
             _graceTimer?.Dispose();
             _graceTimer = null;
             state = Interlocked.Or(ref _state, DisposedFlag);

@@ -389,4 +389,122 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
         Assert.Equal(10, factory.FreeBudget);
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await dataSource.OpenConnectionAsync());
     }
+
+    /// <summary>
+    /// Budget 5, pools of 4: tenant 1 holds 2 connections, so handing out tenant 2's data source takes the 3 free slots
+    /// and waits for the fourth.
+    /// </summary>
+    private sealed class WaitingHandOut : IAsyncDisposable
+    {
+        public required TenantConnectionFactory Factory { get; init; }
+
+        public required Microsoft.Extensions.Time.Testing.FakeTimeProvider Time { get; init; }
+
+        public required NpgsqlConnection[] Held { get; init; }
+
+        public required Task<NpgsqlDataSource> HandOut { get; init; }
+
+        public required CancellationTokenSource Cancel { get; init; }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var connection in Held)
+            {
+                await connection.DisposeAsync();
+            }
+
+            Cancel.Dispose();
+            await Factory.DisposeAsync();
+        }
+    }
+
+    private async Task<WaitingHandOut> HandOutWaitingForBudgetAsync()
+    {
+        var (catalog, protector) = await db.CreateCatalogAsync();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o =>
+        {
+            o.RetiredDataSourceGracePeriod = TimeSpan.FromMinutes(1);
+            o.BudgetWaitTimeout = TimeSpan.FromMinutes(5);
+            o.MaxPoolSize = 4;
+            o.ConnectionBudget = 5;
+        }, time);
+        NpgsqlConnection[] held = [await factory.OpenConnectionAsync(db.Tenant(1)), await factory.OpenConnectionAsync(db.Tenant(1))];
+        var cancel = new CancellationTokenSource();
+        var rig = new WaitingHandOut
+        {
+            Factory = factory,
+            Time = time,
+            Held = held,
+            Cancel = cancel,
+            HandOut = factory.GetDataSourceAsync(db.Tenant(2), TenantConnectionKind.Pooled, cancel.Token).AsTask(),
+        };
+        var waited = Stopwatch.StartNew();
+        while (factory.FreeBudget != 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(0, factory.FreeBudget);
+        Assert.False(rig.HandOut.IsCompleted);
+        return rig;
+    }
+
+    [Fact]
+    public async Task GetDataSourceAsync_EvictedWhileWaitingForBudget_NotDisposedUntilTheWaitEnds_BudgetExact()
+    {
+        await using var rig = await HandOutWaitingForBudgetAsync();
+
+        rig.Factory.Evict(db.Tenant(2));
+        rig.Time.Advance(TimeSpan.FromMinutes(2)); // past the grace period counted from the hand-out
+
+        // Disposing now would give the budget all 4 slots, one of which the waiting caller never took.
+        Assert.Equal(2, rig.Factory.AliveDataSources);
+        Assert.Equal(0, rig.Factory.FreeBudget);
+
+        await rig.Cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rig.HandOut);
+
+        Assert.Equal(1, rig.Factory.AliveDataSources);
+        Assert.Equal(3, rig.Factory.FreeBudget); // tenant 1 still holds its 2
+    }
+
+    [Fact]
+    public async Task GetDataSourceAsync_EvictedWhileWaitingForBudget_ReturnedSourceUsableForTheGracePeriod()
+    {
+        await using var rig = await HandOutWaitingForBudgetAsync();
+        rig.Factory.Evict(db.Tenant(2));
+        rig.Time.Advance(TimeSpan.FromMinutes(2));
+
+        await rig.Held[0].DisposeAsync(); // its idle slot is reclaimed for the waiting caller
+        var dataSource = await rig.HandOut;
+
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            Assert.Equal(db.DatabaseName(2), await CurrentDatabaseAsync(connection));
+        }
+
+        rig.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, rig.Factory.AliveDataSources);
+        await rig.Held[1].DisposeAsync();
+        Assert.Equal(4, rig.Factory.FreeBudget); // tenant 1 keeps one slot for its idle connection
+    }
+
+    [Fact]
+    public async Task GetDataSourceAsync_AfterAnAbandonedHandOut_TakesTheSlotsStillMissing()
+    {
+        await using var rig = await HandOutWaitingForBudgetAsync();
+        await rig.Cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rig.HandOut);
+        foreach (var connection in rig.Held)
+        {
+            await connection.DisposeAsync();
+        }
+
+        // Tenant 2's source kept the 3 slots taken; the next hand-out must take the fourth (reclaiming tenant 1's idle ones).
+        var dataSource = await rig.Factory.GetDataSourceAsync(db.Tenant(2));
+
+        Assert.NotNull(dataSource);
+        Assert.Equal(1, rig.Factory.FreeBudget);
+    }
 }
