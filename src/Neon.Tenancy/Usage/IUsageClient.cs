@@ -32,7 +32,8 @@ public interface IUsageClient
 
     /// <summary>
     /// Reads consumption history for one tenant, a list of tenants, or every tenant in the catalog, mapped back to
-    /// tenant ids. Answers are cached for <see cref="UsageOptions.HistoryCacheDuration"/> per request.
+    /// tenant ids. Answers are cached for <see cref="UsageOptions.HistoryCacheDuration"/> per request, and identical
+    /// requests made while one is being read share its calls and its answer.
     /// </summary>
     /// <param name="request">Tenants, window, granularity and metrics.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -26,6 +26,7 @@ internal sealed class UsageClient : IUsageClient
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, CachedHistory> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<UsageHistory>> _historyReads = new(StringComparer.Ordinal);
     private readonly UsageThresholdTracker _tracker = new();
 
     public UsageClient(
@@ -91,13 +92,74 @@ internal sealed class UsageClient : IUsageClient
 
         var (withProject, withoutProject) = await ResolveTenantsAsync(request, cancellationToken).ConfigureAwait(false);
         var key = CacheKey(request, metrics, orgId, withProject);
-        var now = _time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached) && cached.ExpiresAt > now)
+        while (true)
         {
-            UsageLog.HistoryCacheHit(_logger, withProject.Count, request.Granularity, cached.ExpiresAt);
-            return cached.History;
-        }
+            if (_cache.TryGetValue(key, out var cached) && cached.ExpiresAt > _time.GetUtcNow())
+            {
+                UsageLog.HistoryCacheHit(_logger, withProject.Count, request.Granularity, cached.ExpiresAt);
+                return cached.History;
+            }
 
+            // Single flight: identical reads that arrive while one is under way share its calls and its answer.
+            var mine = new TaskCompletionSource<UsageHistory>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var read = _historyReads.GetOrAdd(key, mine.Task);
+            if (read != mine.Task)
+            {
+                try
+                {
+                    return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    continue; // the caller that was reading gave up; read again (or join the next read)
+                }
+            }
+
+            try
+            {
+                var history = await ReadHistoryAsync(request, metrics, orgId, withProject, withoutProject, cancellationToken).ConfigureAwait(false);
+                if (_options.HistoryCacheDuration > TimeSpan.Zero)
+                {
+                    var now = _time.GetUtcNow();
+                    foreach (var (k, v) in _cache)
+                    {
+                        if (v.ExpiresAt <= now)
+                        {
+                            _cache.TryRemove(k, out _);
+                        }
+                    }
+
+                    _cache[key] = new CachedHistory(now + _options.HistoryCacheDuration, history);
+                }
+
+                mine.SetResult(history);
+                return history;
+            }
+            catch (Exception ex)
+            {
+                if (ex is OperationCanceledException)
+                {
+                    mine.SetCanceled(CancellationToken.None);
+                }
+                else
+                {
+                    mine.SetException(ex);
+                    _ = mine.Task.Exception; // observed here; callers that shared the read rethrow it themselves
+                }
+
+                throw;
+            }
+            finally
+            {
+                _historyReads.TryRemove(new KeyValuePair<string, Task<UsageHistory>>(key, mine.Task));
+            }
+        }
+    }
+
+    /// <summary>Reads the history from Neon: 100 projects per call, every cursor page, mapped back to tenant ids.</summary>
+    private async Task<UsageHistory> ReadHistoryAsync(
+        UsageHistoryRequest request, List<UsageMetric> metrics, string orgId, List<TenantRecord> withProject, List<TenantId> withoutProject, CancellationToken cancellationToken)
+    {
         var started = _time.GetTimestamp();
         var wireMetrics = metrics.Select(UsageMetricNames.ToWire).ToList();
         var granularity = request.Granularity switch
@@ -171,20 +233,6 @@ internal sealed class UsageClient : IUsageClient
         tenants.Sort(static (a, b) => a.TenantId.CompareTo(b.TenantId));
         var history = new UsageHistory(request.From, request.To, request.Granularity, metrics, tenants, withoutProject);
         UsageLog.HistoryRead(_logger, tenants.Count, request.Granularity, calls, _time.GetElapsedTime(started).TotalSeconds);
-        if (_options.HistoryCacheDuration > TimeSpan.Zero)
-        {
-            now = _time.GetUtcNow();
-            foreach (var (k, v) in _cache)
-            {
-                if (v.ExpiresAt <= now)
-                {
-                    _cache.TryRemove(k, out _);
-                }
-            }
-
-            _cache[key] = new CachedHistory(now + _options.HistoryCacheDuration, history);
-        }
-
         return history;
     }
 

@@ -12,8 +12,8 @@ public sealed class UsageOptions
     /// <summary>
     /// How long an answer of <see cref="IUsageClient.GetHistoryAsync"/> is reused for the same request (same tenants and
     /// projects, window, granularity and metrics), so repeated reads do not spend the consumption rate budget. Default
-    /// 15 minutes (Neon refreshes consumption data about that often); <see cref="TimeSpan.Zero"/> turns the cache off;
-    /// at most 1 day.
+    /// 15 minutes (Neon refreshes consumption data about that often); <see cref="TimeSpan.Zero"/> turns the cache off
+    /// (identical reads made at the same time still share one read); at most 1 day.
     /// </summary>
     public TimeSpan HistoryCacheDuration { get; set; } = TimeSpan.FromMinutes(15);
 

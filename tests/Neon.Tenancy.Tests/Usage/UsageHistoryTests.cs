@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Neon.Tenancy.Api;
+using Neon.Tenancy.Testing;
 
 namespace Neon.Tenancy.Tests.Usage;
 
@@ -234,5 +235,63 @@ public sealed class UsageHistoryTests
         await Assert.ThrowsAsync<NeonRateLimitedException>(() => rig.Usage.GetHistoryAsync(request));
         await rig.Usage.GetCurrentUsageAsync(tenants[0].Tenant);
         Assert.Equal(3, rig.Calls(UsageRig.ConsumptionRoute));
+    }
+
+    // A 429 with Retry-After holds the first read inside the API client until the fake clock moves, so a second read
+    // arrives while the first is under way.
+    private static async Task<Task<UsageHistory>> StartHeldReadAsync(UsageRig rig, UsageHistoryRequest request, CancellationToken cancellationToken = default)
+    {
+        rig.Fake.Faults.Inject(UsageRig.ConsumptionRoute, NeonFault.TooManyRequests(TimeSpan.FromSeconds(10)));
+        var read = rig.Usage.GetHistoryAsync(request, cancellationToken);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (rig.Calls(UsageRig.ConsumptionRoute) == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, rig.Calls(UsageRig.ConsumptionRoute));
+        Assert.False(read.IsCompleted);
+        return read;
+    }
+
+    [Fact]
+    public async Task GetHistoryAsync_IdenticalReadsAtOnce_ShareOneSetOfCalls()
+    {
+        await using var rig = UsageRig.Create(usage: o => o.HistoryCacheDuration = TimeSpan.Zero);
+        var tenants = await rig.AddTenantsAsync(1);
+        var now = rig.Time.GetUtcNow();
+        await rig.Fake.AddConsumptionAsync(tenants[0].ProjectId, now.AddHours(-5), "compute_unit_seconds", 7200);
+        var request = UsageHistoryRequest.ForTenant(tenants[0].Tenant, now.AddDays(-1), now);
+        var first = await StartHeldReadAsync(rig, request);
+
+        var second = rig.Usage.GetHistoryAsync(request);
+        await Task.Delay(50);
+        rig.Time.Advance(TimeSpan.FromSeconds(10));
+        var answers = await Task.WhenAll(first, second);
+
+        // The refused call and its retry, once for both readers (even with the cache off: they asked at the same time).
+        Assert.Equal(2, rig.Calls(UsageRig.ConsumptionRoute));
+        Assert.Same(answers[0], answers[1]);
+        Assert.Equal(TimeSpan.FromHours(2), Assert.Single(answers[1].Tenants).Total.ComputeTime);
+    }
+
+    [Fact]
+    public async Task GetHistoryAsync_ReaderThatStartedTheCallsGivesUp_OthersReadAgain()
+    {
+        await using var rig = UsageRig.Create();
+        var tenants = await rig.AddTenantsAsync(1);
+        var now = rig.Time.GetUtcNow();
+        var request = UsageHistoryRequest.ForTenant(tenants[0].Tenant, now.AddDays(-1), now);
+        using var cancel = new CancellationTokenSource();
+        var first = await StartHeldReadAsync(rig, request, cancel.Token);
+        var second = rig.Usage.GetHistoryAsync(request);
+        await Task.Delay(50);
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var answer = await second;
+        Assert.Equal(tenants[0].Tenant, Assert.Single(answer.Tenants).TenantId);
+        Assert.Equal(2, rig.Calls(UsageRig.ConsumptionRoute));
     }
 }
