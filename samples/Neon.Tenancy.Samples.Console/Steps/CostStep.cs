@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Neon.Tenancy.Samples.Console.Steps;
 
@@ -24,7 +25,8 @@ internal sealed class CostStep : ITourStep
             .OrderBy(t => t.TenantId.Value, StringComparer.Ordinal)
             .Select(t => Row(t.TenantId.Value, t.Estimate))
             .Append(Row("fleet", estimate.Total));
-        var elapsed = fleet.Tenants.Count > 0 ? DateTimeOffset.UtcNow - fleet.Tenants[0].PeriodStart : TimeSpan.Zero;
+        var now = tour.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var elapsed = fleet.Tenants.Count > 0 ? now - fleet.Tenants[0].PeriodStart : TimeSpan.Zero;
         tour.Out.Note(string.Create(CultureInfo.InvariantCulture,
             $"Whole-month estimates, extrapolated from {elapsed.TotalDays:0.#} days of the current period; the fleet applies the included transfer once."));
         tour.Out.Table(["tenant", ">CU-hours", ">storage GB-months", ">transfer GB", ">compute", ">storage", ">transfer", ">total"], rows);
