@@ -54,6 +54,7 @@ public class ConnectionFactoryOpenBenchmarks
     private readonly string _database = "bench_" + Guid.NewGuid().ToString("N")[..12];
     private NpgsqlDataSource _raw = null!;
     private TenantConnectionFactory _factory = null!;
+    private TenantDataSourceEntry _entry = null!;
     private readonly TenantId _tenant = TenantId.Parse("t0");
 
     [GlobalSetup]
@@ -72,6 +73,7 @@ public class ConnectionFactoryOpenBenchmarks
         _raw = TenantDataSourceBuilder.Build(_tenant, TenantConnectionKind.Pooled, connectionString, new ConnectionFactoryOptions());
         RawDataSource().AsTask().GetAwaiter().GetResult();
         Factory().AsTask().GetAwaiter().GetResult();
+        _entry = _factory.PeekEntry(_tenant, TenantConnectionKind.Pooled)!;
     }
 
     [GlobalCleanup]
@@ -111,6 +113,39 @@ public class ConnectionFactoryOpenBenchmarks
             connection.StateChange -= CloseHook;
         }
     };
+
+    /// <summary>Elimination variant: the raw open on the data source the factory built (is the factory's source itself slower?).</summary>
+    [Benchmark(Description = "raw open on the factory's data source")]
+    public async ValueTask<int> FactorySourceRaw()
+    {
+        await using var connection = await _entry.DataSource.OpenConnectionAsync();
+        return connection.ProcessID;
+    }
+
+    /// <summary>
+    /// Elimination variant: what the factory does on a hit, minus the cache lookup and the metrics: the entry's lock-free
+    /// acquire, Npgsql's open, the close hook, and the release the hook triggers on close.
+    /// </summary>
+    [Benchmark(Description = "raw + entry acquire/attach/release")]
+    public async ValueTask<int> RawWithEntry()
+    {
+        var entry = _entry;
+        entry.TryAcquire(out _);
+        await using var connection = await entry.DataSource.OpenConnectionAsync();
+        entry.Attach(connection);
+        return connection.ProcessID;
+    }
+
+    /// <summary>Elimination variant: the previous one plus the factory's cache lookup (its metrics and wrappers are what is left).</summary>
+    [Benchmark(Description = "lookup + entry acquire/attach/release")]
+    public async ValueTask<int> LookupWithEntry()
+    {
+        var entry = _factory.PeekEntry(_tenant, TenantConnectionKind.Pooled)!;
+        entry.TryAcquire(out _);
+        await using var connection = await entry.DataSource.OpenConnectionAsync();
+        entry.Attach(connection);
+        return connection.ProcessID;
+    }
 
     [Benchmark(Description = "ITenantConnectionFactory.OpenConnectionAsync (hit)")]
     public async ValueTask<int> Factory()
