@@ -156,31 +156,38 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
                 entry = await GetOrBuildAsync(key, cancellationToken).ConfigureAwait(false);
             }
 
-            var (live, needed) = entry.HandOut(TimeProvider.GetTimestamp());
-            if (!live)
+            if (!entry.TryBeginHandOut())
             {
                 continue;
             }
 
-            var taken = 0;
+            var completed = false;
             try
             {
-                for (; taken < needed; taken++)
+                // Gather the pool's worth of slots into the entry, one at a time; a concurrent hand-out of the same
+                // source adds to the same count, so whichever takes the last slot completes both.
+                while (entry.MissingForHandOut() > 0)
                 {
-                    if (!_budget.Wait(0))
+                    if (_budget.Wait(0) || await WaitForBudgetAsync(tenantId, cancellationToken, () => entry.MissingForHandOut() > 0).ConfigureAwait(false))
                     {
-                        await WaitForBudgetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+                        if (!entry.TryAddHandOutSlot())
+                        {
+                            _budget.Release();
+                        }
                     }
                 }
+
+                completed = true;
             }
-            catch
+            finally
             {
-                entry.AbandonHandOut(needed, taken);
-                throw;
+                completed = entry.EndHandOut(completed, TimeProvider.GetTimestamp());
             }
 
-            entry.CompleteHandOut(TimeProvider.GetTimestamp());
-            return entry.DataSource;
+            if (completed)
+            {
+                return entry.DataSource;
+            }
         }
     }
 
@@ -513,16 +520,25 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     }
 
     /// <summary>Waits for one budget slot, reclaiming slots that only cover idle pooled connections meanwhile.</summary>
-    private async Task WaitForBudgetAsync(TenantId tenantId, CancellationToken cancellationToken)
+    /// <param name="tenantId">The tenant waiting (logs and the exception).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <param name="stillNeeded">Checked on every poll: when it turns false the wait ends without a slot.</param>
+    /// <returns><see langword="true"/> when a slot was taken; <see langword="false"/> when it is no longer needed.</returns>
+    private async Task<bool> WaitForBudgetAsync(TenantId tenantId, CancellationToken cancellationToken, Func<bool>? stillNeeded = null)
     {
         _metrics.BudgetWait();
         ConnectionLog.WaitingForBudget(_logger, tenantId.ToString(), _options.ConnectionBudget);
         var start = TimeProvider.GetTimestamp();
         while (true)
         {
+            if (stillNeeded is not null && !stillNeeded())
+            {
+                return false;
+            }
+
             if (ReclaimIdle() > 0 && _budget.Wait(0))
             {
-                return;
+                return true;
             }
 
             var remaining = _options.BudgetWaitTimeout - TimeProvider.GetElapsedTime(start);
@@ -534,7 +550,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
 
             if (await _budget.WaitAsync(remaining < BudgetPollInterval ? remaining : BudgetPollInterval, cancellationToken).ConfigureAwait(false))
             {
-                return;
+                return true;
             }
         }
     }

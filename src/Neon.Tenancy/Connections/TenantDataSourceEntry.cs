@@ -42,6 +42,7 @@ internal sealed class TenantDataSourceEntry : IDisposable
     private long _state;
     private bool _opened;
     private bool _usedSinceTick;
+    private int _handOuts;
     private long _lastHandedOut;
     private ITimer? _graceTimer;
 
@@ -185,60 +186,98 @@ internal sealed class TenantDataSourceEntry : IDisposable
     }
 
     /// <summary>
-    /// Marks the data source as handed out: it then holds its whole pool's worth of budget slots, since connections
-    /// opened on it directly are invisible here. The hand-out counts as an open until <see cref="CompleteHandOut"/> or
-    /// <see cref="AbandonHandOut"/>, so the entry cannot be disposed (and give back slots the caller has not taken yet)
-    /// while the caller waits for the budget.
+    /// Starts handing out the data source. A handed-out source holds its whole pool's worth of budget slots, since
+    /// connections opened on it directly are invisible here; until it does, the caller adds slots one by one as it takes
+    /// them from the budget (<see cref="TryAddHandOutSlot"/>), so concurrent hand-outs of one source pool their slots and
+    /// every slot the entry holds is backed. A hand-out in progress counts as an open (the entry is not disposed under
+    /// it) and keeps <see cref="ReclaimIdle"/> from taking the slots it gathers.
     /// </summary>
-    /// <returns>Whether the entry is still live, and how many slots the caller must take from the budget.</returns>
-    public (bool Live, int SlotsNeeded) HandOut(long now)
+    /// <returns><see langword="false"/> when the entry is retired: look it up again.</returns>
+    public bool TryBeginHandOut()
     {
-        lock (_gate)
+        Interlocked.Increment(ref _handOuts);
+        var state = Volatile.Read(ref _state);
+        while (true)
         {
-            var state = Volatile.Read(ref _state);
-            while (true)
+            if ((state & RetiredFlag) != 0)
             {
-                if ((state & RetiredFlag) != 0)
-                {
-                    return (false, 0);
-                }
-
-                // Also when already handed out: an abandoned hand-out (its caller gave up waiting) left fewer slots.
-                var needed = Math.Max(0, _maxPoolSize - Held(state));
-                var seen = Interlocked.CompareExchange(ref _state, (state | ExternalFlag) + (needed * HeldUnit) + OpenUnit, state);
-                if (seen == state)
-                {
-                    _lastHandedOut = now;
-                    LastUsed = now;
-                    return (true, needed);
-                }
-
-                state = seen;
+                Interlocked.Decrement(ref _handOuts);
+                return false;
             }
+
+            var seen = Interlocked.CompareExchange(ref _state, state + OpenUnit, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+    }
+
+    /// <summary>Slots the hand-out still lacks (0 when the entry holds its pool's worth); -1 when the entry is retired.</summary>
+    public int MissingForHandOut()
+    {
+        var state = Volatile.Read(ref _state);
+        return (state & RetiredFlag) != 0 ? -1 : Math.Max(0, _maxPoolSize - Held(state));
+    }
+
+    /// <summary>Adds one slot the caller took from the budget.</summary>
+    /// <returns><see langword="false"/> when the entry needs no more: the caller gives the slot back.</returns>
+    public bool TryAddHandOutSlot()
+    {
+        var state = Volatile.Read(ref _state);
+        while (true)
+        {
+            if ((state & RetiredFlag) != 0 || Held(state) >= _maxPoolSize)
+            {
+                return false;
+            }
+
+            var seen = Interlocked.CompareExchange(ref _state, state + HeldUnit, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
         }
     }
 
     /// <summary>
-    /// The caller took every slot <see cref="HandOut"/> asked for and returns the data source: its grace period after an
-    /// eviction counts from now, so a source evicted while its caller waited for the budget is still usable.
+    /// Ends a hand-out begun by <see cref="TryBeginHandOut"/>. On success the source is marked handed out and its
+    /// grace period after an eviction counts from <paramref name="now"/>; the slots gathered stay with the entry either
+    /// way (they are backed, and cover idle connections until reclaimed or disposed).
     /// </summary>
-    public void CompleteHandOut(long now)
+    /// <returns><see langword="true"/> when the source is handed out; <see langword="false"/> when the hand-out was given
+    /// up, or the entry was retired or lacks slots meanwhile (look it up again).</returns>
+    public bool EndHandOut(bool completed, long now)
     {
-        lock (_gate)
+        var handedOut = false;
+        if (completed)
         {
-            _lastHandedOut = now;
-            LastUsed = now;
+            lock (_gate)
+            {
+                var state = Volatile.Read(ref _state);
+                while ((state & RetiredFlag) == 0 && Held(state) >= _maxPoolSize)
+                {
+                    var seen = Interlocked.CompareExchange(ref _state, state | ExternalFlag, state);
+                    if (seen == state)
+                    {
+                        _lastHandedOut = now;
+                        LastUsed = now;
+                        handedOut = true;
+                        break;
+                    }
+
+                    state = seen;
+                }
+            }
         }
 
+        Interlocked.Decrement(ref _handOuts);
         Release();
-    }
-
-    /// <summary>The caller could take only <paramref name="taken"/> of the <paramref name="needed"/> slots (it gave up waiting).</summary>
-    public void AbandonHandOut(int needed, int taken)
-    {
-        // Still counted as open here, so not disposed: the unbacked slots leave the entry before its disposal can count them.
-        Interlocked.Add(ref _state, -((long)(needed - taken) * HeldUnit));
-        Release();
+        return handedOut;
     }
 
     /// <summary>
@@ -260,7 +299,7 @@ internal sealed class TenantDataSourceEntry : IDisposable
             {
                 var open = Open(state);
                 var held = Held(state);
-                if ((state & (DisposedFlag | ExternalFlag)) != 0 || held <= open)
+                if ((state & (DisposedFlag | ExternalFlag)) != 0 || held <= open || Volatile.Read(ref _handOuts) > 0)
                 {
                     return 0;
                 }
@@ -329,7 +368,7 @@ internal sealed class TenantDataSourceEntry : IDisposable
                 }
             }
 
-            // Retired with nothing open (no connection, no hand-out in progress) is final: the held slots are all backed.
+            // Retired with nothing open is final: no hand-out adds slots to a retired entry.
             _graceTimer?.Dispose();
             _graceTimer = null;
             state = Interlocked.Or(ref _state, DisposedFlag);

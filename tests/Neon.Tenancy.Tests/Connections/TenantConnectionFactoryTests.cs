@@ -451,14 +451,14 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     }
 
     [Fact]
-    public async Task GetDataSourceAsync_EvictedWhileWaitingForBudget_NotDisposedUntilTheWaitEnds_BudgetExact()
+    public async Task GetDataSourceAsync_EvictedWhileWaitingForBudget_DisposedWhenTheWaitEnds_BudgetExact()
     {
         await using var rig = await HandOutWaitingForBudgetAsync();
 
         rig.Factory.Evict(db.Tenant(2));
-        rig.Time.Advance(TimeSpan.FromMinutes(2)); // past the grace period counted from the hand-out
+        rig.Time.Advance(TimeSpan.FromMinutes(2));
 
-        // Disposing now would give the budget all 4 slots, one of which the waiting caller never took.
+        // The hand-out under way keeps the source (and the 3 slots it gathered) until it ends.
         Assert.Equal(2, rig.Factory.AliveDataSources);
         Assert.Equal(0, rig.Factory.FreeBudget);
 
@@ -470,7 +470,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     }
 
     [Fact]
-    public async Task GetDataSourceAsync_EvictedWhileWaitingForBudget_ReturnedSourceUsableForTheGracePeriod()
+    public async Task GetDataSourceAsync_EvictedWhileWaitingForBudget_ReturnsALiveSource()
     {
         await using var rig = await HandOutWaitingForBudgetAsync();
         rig.Factory.Evict(db.Tenant(2));
@@ -484,10 +484,29 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
             Assert.Equal(db.DatabaseName(2), await CurrentDatabaseAsync(connection));
         }
 
+        // A new source for tenant 2 with its pool's worth of slots (4), tenant 1's open connection with 1.
+        Assert.Equal(2, rig.Factory.AliveDataSources);
+        Assert.Equal(0, rig.Factory.FreeBudget);
+        rig.Factory.Evict(db.Tenant(2));
         rig.Time.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(1, rig.Factory.AliveDataSources);
-        await rig.Held[1].DisposeAsync();
-        Assert.Equal(4, rig.Factory.FreeBudget); // tenant 1 keeps one slot for its idle connection
+        Assert.Equal(4, rig.Factory.FreeBudget);
+    }
+
+    [Fact]
+    public async Task GetDataSourceAsync_SecondHandOutWhileTheFirstWaits_WaitsToo_ThenBothGetTheSameSource()
+    {
+        await using var rig = await HandOutWaitingForBudgetAsync();
+        var second = rig.Factory.GetDataSourceAsync(db.Tenant(2)).AsTask();
+        await Task.Delay(100);
+
+        // The source is not backed by the budget yet, so it is not handed to anyone.
+        Assert.False(second.IsCompleted);
+        await rig.Held[0].DisposeAsync(); // one slot comes free: whichever caller takes it completes the hand-out for both
+
+        var sources = await Task.WhenAll(rig.HandOut, second).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Same(sources[0], sources[1]);
+        Assert.Equal(0, rig.Factory.FreeBudget); // tenant 2: 4 slots; tenant 1: 1 for its open connection
+        Assert.Equal(1, rig.Factory.PeekEntry(db.Tenant(1), TenantConnectionKind.Pooled)!.HeldSlots);
     }
 
     [Fact]
@@ -501,7 +520,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
             await connection.DisposeAsync();
         }
 
-        // Tenant 2's source kept the 3 slots taken; the next hand-out must take the fourth (reclaiming tenant 1's idle ones).
+        // The abandoned hand-out left its 3 slots with the source; the next one takes the fourth (reclaiming tenant 1's idle ones).
+        Assert.Equal(0, rig.Factory.FreeBudget);
         var dataSource = await rig.Factory.GetDataSourceAsync(db.Tenant(2));
 
         Assert.NotNull(dataSource);
