@@ -55,7 +55,8 @@ public interface ITenantConnectionFactory
     /// for at least <see cref="ConnectionFactoryOptions.RetiredDataSourceGracePeriod"/> after it was last handed out,
     /// even when evicted meanwhile.</para>
     /// <para>The factory cannot see connections opened directly on it, so a handed-out data source holds its whole
-    /// <see cref="ConnectionFactoryOptions.MaxPoolSize"/> of the global connection budget until it is disposed. Connections
+    /// <see cref="ConnectionFactoryOptions.MaxPoolSize"/> of the global connection budget until it is disposed; it is returned
+    /// only once the budget covers that, and concurrent calls for one tenant and kind wait for the same slots. Connections
     /// opened on it get no cold-start retry: prefer <see cref="OpenConnectionAsync"/> where you can.</para>
     /// </remarks>
     /// <param name="tenantId">The tenant.</param>
