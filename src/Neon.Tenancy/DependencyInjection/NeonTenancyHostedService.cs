@@ -9,6 +9,10 @@ namespace Neon.Tenancy;
 /// </summary>
 internal sealed class NeonTenancyHostedService(IServiceProvider services) : IHostedService
 {
+    // Resolved at start and kept: a host may dispose its container before it stops its services (WebApplicationFactory
+    // did, in the samples' tests), and stopping must not resolve anything then.
+    private PostgresTenantCatalog? _postgres;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = services.GetService<ITenantCatalog>()
@@ -16,6 +20,7 @@ internal sealed class NeonTenancyHostedService(IServiceProvider services) : IHos
 
         if (services.GetService<PostgresTenantCatalog>() is { } postgres)
         {
+            _postgres = postgres;
             await postgres.InitializeAsync(cancellationToken).ConfigureAwait(false);
             postgres.StartListening();
         }
@@ -23,7 +28,7 @@ internal sealed class NeonTenancyHostedService(IServiceProvider services) : IHos
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (services.GetService<PostgresTenantCatalog>() is { } postgres)
+        if (_postgres is { } postgres)
         {
             await postgres.StopListeningAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }

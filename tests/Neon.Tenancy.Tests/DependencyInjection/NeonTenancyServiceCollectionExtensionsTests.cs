@@ -144,6 +144,25 @@ public sealed class NeonTenancyServiceCollectionExtensionsTests(PostgresDatabase
     }
 
     [Fact]
+    public async Task UsePostgresCatalog_ContainerDisposedBeforeStop_StopsWithoutResolvingServices()
+    {
+        var settings = ValidSettings();
+        settings["NeonTenancy:Catalog:Schema"] = PostgresDatabaseFixture.NewSchema();
+        using var host = BuildHost(settings, b => b.UsePostgresCatalog(o => o.ConnectionString = database.ConnectionString));
+        await host.StartAsync();
+        var catalog = host.Services.GetRequiredService<PostgresTenantCatalog>();
+        await catalog.WhenListeningAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        var hosted = host.Services.GetServices<IHostedService>().OfType<NeonTenancyHostedService>().Single();
+
+        // As WebApplicationFactory can: the container goes first (disposing the catalog), the hosted services stop after.
+        await ((IAsyncDisposable)host.Services).DisposeAsync();
+        await hosted.StopAsync(CancellationToken.None);
+
+        Assert.Null(catalog.ListenerProcessId);
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task AddNeonTenancy_ApiSection_ConfiguresTheNeonApiClient()
     {
         using var host = BuildHost(ValidSettings(), b => b.UseInMemoryCatalog());
