@@ -191,7 +191,7 @@ public sealed class NeonApiHandlerRetryTests
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal(1, host.RequestCount);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}"); // not the 30 s asked for
         var error = await NeonApiErrorFactory.CreateAsync(response, CancellationToken.None);
         var rateLimited = Assert.IsType<NeonRateLimitedException>(error);
         Assert.Equal(HttpStatusCode.TooManyRequests, rateLimited.StatusCode);
@@ -202,19 +202,20 @@ public sealed class NeonApiHandlerRetryTests
     [Fact]
     public async Task SendAsync_DeadlineExpiresDuringRetries_ThrowsNeonApiTimeoutException()
     {
-        // Attempt 1 answers 500 after 400 ms, the retry starts at once and the deadline cuts it at 600 ms.
-        using var host = NeonApiTestHost.Create(o => o.Timeout = o.AttemptTimeout = TimeSpan.FromMilliseconds(600));
-        host.RespondInSequence("/projects", Status(500).WithDelay(TimeSpan.FromMilliseconds(400)));
+        // Attempt 1 answers 500 after 1.5 s, the retry starts 10 ms later and the deadline cuts it at 3 s. (The margins
+        // are wide: with 400 ms of 600 a loaded CI machine once let attempt 1 alone reach the deadline.)
+        using var host = NeonApiTestHost.Create(o => o.Timeout = o.AttemptTimeout = TimeSpan.FromSeconds(3));
+        host.RespondInSequence("/projects", Status(500).WithDelay(TimeSpan.FromMilliseconds(1500)));
 
         var stopwatch = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects"));
         stopwatch.Stop();
 
         Assert.Equal(2, ex.Attempts);
-        Assert.Equal(TimeSpan.FromMilliseconds(600), ex.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), ex.Timeout);
         Assert.True(ex.IsTransient);
         Assert.NotNull(ex.RequestId);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(6), $"took {stopwatch.Elapsed}");
     }
 
     [Fact]
@@ -244,21 +245,21 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_CallerCancels_ThrowsOperationCanceledPromptly()
     {
         using var host = NeonApiTestHost.Create();
-        host.RespondInSequence("/projects", Status(200).WithDelay(TimeSpan.FromSeconds(1.5)));
+        host.RespondInSequence("/projects", Status(200).WithDelay(TimeSpan.FromSeconds(10)));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
 
         var stopwatch = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects", cts.Token));
         stopwatch.Stop();
 
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1.5), $"took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}"); // not the 10 s response
         Assert.True(ex.CancellationToken.IsCancellationRequested || cts.IsCancellationRequested);
     }
 
     [Fact]
     public async Task SendAsync_CallerCancelsDuringRetryDelay_ThrowsOperationCanceledPromptly()
     {
-        using var host = NeonApiTestHost.Create(o => o.Retry.BaseDelay = o.Retry.MaxDelay = TimeSpan.FromSeconds(5));
+        using var host = NeonApiTestHost.Create(o => o.Retry.BaseDelay = o.Retry.MaxDelay = TimeSpan.FromSeconds(8)); // inside the 10 s deadline
         host.RespondInSequence("/projects", Status(503));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
@@ -267,7 +268,7 @@ public sealed class NeonApiHandlerRetryTests
         stopwatch.Stop();
 
         Assert.Equal(1, host.RequestCount);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}"); // not the 8 s retry delay
     }
 
     /// <summary>
