@@ -64,12 +64,23 @@ internal sealed class UsageStep : ITourStep
         }
 
         var told = tour.Thresholds.Count - noticesBefore;
+        if (tour.Fake is not null && told == 0)
+        {
+            throw new InvalidOperationException("The observer heard nothing although the simulated usage puts acme at 82 % of its active hours.");
+        }
+
         tour.Out.Ok($"IUsageThresholdObserver called {told} time(s): once per crossing of a tenant's limit (at NeonTenancy:Usage:ThresholdPercent, 80 %, and at 100 %), not on every read.");
 
         // Reading again tells the observer nothing new: the crossing was already reported this period.
         var again = tour.Thresholds.Count;
         await tour.Usage.GetFleetUsageAgainstPlanAsync(cancellationToken);
-        tour.Out.Ok($"Read again: {tour.Thresholds.Count - again} new notification(s).");
+        var repeated = tour.Thresholds.Count - again;
+        if (repeated != 0)
+        {
+            throw new InvalidOperationException($"The observer was told {repeated} time(s) again about crossings it had heard.");
+        }
+
+        tour.Out.Ok("Read again: no new notification.");
     }
 
     // Index 0 is acme (free: 50 active hours), 1 globex (pro: 300 CU-hours), 2 initech (enterprise: 100 GB).
