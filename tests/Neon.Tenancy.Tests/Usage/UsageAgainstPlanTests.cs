@@ -121,8 +121,7 @@ public sealed class UsageAgainstPlanTests
     {
         await using var rig = UsageRig.Create();
         rig.Plans.GetSettings("pro").Returns(new TenantPlanSettings { LogicalSizeBytesQuota = 10_000_000_000 });
-        var tenant = TenantId.Parse("sized");
-        var (projectId, _) = await rig.AddTenantWithBranchAsync(tenant);
+        var (tenant, projectId) = (await rig.AddTenantsAsync(1))[0];
         await rig.Fake.SetUsageAsync(projectId, new NeonFakeUsage { LogicalSizeBytes = 8_500_000_000, SyntheticStorageSize = 1 });
 
         var result = await rig.Usage.GetUsageAgainstPlanAsync(tenant);

@@ -81,32 +81,20 @@ internal sealed class UsageRig : IAsyncDisposable
             response.EnsureSuccessStatusCode();
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
             var projectId = json.RootElement.GetProperty("project").GetProperty("id").GetString()!;
-            await AddTenantAsync(tenant, projectId, plan, ct);
+            var branchId = json.RootElement.GetProperty("branch").GetProperty("id").GetString()!;
+            await AddTenantAsync(tenant, projectId, plan, branchId, ct);
             result[i] = (tenant, projectId);
         });
         return [.. result];
     }
 
-    /// <summary>A ready tenant whose catalog record names its project and default branch (as provisioning stores them).</summary>
-    public async Task<(string ProjectId, string BranchId)> AddTenantWithBranchAsync(TenantId tenant, string plan = "pro")
-    {
-        using var http = Fake.CreateClient();
-        using var response = await http.PostAsJsonAsync("projects", new { project = new { name = $"tenant-{tenant}" } });
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var projectId = json.RootElement.GetProperty("project").GetProperty("id").GetString()!;
-        var branchId = json.RootElement.GetProperty("branch").GetProperty("id").GetString()!;
-        var record = (await Catalog.ReserveAsync(new TenantReservation { TenantId = tenant, Plan = plan })).Record;
-        await Catalog.UpdateAsync(record with { ProjectId = projectId, BranchId = branchId, State = TenantState.Ready });
-        return (projectId, branchId);
-    }
-
-    public async Task AddTenantAsync(TenantId tenant, string? projectId, string plan = "pro", CancellationToken cancellationToken = default)
+    /// <summary>A tenant in the catalog; with a project it is ready and names the project (and its default branch, as provisioning stores it).</summary>
+    public async Task AddTenantAsync(TenantId tenant, string? projectId, string plan = "pro", string? branchId = null, CancellationToken cancellationToken = default)
     {
         var record = (await Catalog.ReserveAsync(new TenantReservation { TenantId = tenant, Plan = plan }, cancellationToken)).Record;
         if (projectId is not null)
         {
-            await Catalog.UpdateAsync(record with { ProjectId = projectId, State = TenantState.Ready }, cancellationToken);
+            await Catalog.UpdateAsync(record with { ProjectId = projectId, BranchId = branchId, State = TenantState.Ready }, cancellationToken);
         }
     }
 
