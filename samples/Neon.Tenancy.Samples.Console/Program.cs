@@ -196,7 +196,7 @@ static async Task CleanUpAsync(Tour tour)
             }
 
             var deletion = await tour.Provider.DeleteAsync(tenant);
-            tour.Out.Ok($"{tenant}: {deletion.Tenant.ProjectName} deleted (recoverable until {deletion.RecoverableUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC)");
+            tour.Out.Ok($"{tenant}: {deletion.Tenant.ProjectName} deleted (recoverable until {deletion.RecoverableUntil?.UtcDateTime:yyyy-MM-dd HH:mm} UTC)");
         }
         catch (Exception ex)
         {

@@ -139,6 +139,25 @@ public sealed class NeonFakeServer : IAsyncDisposable
         return _neon.AddConsumptionAsync(projectId, timestamp, metric, value, cancellationToken);
     }
 
+    /// <summary>
+    /// Starts an operation on a project as if someone outside the SDK had (the Neon console, another tool, an abandoned
+    /// call): it runs for <paramref name="duration"/> on the fake's clock, and until it ends every mutation of the
+    /// project answers 423, as Neon does.
+    /// </summary>
+    /// <param name="projectId">The project.</param>
+    /// <param name="duration">How long the operation runs (<c>scheduling</c> for the first half, <c>running</c> for the second).</param>
+    /// <param name="failWith">When set, the operation ends <c>failed</c> with this error; otherwise <c>finished</c>.</param>
+    /// <param name="cancellationToken">A token that cancels the wait for the fake's state.</param>
+    /// <returns>The operation's id.</returns>
+    /// <exception cref="ArgumentException">The fake has no live project <paramref name="projectId"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative.</exception>
+    public Task<string> StartOperationAsync(string projectId, TimeSpan duration, string? failWith = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projectId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        return _neon.StartOperationAsync(projectId, duration, failWith, cancellationToken);
+    }
+
     /// <summary>The PostgreSQL database behind a fake database of a project's default branch, or null without PostgreSQL.</summary>
     /// <param name="projectId">The project.</param>
     /// <param name="databaseName">The database name as the API knows it, e.g. <c>neondb</c>.</param>

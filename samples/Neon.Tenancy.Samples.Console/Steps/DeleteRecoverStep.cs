@@ -10,7 +10,7 @@ internal sealed class DeleteRecoverStep : ITourStep
         var tenant = tour.Tenant(1).Id;
         TenantDeletion deletion = null!;
         var took = await Tour.TimeAsync(async () => deletion = await tour.Provider.DeleteAsync(tenant, cancellationToken));
-        tour.Out.Ok($"Deleted {tenant} ({TourOutput.Ms(took)}): catalog state {deletion.Tenant.State}, recoverable until {deletion.RecoverableUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC.");
+        tour.Out.Ok($"Deleted {tenant} ({TourOutput.Ms(took)}): catalog state {deletion.Tenant.State}, recoverable until {deletion.RecoverableUntil?.UtcDateTime:yyyy-MM-dd HH:mm} UTC.");
 
         var recoverable = new List<string>();
         await foreach (var project in tour.Api.Projects.ListAllProjectsAsync(search: deletion.Tenant.ProjectName, recoverable: true, cancellationToken: cancellationToken))

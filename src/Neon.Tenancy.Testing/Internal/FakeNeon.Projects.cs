@@ -375,6 +375,7 @@ internal sealed partial class FakeNeon
     private async Task<FakeResponse> DeleteProjectAsync(FakeRequest request)
     {
         var project = LiveProject(request.Route("project_id"));
+        EnsureNotLocked(project);
         project.DeletedAt = Now;
         if (_postgres is not null)
         {

@@ -142,7 +142,7 @@ internal sealed partial class FakeNeon : IAsyncDisposable
 
     // ---- operations ----------------------------------------------------------------------------------------------
 
-    private Operation StartOperation(FakeProject project, OperationAction action, string? branchId, string? endpointId)
+    private Operation StartOperation(FakeProject project, OperationAction action, string? branchId, string? endpointId, TimeSpan? duration = null)
     {
         var now = Now;
         var operation = new Operation
@@ -156,7 +156,7 @@ internal sealed partial class FakeNeon : IAsyncDisposable
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var fake = new FakeOperation { Operation = operation, StartedAt = now, Duration = _options.OperationDuration, FailWith = PendingOperationFailure };
+        var fake = new FakeOperation { Operation = operation, StartedAt = now, Duration = duration ?? _options.OperationDuration, FailWith = PendingOperationFailure };
         fake.Refresh(now);
         project.Operations.Add(fake);
         return operation;
@@ -229,6 +229,20 @@ internal sealed partial class FakeNeon : IAsyncDisposable
             LiveProjectOrThrow(projectId).Consumption.Add((timestamp, metric, value));
             return Task.FromResult(true);
         }, cancellationToken);
+
+    public Task<string> StartOperationAsync(string projectId, TimeSpan duration, string? failWith, CancellationToken cancellationToken) => WithStateAsync(() =>
+    {
+        var project = LiveProjectOrThrow(projectId);
+        PendingOperationFailure = failWith;
+        try
+        {
+            return Task.FromResult(StartOperation(project, OperationAction.ApplyConfig, project.DefaultBranch.Branch.Id, endpointId: null, duration).Id);
+        }
+        finally
+        {
+            PendingOperationFailure = null;
+        }
+    }, cancellationToken);
 
     public Task<IReadOnlyList<Project>> SnapshotProjectsAsync(CancellationToken cancellationToken) => WithStateAsync(() =>
         Task.FromResult<IReadOnlyList<Project>>([.. _projects.Where(p => p.DeletedAt is null).Select(p => Clone(p.Project, NeonApiJsonContext.Default.Project))]),

@@ -46,6 +46,7 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
+        services.TryAddSingleton<TenantMutator>(); // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         services.AddNeonTenancyConnections(configuration);

@@ -21,33 +21,19 @@ namespace Neon.Tenancy;
 internal sealed class PlanLimits : IPlanLimits
 {
     internal const long SuspensionQuota = 1;
-    private const int MaxCatalogRetries = 5;
 
     private readonly PlanBook _book;
+    private readonly TenantMutator _kit;
     private readonly ITenantCatalog _catalog;
     private readonly NeonApiClient _api;
-    private readonly ITenantLock _lock;
-    private readonly TimeSpan? _operationTimeout;
     private readonly ILogger _logger;
 
-    public PlanLimits(
-        PlanBook book,
-        ITenantCatalog catalog,
-        NeonApiClient api,
-        ITenantDatabaseProvider provider,
-        IOptions<TenantProvisioningOptions> provisioningOptions,
-        ILogger<PlanLimits>? logger = null)
-        : this(book, catalog, api, LockOf(provider, catalog), provisioningOptions.Value.OperationTimeout, logger)
-    {
-    }
-
-    internal PlanLimits(PlanBook book, ITenantCatalog catalog, NeonApiClient api, ITenantLock tenantLock, TimeSpan? operationTimeout, ILogger? logger)
+    public PlanLimits(PlanBook book, TenantMutator kit, ILogger<PlanLimits>? logger = null)
     {
         _book = book;
-        _catalog = catalog;
-        _api = api;
-        _lock = tenantLock;
-        _operationTimeout = operationTimeout;
+        _kit = kit;
+        _catalog = kit.Catalog;
+        _api = kit.Api;
         _logger = logger ?? NullLogger<PlanLimits>.Instance;
     }
 
@@ -57,28 +43,28 @@ internal sealed class PlanLimits : IPlanLimits
 
     public TenantPlanSettings GetSettings(string plan) => _book.GetSettings(plan);
 
-    public async Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default)
+    public Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(plan);
         var settings = _book.GetSettings(plan);
         var name = _book.PlanNames.FirstOrDefault(p => string.Equals(p, plan, StringComparison.OrdinalIgnoreCase)) ?? plan;
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
-        var record = await RequireServingAsync(tenantId, "plan change", cancellationToken).ConfigureAwait(false);
-
-        // A suspended tenant keeps its suspension quotas: the new plan is recorded now and applied on resume.
-        var apply = record.State == TenantState.Ready;
-        if (apply)
+        return _kit.RunAsync(tenantId, "plan change", async token =>
         {
-            await ApplyProjectAsync(record.ProjectId!, settings, suspended: false, cancellationToken).ConfigureAwait(false);
-            await ApplyEndpointAsync(record, settings, cancellationToken).ConfigureAwait(false);
-        }
+            var record = await _kit.RequireServingAsync(tenantId, "plan change", token).ConfigureAwait(false);
 
-        var old = record.Plan;
-        record = await UpdateRecordAsync(tenantId, r => r with { Plan = name }, cancellationToken).ConfigureAwait(false);
-        PlansLog.PlanChanged(_logger, tenantId.Value, old, name, apply);
-        return TenantDatabase.From(record);
+            // A suspended tenant keeps its suspension quotas: the new plan is recorded now and applied on resume.
+            var apply = record.State == TenantState.Ready;
+            if (apply)
+            {
+                await ApplyProjectAsync(record.ProjectId!, settings, suspended: false, token).ConfigureAwait(false);
+                await ApplyEndpointAsync(record, settings, token).ConfigureAwait(false);
+            }
+
+            var old = record.Plan;
+            record = await _kit.UpdateAsync(tenantId, r => r with { Plan = name }, token).ConfigureAwait(false);
+            PlansLog.PlanChanged(_logger, tenantId.Value, old, name, apply);
+            return TenantDatabase.From(record);
+        }, cancellationToken);
     }
 
     public async Task<TenantPlanDrift> CheckDriftAsync(TenantId tenantId, CancellationToken cancellationToken = default)
@@ -146,100 +132,63 @@ internal sealed class PlanLimits : IPlanLimits
         return report;
     }
 
-    public async Task<TenantDatabase> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default)
-    {
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
-        var record = await RequireServingAsync(tenantId, "suspension", cancellationToken).ConfigureAwait(false);
-
-        // The catalog first: the connection layer stops serving the tenant at once, and an interruption leaves a tenant
-        // recorded as suspended whose quotas the next call or ReconcileAsync sets. Quotas are (re)applied even when
-        // already suspended, so a retry finishes an interrupted suspension.
-        if (record.State != TenantState.Suspended)
+    public Task<TenantDatabase> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+        _kit.RunAsync(tenantId, "suspension", async token =>
         {
-            record = await UpdateRecordAsync(tenantId, r => r with { State = TenantState.Suspended }, cancellationToken).ConfigureAwait(false);
-        }
+            var record = await _kit.RequireServingAsync(tenantId, "suspension", token).ConfigureAwait(false);
 
-        var settings = _book.GetRecordedSettings(record.Plan);
-        var patch = new ProjectUpdateRequest { Project = new ProjectUpdateRequestProject { Settings = new ProjectSettingsData { Quota = Quota(settings, suspended: true) } } };
-        var updated = await _api.Projects.UpdateProjectAsync(record.ProjectId!, patch, cancellationToken).ConfigureAwait(false);
-        await _api.WaitForOperationsAsync(updated.Operations, _operationTimeout, cancellationToken).ConfigureAwait(false);
-
-        // Neon applies an exhausted quota on its own schedule; suspending the compute now makes it take effect at once.
-        if (record.EndpointId is { } endpointId)
-        {
-            try
+            // The catalog first: the connection layer stops serving the tenant at once, and an interruption leaves a tenant
+            // recorded as suspended whose quotas the next call or ReconcileAsync sets. Quotas are (re)applied even when
+            // already suspended, so a retry finishes an interrupted suspension.
+            if (record.State != TenantState.Suspended)
             {
-                var suspended = await _api.Endpoints.SuspendProjectEndpointAsync(record.ProjectId!, endpointId, cancellationToken).ConfigureAwait(false);
-                await _api.WaitForOperationsAsync(suspended.Operations, _operationTimeout, cancellationToken).ConfigureAwait(false);
+                record = await _kit.UpdateAsync(tenantId, r => r with { State = TenantState.Suspended }, token).ConfigureAwait(false);
             }
-            catch (NeonApiException exception) when (!exception.IsTransient && exception.StatusCode is not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden))
+
+            var settings = _book.GetRecordedSettings(record.Plan);
+            var patch = new ProjectUpdateRequest { Project = new ProjectUpdateRequestProject { Settings = new ProjectSettingsData { Quota = Quota(settings, suspended: true) } } };
+            await _kit.MutateAsync(record.ProjectId!, t => _api.Projects.UpdateProjectAsync(record.ProjectId!, patch, t), updated => updated.Operations, token)
+                .ConfigureAwait(false);
+
+            // Neon applies an exhausted quota on its own schedule; suspending the compute now makes it take effect at once.
+            if (record.EndpointId is { } endpointId)
             {
-                // Already suspended, or not suspendable right now: the quota keeps it from running either way.
-                PlansLog.EndpointNotSuspended(_logger, tenantId.Value, endpointId, (int?)exception.StatusCode);
+                try
+                {
+                    await _kit.MutateAsync(record.ProjectId!, t => _api.Endpoints.SuspendProjectEndpointAsync(record.ProjectId!, endpointId, t),
+                        suspended => suspended.Operations, token).ConfigureAwait(false);
+                }
+                catch (NeonApiException exception) when (!exception.IsTransient && exception.StatusCode is not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden))
+                {
+                    // Already suspended, or not suspendable right now: the quota keeps it from running either way.
+                    PlansLog.EndpointNotSuspended(_logger, tenantId.Value, endpointId, (int?)exception.StatusCode);
+                }
             }
-        }
 
-        PlansLog.Suspended(_logger, tenantId.Value, record.ProjectId!);
-        return TenantDatabase.From(record);
-    }
-
-    public async Task<TenantDatabase> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default)
-    {
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
-        var record = await RequireServingAsync(tenantId, "resumption", cancellationToken).ConfigureAwait(false);
-        if (record.State == TenantState.Ready)
-        {
+            PlansLog.Suspended(_logger, tenantId.Value, record.ProjectId!);
             return TenantDatabase.From(record);
-        }
+        }, cancellationToken);
 
-        // Neon first, the catalog second: an interruption leaves the tenant recorded as suspended (the safe side).
-        var settings = _book.GetRecordedSettings(record.Plan);
-        await ApplyProjectAsync(record.ProjectId!, settings, suspended: false, cancellationToken).ConfigureAwait(false);
-        await ApplyEndpointAsync(record, settings, cancellationToken).ConfigureAwait(false);
-        record = await UpdateRecordAsync(tenantId, r => r with { State = TenantState.Ready }, cancellationToken).ConfigureAwait(false);
-        PlansLog.Resumed(_logger, tenantId.Value, record.Plan);
-        return TenantDatabase.From(record);
-    }
-
-    private static ITenantLock LockOf(ITenantDatabaseProvider provider, ITenantCatalog catalog) =>
-        provider is TenantDatabaseProvider known ? known.Lock : TenantDatabaseProvider.CreateLock(catalog);
-
-    private async Task<TenantRecord> RequireServingAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)
-    {
-        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
-        if (record.State is not (TenantState.Ready or TenantState.Suspended) || record.ProjectId is null)
+    public Task<TenantDatabase> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+        _kit.RunAsync(tenantId, "resumption", async token =>
         {
-            throw new TenantStateException(tenantId, record.State, operation);
-        }
-
-        return record;
-    }
-
-    /// <summary>Re-reads and re-applies <paramref name="change"/> when someone else updated the record in between.</summary>
-    private async Task<TenantRecord> UpdateRecordAsync(TenantId tenantId, Func<TenantRecord, TenantRecord> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
-            try
+            var record = await _kit.RequireServingAsync(tenantId, "resumption", token).ConfigureAwait(false);
+            if (record.State == TenantState.Ready)
             {
-                return await _catalog.UpdateAsync(change(current), cancellationToken).ConfigureAwait(false);
+                return TenantDatabase.From(record);
             }
-            catch (TenantConcurrencyException) when (attempt < MaxCatalogRetries)
-            {
-            }
-        }
-    }
 
-    private async Task ApplyProjectAsync(string projectId, TenantPlanSettings settings, bool suspended, CancellationToken cancellationToken)
-    {
-        var updated = await _api.Projects.UpdateProjectAsync(projectId, ProjectPatch(settings, suspended), cancellationToken).ConfigureAwait(false);
-        await _api.WaitForOperationsAsync(updated.Operations, _operationTimeout, cancellationToken).ConfigureAwait(false);
-    }
+            // Neon first, the catalog second: an interruption leaves the tenant recorded as suspended (the safe side).
+            var settings = _book.GetRecordedSettings(record.Plan);
+            await ApplyProjectAsync(record.ProjectId!, settings, suspended: false, token).ConfigureAwait(false);
+            await ApplyEndpointAsync(record, settings, token).ConfigureAwait(false);
+            record = await _kit.UpdateAsync(tenantId, r => r with { State = TenantState.Ready }, token).ConfigureAwait(false);
+            PlansLog.Resumed(_logger, tenantId.Value, record.Plan);
+            return TenantDatabase.From(record);
+        }, cancellationToken);
+
+    private Task ApplyProjectAsync(string projectId, TenantPlanSettings settings, bool suspended, CancellationToken cancellationToken) =>
+        _kit.MutateAsync(projectId, t => _api.Projects.UpdateProjectAsync(projectId, ProjectPatch(settings, suspended), t), updated => updated.Operations, cancellationToken);
 
     /// <summary>Updates the existing read-write endpoint: default endpoint settings only reach computes created later.</summary>
     private async Task ApplyEndpointAsync(TenantRecord record, TenantPlanSettings settings, CancellationToken cancellationToken)
@@ -249,38 +198,38 @@ internal sealed class PlanLimits : IPlanLimits
             return;
         }
 
-        var updated = await _api.Endpoints.UpdateProjectEndpointAsync(record.ProjectId!, record.EndpointId, patch, cancellationToken).ConfigureAwait(false);
-        await _api.WaitForOperationsAsync(updated.Operations, _operationTimeout, cancellationToken).ConfigureAwait(false);
+        await _kit.MutateAsync(record.ProjectId!, t => _api.Endpoints.UpdateProjectEndpointAsync(record.ProjectId!, record.EndpointId, patch, t),
+            updated => updated.Operations, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<bool> FixAsync(TenantRecord checkedRecord, DriftCheck check, CancellationToken cancellationToken)
+    private Task<bool> FixAsync(TenantRecord checkedRecord, DriftCheck check, CancellationToken cancellationToken)
     {
         var tenantId = checkedRecord.TenantId;
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
-        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
-        if (record.Version != checkedRecord.Version && (record.State != checkedRecord.State || !string.Equals(record.Plan, checkedRecord.Plan, StringComparison.Ordinal)))
+        return _kit.RunAsync(tenantId, "drift fix", async token =>
         {
-            // A plan change, suspension or resumption ran in between and applied its own settings.
-            PlansLog.ChangedDuringReconcile(_logger, tenantId.Value);
-            return false;
-        }
+            var record = await _kit.GetAsync(tenantId, token).ConfigureAwait(false);
+            if (record.Version != checkedRecord.Version && (record.State != checkedRecord.State || !string.Equals(record.Plan, checkedRecord.Plan, StringComparison.Ordinal)))
+            {
+                // A plan change, suspension or resumption ran in between and applied its own settings.
+                PlansLog.ChangedDuringReconcile(_logger, tenantId.Value);
+                return false;
+            }
 
-        var project = check.Drift.Differences.Any(d => !d.Setting.StartsWith(EndpointPrefix, StringComparison.Ordinal));
-        var endpoint = check.Drift.Differences.Any(d => d.Setting.StartsWith(EndpointPrefix, StringComparison.Ordinal));
-        if (project)
-        {
-            await ApplyProjectAsync(record.ProjectId!, check.Settings, check.Suspended, cancellationToken).ConfigureAwait(false);
-        }
+            var project = check.Drift.Differences.Any(d => !d.Setting.StartsWith(EndpointPrefix, StringComparison.Ordinal));
+            var endpoint = check.Drift.Differences.Any(d => d.Setting.StartsWith(EndpointPrefix, StringComparison.Ordinal));
+            if (project)
+            {
+                await ApplyProjectAsync(record.ProjectId!, check.Settings, check.Suspended, token).ConfigureAwait(false);
+            }
 
-        if (endpoint)
-        {
-            await ApplyEndpointAsync(record, check.Settings, cancellationToken).ConfigureAwait(false);
-        }
+            if (endpoint)
+            {
+                await ApplyEndpointAsync(record, check.Settings, token).ConfigureAwait(false);
+            }
 
-        PlansLog.DriftFixed(_logger, tenantId.Value, project, endpoint);
-        return true;
+            PlansLog.DriftFixed(_logger, tenantId.Value, project, endpoint);
+            return true;
+        }, cancellationToken);
     }
 
     // ---- comparing ------------------------------------------------------------------------------------------------

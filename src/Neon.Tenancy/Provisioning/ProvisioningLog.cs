@@ -36,6 +36,9 @@ internal static partial class ProvisioningLog
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Tenant {TenantId}: project {ProjectId} deleted, recoverable until {RecoverableUntil:O}")]
     public static partial void Deleted(ILogger logger, string tenantId, string? projectId, DateTimeOffset recoverableUntil);
 
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Tenant {TenantId} deleted before it had a project: nothing to recover; ProvisionAsync provisions it afresh")]
+    public static partial void DeletedWithoutProject(ILogger logger, string tenantId);
+
     [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Tenant {TenantId}: project {ProjectId} recovered")]
     public static partial void Recovered(ILogger logger, string tenantId, string projectId);
 

@@ -31,21 +31,22 @@ internal enum ProvisioningCheckpoint
 /// The default <see cref="ITenantDatabaseProvider"/>.
 /// </summary>
 /// <remarks>
-/// <para>Exclusion: every lifecycle mutation of one tenant runs under <see cref="ITenantLock"/> (a PostgreSQL advisory
-/// lock when the catalog is <see cref="PostgresTenantCatalog"/>, otherwise an in-process lock), and first waits for the
-/// project's running operations, so SDK-issued mutations of one project neither race nor collide into 423.</para>
+/// <para>Exclusion and waiting: every lifecycle mutation of one tenant goes through <see cref="TenantMutator"/>: it runs
+/// under the tenant's lock and waits for the project's running operations before each change, so mutations of one
+/// project neither race nor collide into 423.</para>
 /// <para>Idempotency without idempotency keys: before sending a create, the provider bumps the record's version under
 /// the lock (a "create attempted" marker). A record still at version 1 has never had a create sent, so the happy path
 /// skips the search; any later attempt looks for the project by its deterministic name first and adopts it.</para>
+/// <para>A tenant deleted before it had a project (reserved, its create never sent, or sent and never answered with a
+/// project Neon has) is <see cref="TenantState.Deleted"/> without a project: nothing to recover, and
+/// <see cref="ProvisionAsync"/> provisions it afresh.</para>
 /// </remarks>
-internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDisposable
+internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider
 {
-    private const int MaxCatalogRetries = 5;
-
+    private readonly TenantMutator _kit;
     private readonly ITenantCatalog _catalog;
     private readonly NeonApiClient _api;
     private readonly IConnectionSecretProtector _protector;
-    private readonly ITenantLock _lock;
     private readonly ITenantDatabaseInitializer? _initializer;
     private readonly TenantProvisioningOptions _options;
     private readonly IOptionsMonitor<NeonApiOptions> _apiOptions;
@@ -56,8 +57,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
     private readonly PlanBook? _plans;
 
     public TenantDatabaseProvider(
-        ITenantCatalog catalog,
-        NeonApiClient api,
+        TenantMutator kit,
         IConnectionSecretProtector protector,
         IOptions<NeonTenancyOptions> tenancyOptions,
         IOptions<TenantProvisioningOptions> options,
@@ -67,41 +67,25 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         System.Diagnostics.Metrics.IMeterFactory? meterFactory = null,
         ITenantDatabaseInitializer? initializer = null,
         PlanBook? plans = null)
-        : this(catalog, api, protector, tenancyOptions, options, apiOptions, timeProvider, CreateLock(catalog), logger, meterFactory, initializer)
     {
-        _plans = plans;
-    }
-
-    internal TenantDatabaseProvider(
-        ITenantCatalog catalog,
-        NeonApiClient api,
-        IConnectionSecretProtector protector,
-        IOptions<NeonTenancyOptions> tenancyOptions,
-        IOptions<TenantProvisioningOptions> options,
-        IOptionsMonitor<NeonApiOptions> apiOptions,
-        TimeProvider timeProvider,
-        ITenantLock tenantLock,
-        ILogger<TenantDatabaseProvider>? logger,
-        System.Diagnostics.Metrics.IMeterFactory? meterFactory,
-        ITenantDatabaseInitializer? initializer)
-    {
-        _catalog = catalog;
-        _api = api;
+        _kit = kit;
+        _catalog = kit.Catalog;
+        _api = kit.Api;
         _protector = protector;
         _prefix = tenancyOptions.Value.ProjectNamePrefix;
         _options = options.Value;
         _apiOptions = apiOptions;
         _time = timeProvider;
-        _lock = tenantLock;
         _logger = logger ?? NullLogger<TenantDatabaseProvider>.Instance;
         _metrics = new ProvisioningMetrics(meterFactory);
         _initializer = initializer;
+        _plans = plans;
     }
 
     /// <summary>Test hook: called at each <see cref="ProvisioningCheckpoint"/>; throwing there simulates a failure or a crash.</summary>
     internal Func<ProvisioningCheckpoint, CancellationToken, ValueTask>? Checkpoint { get; set; }
 
-    internal ITenantLock Lock => _lock;
+    internal ITenantLock Lock => _kit.Lock;
 
     public async Task<TenantDatabase> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default)
     {
@@ -111,27 +95,47 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         var started = _time.GetTimestamp();
         var projectName = TenantProjectNames.For(tenantId, _prefix);
 
-        var reservation = await _catalog.ReserveAsync(new TenantReservation
+        TenantReservationResult reservation;
+        try
         {
-            TenantId = tenantId,
-            Plan = request.Plan,
-            ProjectName = projectName,
-            Region = request.Region,
-        }, cancellationToken).ConfigureAwait(false);
-        if (IsProvisioned(reservation.Record, tenantId))
+            reservation = await _catalog.ReserveAsync(new TenantReservation
+            {
+                TenantId = tenantId,
+                Plan = request.Plan,
+                ProjectName = projectName,
+                Region = request.Region,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsProvisioningFailure(exception, cancellationToken))
+        {
+            throw ProvisioningFailed(tenantId, TenantProvisioningStep.Catalog, exception);
+        }
+
+        if (IsProvisioned(reservation.Record))
         {
             return TenantDatabase.From(reservation.Record);
         }
 
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
+        try
+        {
+            return await _kit.RunAsync(tenantId, "provisioning", token => ProvisionLockedAsync(tenantId, request, projectName, started, token), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsProvisioningFailure(exception, cancellationToken))
+        {
+            // Only the lock can fail here (its catalog connection): everything after it is wrapped with its step.
+            throw ProvisioningFailed(tenantId, TenantProvisioningStep.Catalog, exception);
+        }
+    }
+
+    private async Task<TenantDatabase> ProvisionLockedAsync(TenantId tenantId, TenantProvisionRequest request, string projectName, long started,
+        CancellationToken cancellationToken)
+    {
         var step = TenantProvisioningStep.Catalog;
         try
         {
-            var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false)
-                ?? throw new TenantNotFoundException(tenantId);
-            if (IsProvisioned(record, tenantId))
+            var record = await _kit.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+            if (IsProvisioned(record))
             {
                 return TenantDatabase.From(record);
             }
@@ -151,7 +155,14 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
                 if (details is null)
                 {
                     step = TenantProvisioningStep.Catalog;
-                    record = await _catalog.UpdateAsync(record with { State = TenantState.Provisioning, Plan = request.Plan, Region = request.Region ?? record.Region }, cancellationToken).ConfigureAwait(false);
+                    // Also what provisions afresh a tenant deleted before it had a project.
+                    record = await _catalog.UpdateAsync(record with
+                    {
+                        State = TenantState.Provisioning,
+                        Plan = request.Plan,
+                        Region = request.Region ?? record.Region,
+                        RecoverableUntil = null,
+                    }, cancellationToken).ConfigureAwait(false);
                     await CheckpointAsync(ProvisioningCheckpoint.BeforeCreate, cancellationToken).ConfigureAwait(false);
 
                     step = TenantProvisioningStep.CreateProject;
@@ -193,11 +204,11 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             step = TenantProvisioningStep.WaitForOperations;
             if (operations.Count > 0)
             {
-                await _api.WaitForOperationsAsync(operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+                await _kit.WaitAsync(operations, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await WaitForRunningOperationsAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
+                await WaitForCreationAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
             }
 
             await CheckpointAsync(ProvisioningCheckpoint.AfterWait, cancellationToken).ConfigureAwait(false);
@@ -233,15 +244,28 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             ProvisioningLog.Provisioned(_logger, tenantId.Value, record.ProjectId, outcome, elapsed);
             return TenantDatabase.From(record);
         }
-        catch (Exception exception) when (exception is not (TenantNotFoundException or TenantStateException)
-            && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception exception) when (IsProvisioningFailure(exception, cancellationToken))
         {
-            // A cancelled call is an abandoned call (like a crash): the record stays as it is and the next call resumes.
-            _metrics.Failed(step, exception);
-            ProvisioningLog.Failed(_logger, exception, tenantId.Value, step, (exception as NeonApiException)?.RequestId);
-            await RecordFailureAsync(tenantId, TenantFailureReasons.Describe(step, exception)).ConfigureAwait(false);
-            throw new TenantProvisioningException(tenantId, step, exception);
+            var failure = ProvisioningFailed(tenantId, step, exception);
+            await _kit.RecordFailureAsync(tenantId, TenantFailureReasons.Describe(step, exception), provisioning: true).ConfigureAwait(false);
+            throw failure;
         }
+    }
+
+    /// <summary>
+    /// Whether provisioning failed in a way it reports as <see cref="TenantProvisioningException"/>: not a refusal
+    /// (not found, wrong state) and not the caller's cancellation (an abandoned call, like a crash, leaves the record as
+    /// it is and the next call resumes).
+    /// </summary>
+    private static bool IsProvisioningFailure(Exception exception, CancellationToken cancellationToken) =>
+        exception is not (TenantNotFoundException or TenantStateException or TenantProvisioningException)
+        && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    private TenantProvisioningException ProvisioningFailed(TenantId tenantId, TenantProvisioningStep step, Exception exception)
+    {
+        _metrics.Failed(step, exception);
+        ProvisioningLog.Failed(_logger, exception, tenantId.Value, step, (exception as NeonApiException)?.RequestId);
+        return new TenantProvisioningException(tenantId, step, exception);
     }
 
     public async Task<TenantDatabase?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default)
@@ -266,63 +290,77 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         while (token is not null);
     }
 
-    public async Task<TenantDeletion> DeleteAsync(TenantId tenantId, CancellationToken cancellationToken = default)
-    {
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
-        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
-        if (record.State == TenantState.Deleted)
+    public Task<TenantDeletion> DeleteAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+        _kit.RunAsync(tenantId, "delete", async token =>
         {
-            return new TenantDeletion(TenantDatabase.From(record), record.RecoverableUntil ?? record.UpdatedAt + _options.RecoveryWindow);
-        }
-
-        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Deleting }, cancellationToken).ConfigureAwait(false);
-        var projectId = record.ProjectId
-            ?? (await FindProjectByNameAsync(tenantId, record.ProjectName ?? TenantProjectNames.For(tenantId, _prefix), cancellationToken).ConfigureAwait(false))?.Id;
-
-        if (projectId is not null)
-        {
-            try
+            var record = await _kit.GetAsync(tenantId, token).ConfigureAwait(false);
+            if (record.State == TenantState.Deleted)
             {
-                await _api.Projects.DeleteProjectAsync(projectId, cancellationToken).ConfigureAwait(false);
+                return new TenantDeletion(TenantDatabase.From(record), record.RecoverableUntil);
             }
-            catch (NeonNotFoundException)
+
+            // Version 1 is a reservation no create was ever sent for (the marker below ProvisionAsync's lock): no project
+            // can exist. After that a create may have been sent and its answer lost, so look for the project by name.
+            var createSent = record.ProjectId is not null || record.Version > 1;
+            record = await _kit.UpdateAsync(tenantId, r => r with { State = TenantState.Deleting }, token).ConfigureAwait(false);
+            var projectId = record.ProjectId;
+            if (projectId is null && createSent)
             {
-                // Already deleted (by an earlier attempt or by hand): deleting is idempotent.
+                projectId = (await FindProjectByNameAsync(tenantId, record.ProjectName ?? TenantProjectNames.For(tenantId, _prefix), token).ConfigureAwait(false))?.Id;
             }
-        }
 
-        var until = _time.GetUtcNow() + _options.RecoveryWindow;
-        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Deleted, ProjectId = r.ProjectId ?? projectId, RecoverableUntil = until }, cancellationToken).ConfigureAwait(false);
-        ProvisioningLog.Deleted(_logger, tenantId.Value, projectId, until);
-        return new TenantDeletion(TenantDatabase.From(record), record.RecoverableUntil ?? until);
-    }
+            if (projectId is not null)
+            {
+                try
+                {
+                    await _kit.SendAsync(projectId, t => _api.Projects.DeleteProjectAsync(projectId, t), token).ConfigureAwait(false);
+                }
+                catch (NeonNotFoundException)
+                {
+                    // Already deleted (by an earlier attempt or by hand): deleting is idempotent.
+                }
+            }
 
-    public async Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default)
-    {
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
-        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
-        if (record.State == TenantState.Ready)
+            // Without a project there is nothing to recover: the tenant is Deleted with no deadline, and ProvisionAsync
+            // provisions it afresh.
+            DateTimeOffset? until = projectId is null ? null : _time.GetUtcNow() + _options.RecoveryWindow;
+            record = await _kit.UpdateAsync(tenantId, r => r with { State = TenantState.Deleted, ProjectId = r.ProjectId ?? projectId, RecoverableUntil = until }, token)
+                .ConfigureAwait(false);
+            if (projectId is null)
+            {
+                ProvisioningLog.DeletedWithoutProject(_logger, tenantId.Value);
+            }
+            else
+            {
+                ProvisioningLog.Deleted(_logger, tenantId.Value, projectId, until!.Value);
+            }
+
+            return new TenantDeletion(TenantDatabase.From(record), until);
+        }, cancellationToken);
+
+    public Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+        _kit.RunAsync(tenantId, "recover", async token =>
         {
+            var record = await _kit.GetAsync(tenantId, token).ConfigureAwait(false);
+            if (record.State == TenantState.Ready)
+            {
+                return TenantDatabase.From(record);
+            }
+
+            if (record.State != TenantState.Deleted || record.ProjectId is null)
+            {
+                throw new TenantStateException(tenantId, record.State, "recover", RefusalReason(record));
+            }
+
+            var projectId = record.ProjectId;
+            await _kit.SendAsync(projectId, t => _api.Projects.RecoverProjectAsync(projectId, t), token).ConfigureAwait(false);
+            await _kit.WaitForProjectAsync(projectId, token).ConfigureAwait(false);
+            record = await _kit.UpdateAsync(tenantId, r => r with { State = TenantState.Ready, RecoverableUntil = null }, token).ConfigureAwait(false);
+            ProvisioningLog.Recovered(_logger, tenantId.Value, projectId);
             return TenantDatabase.From(record);
-        }
+        }, cancellationToken);
 
-        if (record.State != TenantState.Deleted || record.ProjectId is null)
-        {
-            throw new TenantStateException(tenantId, record.State, "recover");
-        }
-
-        await _api.Projects.RecoverProjectAsync(record.ProjectId, cancellationToken).ConfigureAwait(false);
-        await WaitForRunningOperationsAsync(record.ProjectId, cancellationToken).ConfigureAwait(false);
-        record = await UpdateAsync(tenantId, r => r with { State = TenantState.Ready, RecoverableUntil = null }, cancellationToken).ConfigureAwait(false);
-        ProvisioningLog.Recovered(_logger, tenantId.Value, record.ProjectId!);
-        return TenantDatabase.From(record);
-    }
-
-    public async Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default)
+    public Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Timestamp is null == string.IsNullOrEmpty(request.Lsn))
@@ -330,71 +368,73 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             throw new ArgumentException("Give exactly one of Timestamp and Lsn.", nameof(request));
         }
 
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
-        var record = await RequireServingAsync(tenantId, "restore", cancellationToken).ConfigureAwait(false);
-        var preserveUnder = request.PreserveUnderName
-            ?? "pre-restore-" + _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-
-        await WaitForRunningOperationsAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
-        var restored = await _api.Branches.RestoreProjectBranchAsync(record.ProjectId!, record.BranchId!, new BranchRestoreRequest
+        return _kit.RunAsync(tenantId, "restore", async token =>
         {
-            SourceBranchId = record.BranchId!,
-            SourceTimestamp = request.Timestamp,
-            SourceLsn = string.IsNullOrEmpty(request.Lsn) ? null : request.Lsn,
-            PreserveUnderName = preserveUnder,
-        }, cancellationToken).ConfigureAwait(false);
-        await _api.WaitForOperationsAsync(restored.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            var record = await _kit.RequireServingAsync(tenantId, "restore", token).ConfigureAwait(false);
+            var preserveUnder = request.PreserveUnderName
+                ?? "pre-restore-" + _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
-        // The compute restarted onto restored data: re-encrypting the secrets (fresh nonces) changes the record's
-        // connection fields, so the change feed says ConnectionChanged and the connection layer drops cached connections.
-        record = await UpdateAsync(tenantId, r => r with
-        {
-            PooledConnectionSecret = Reprotect(tenantId, ConnectionSecretKind.Pooled, r.PooledConnectionSecret),
-            DirectConnectionSecret = Reprotect(tenantId, ConnectionSecretKind.Direct, r.DirectConnectionSecret),
-        }, cancellationToken).ConfigureAwait(false);
-        ProvisioningLog.Restored(_logger, tenantId.Value, record.BranchId!, preserveUnder);
-        return new TenantRestoreResult(TenantDatabase.From(record), preserveUnder);
+            await _kit.MutateAsync(record.ProjectId!, t => _api.Branches.RestoreProjectBranchAsync(record.ProjectId!, record.BranchId!, new BranchRestoreRequest
+            {
+                SourceBranchId = record.BranchId!,
+                SourceTimestamp = request.Timestamp,
+                SourceLsn = string.IsNullOrEmpty(request.Lsn) ? null : request.Lsn,
+                PreserveUnderName = preserveUnder,
+            }, t), restored => restored.Operations, token).ConfigureAwait(false);
+
+            // The compute restarted onto restored data: re-encrypting the secrets (fresh nonces) changes the record's
+            // connection fields, so the change feed says ConnectionChanged and the connection layer drops cached connections.
+            record = await _kit.UpdateAsync(tenantId, r => r with
+            {
+                PooledConnectionSecret = Reprotect(tenantId, ConnectionSecretKind.Pooled, r.PooledConnectionSecret),
+                DirectConnectionSecret = Reprotect(tenantId, ConnectionSecretKind.Direct, r.DirectConnectionSecret),
+            }, token).ConfigureAwait(false);
+            ProvisioningLog.Restored(_logger, tenantId.Value, record.BranchId!, preserveUnder);
+            return new TenantRestoreResult(TenantDatabase.From(record), preserveUnder);
+        }, cancellationToken);
     }
 
-    public async Task<TenantDatabase> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default)
-    {
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
-        var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var release = held.ConfigureAwait(false);
-        var record = await RequireServingAsync(tenantId, "credential rotation", cancellationToken).ConfigureAwait(false);
-        await WaitForRunningOperationsAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
-        var reset = await _api.Branches.ResetProjectBranchRolePasswordAsync(record.ProjectId!, record.BranchId!, record.RoleName!, cancellationToken).ConfigureAwait(false);
-        var password = reset.Role.Password
-            ?? throw new InvalidOperationException($"Neon did not return the new password of tenant '{tenantId}'s role.");
-
-        // Store the new secret at once: Neon keeps the old password valid until the operation finishes, and the
-        // connection layer switches to the new one as soon as the change feed reports it.
-        record = await UpdateAsync(tenantId, r => r with
+    public Task<TenantDatabase> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+        _kit.RunAsync(tenantId, "credential rotation", async token =>
         {
-            PooledConnectionSecret = WithPassword(tenantId, ConnectionSecretKind.Pooled, r.PooledConnectionSecret, password),
-            DirectConnectionSecret = WithPassword(tenantId, ConnectionSecretKind.Direct, r.DirectConnectionSecret, password),
-        }, cancellationToken).ConfigureAwait(false);
-        await _api.WaitForOperationsAsync(reset.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
-        ProvisioningLog.Rotated(_logger, tenantId.Value, record.RoleName!);
-
-        if (record.ApplicationRoleName is { } applicationRole && !record.ApplicationPooledConnectionSecret.IsEmpty)
-        {
-            // The application role second, the same way (after the owner's operations ended: one project, one mutation at a time).
-            var appReset = await _api.Branches.ResetProjectBranchRolePasswordAsync(record.ProjectId!, record.BranchId!, applicationRole, cancellationToken).ConfigureAwait(false);
-            var appPassword = appReset.Role.Password
-                ?? throw new InvalidOperationException($"Neon did not return the new password of tenant '{tenantId}'s application role.");
-            record = await UpdateAsync(tenantId, r => r with
+            var record = await _kit.RequireServingAsync(tenantId, "credential rotation", token).ConfigureAwait(false);
+            record = await RotateRoleAsync(record, record.RoleName!, ConnectionSecretKind.Pooled, ConnectionSecretKind.Direct, token).ConfigureAwait(false);
+            if (record.ApplicationRoleName is { } applicationRole && !record.ApplicationPooledConnectionSecret.IsEmpty)
             {
-                ApplicationPooledConnectionSecret = WithPassword(tenantId, ConnectionSecretKind.ApplicationPooled, r.ApplicationPooledConnectionSecret, appPassword),
-                ApplicationDirectConnectionSecret = WithPassword(tenantId, ConnectionSecretKind.ApplicationDirect, r.ApplicationDirectConnectionSecret, appPassword),
-            }, cancellationToken).ConfigureAwait(false);
-            await _api.WaitForOperationsAsync(appReset.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
-            ProvisioningLog.Rotated(_logger, tenantId.Value, applicationRole);
-        }
+                // The application role second, the same way (after the owner's operations ended: one project, one mutation at a time).
+                record = await RotateRoleAsync(record, applicationRole, ConnectionSecretKind.ApplicationPooled, ConnectionSecretKind.ApplicationDirect, token).ConfigureAwait(false);
+            }
 
-        return TenantDatabase.From(record);
+            return TenantDatabase.From(record);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Resets one role's password and stores it at once, before waiting for Neon's operation: Neon keeps the old password
+    /// valid until the operation finishes, and the connection layer switches as soon as the change feed reports it.
+    /// </summary>
+    private async Task<TenantRecord> RotateRoleAsync(TenantRecord record, string role, ConnectionSecretKind pooledKind, ConnectionSecretKind directKind,
+        CancellationToken cancellationToken)
+    {
+        var tenantId = record.TenantId;
+        var reset = await _kit.SendAsync(record.ProjectId!, t => _api.Branches.ResetProjectBranchRolePasswordAsync(record.ProjectId!, record.BranchId!, role, t), cancellationToken)
+            .ConfigureAwait(false);
+        var password = reset.Role.Password
+            ?? throw new InvalidOperationException($"Neon did not return the new password of role '{role}' of tenant '{tenantId}'.");
+        var pooled = pooledKind == ConnectionSecretKind.Pooled;
+        record = await _kit.UpdateAsync(tenantId, r => pooled
+            ? r with
+            {
+                PooledConnectionSecret = WithPassword(tenantId, pooledKind, r.PooledConnectionSecret, password),
+                DirectConnectionSecret = WithPassword(tenantId, directKind, r.DirectConnectionSecret, password),
+            }
+            : r with
+            {
+                ApplicationPooledConnectionSecret = WithPassword(tenantId, pooledKind, r.ApplicationPooledConnectionSecret, password),
+                ApplicationDirectConnectionSecret = WithPassword(tenantId, directKind, r.ApplicationDirectConnectionSecret, password),
+            }, cancellationToken).ConfigureAwait(false);
+        await _kit.WaitAsync(reset.Operations, cancellationToken).ConfigureAwait(false);
+        ProvisioningLog.Rotated(_logger, tenantId.Value, role);
+        return record;
     }
 
     public async Task<IReadOnlyList<TenantOrphanProject>> SweepOrphansAsync(bool deleteOrphans = false, CancellationToken cancellationToken = default)
@@ -440,14 +480,22 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         {
             if (byProjectId.TryGetValue(project.Id, out var owner) || byProjectName.TryGetValue(project.Name, out owner))
             {
-                // Known to the catalog (a tenant still provisioning is known by its project name).
-                if (owner.State == TenantState.Failed)
+                // Known to the catalog (a tenant still provisioning is known by its project name), unless the tenant is
+                // deleted and this live project is not the one its deletion recorded.
+                if (owner.State == TenantState.Deleted && !string.Equals(owner.ProjectId, project.Id, StringComparison.Ordinal))
+                {
+                    owner = null;
+                }
+                else if (owner.State == TenantState.Failed)
                 {
                     found.Add(new TenantOrphanProject(project.Id, project.Name, project.CreatedAt, TenantOrphanReason.TenantFailed, owner.TenantId, Deleted: false));
                     ProvisioningLog.Orphan(_logger, project.Id, project.Name, TenantOrphanReason.TenantFailed, false);
                 }
 
-                continue;
+                if (owner is not null)
+                {
+                    continue;
+                }
             }
 
             var deleted = false;
@@ -455,7 +503,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             {
                 try
                 {
-                    await _api.Projects.DeleteProjectAsync(project.Id, cancellationToken).ConfigureAwait(false);
+                    await _kit.SendAsync(project.Id, t => _api.Projects.DeleteProjectAsync(project.Id, t), cancellationToken).ConfigureAwait(false);
                 }
                 catch (NeonNotFoundException)
                 {
@@ -472,18 +520,28 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         return found;
     }
 
-    public ValueTask DisposeAsync() => _lock is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
-
-    internal static ITenantLock CreateLock(ITenantCatalog catalog) =>
-        catalog is PostgresTenantCatalog postgres
-            ? new PostgresAdvisoryTenantLock(postgres.Options.ConnectionString!, postgres.Options.Schema)
-            : new InProcessTenantLock();
-
-    private static bool IsProvisioned(TenantRecord record, TenantId tenantId) => record.State switch
+    /// <summary>Whether the tenant needs no provisioning; throws when its state refuses provisioning.</summary>
+    private static bool IsProvisioned(TenantRecord record) => record.State switch
     {
         TenantState.Ready or TenantState.Suspended => true,
-        TenantState.Deleting or TenantState.Deleted => throw new TenantStateException(tenantId, record.State, "provisioning"),
+        TenantState.Deleted when record.ProjectId is null => false, // deleted before it had a project: provisioned afresh
+        TenantState.Deleting or TenantState.Deleted => throw new TenantStateException(record.TenantId, record.State, "provisioning", RefusalReason(record)),
         _ => false,
+    };
+
+    /// <summary>Why a tenant's state refuses a lifecycle call, and what to call instead (no secret).</summary>
+    private static string? RefusalReason(TenantRecord record) => record.State switch
+    {
+        TenantState.Deleted when record.ProjectId is null =>
+            "it was deleted before it had a project, so there is nothing to recover; ProvisionAsync provisions it afresh",
+        TenantState.Deleted => $"its project {record.ProjectId} is deleted; RecoverAsync brings it back"
+            + (record.RecoverableUntil is { } until ? " until " + until.ToString("O", CultureInfo.InvariantCulture) : string.Empty),
+        TenantState.Deleting => "its deletion did not finish" + (record.FailureReason is { } reason ? " (" + reason + ")" : string.Empty)
+            + "; DeleteAsync finishes it, then RecoverAsync brings it back",
+        TenantState.Provisioning => "it is being provisioned; ProvisionAsync finishes it",
+        TenantState.Failed => "its provisioning failed" + (record.FailureReason is { } reason ? " (" + reason + ")" : string.Empty) + "; ProvisionAsync resumes it",
+        TenantState.Suspended => "it is suspended, not deleted; IPlanLimits.ResumeAsync resumes it",
+        _ => null,
     };
 
     private async ValueTask CheckpointAsync(ProvisioningCheckpoint checkpoint, CancellationToken cancellationToken)
@@ -494,65 +552,19 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
         }
     }
 
-    private async Task<TenantRecord> RequireServingAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)
-    {
-        var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
-        if (record.State is not (TenantState.Ready or TenantState.Suspended) || record.ProjectId is null || record.BranchId is null)
-        {
-            throw new TenantStateException(tenantId, record.State, operation);
-        }
-
-        return record;
-    }
-
-    /// <summary>Re-reads and re-applies <paramref name="change"/> when someone else updated the record in between.</summary>
-    private async Task<TenantRecord> UpdateAsync(TenantId tenantId, Func<TenantRecord, TenantRecord> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
-            try
-            {
-                return await _catalog.UpdateAsync(change(current), cancellationToken).ConfigureAwait(false);
-            }
-            catch (TenantConcurrencyException) when (attempt < MaxCatalogRetries)
-            {
-            }
-        }
-    }
-
-    private async Task RecordFailureAsync(TenantId tenantId, string reason)
-    {
-        try
-        {
-            // Not cancellable: the caller's token may be what failed. The record keeps ids (to resume) and a short,
-            // secret-free reason (never an exception message, which could quote a connection string).
-            var current = await _catalog.GetAsync(tenantId, CancellationToken.None).ConfigureAwait(false);
-            if (current?.State is TenantState.Provisioning or TenantState.Failed)
-            {
-                await UpdateAsync(tenantId, r => r with { State = TenantState.Failed, FailureReason = reason }, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            ProvisioningLog.FailureNotRecorded(_logger, exception, tenantId.Value);
-        }
-    }
-
-    /// <summary>Waits for the project's operations that have not ended (the newest page is enough: Neon lists newest first).</summary>
-    private async Task WaitForRunningOperationsAsync(string projectId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the operations of this tenant's own project creation that have not ended (provisioning resumed after
+    /// a crash): unlike the wait before a mutation, each must succeed, or the project is not usable.
+    /// </summary>
+    private async Task WaitForCreationAsync(string projectId, CancellationToken cancellationToken)
     {
         var page = await _api.Operations.ListProjectOperationsAsync(projectId, limit: 50, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var running = page.Operations.Where(o => !HasEnded(o.Status)).ToList();
+        var running = page.Operations.Where(o => !TenantMutator.HasEnded(o.Status)).ToList();
         if (running.Count > 0)
         {
-            await _api.WaitForOperationsAsync(running, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            await _kit.WaitAsync(running, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static bool HasEnded(OperationStatus status) =>
-        status == OperationStatus.Finished || status == OperationStatus.Skipped || status == OperationStatus.Failed
-        || status == OperationStatus.Error || status == OperationStatus.Cancelled;
 
     private async Task<ProjectListItem?> FindProjectByNameAsync(TenantId tenantId, string projectName, CancellationToken cancellationToken)
     {
@@ -623,7 +635,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             role,
             _protector.Protect(tenantId, ConnectionSecretKind.Pooled, TenantConnectionStrings.FromUri(pooled.Uri, _options.SslMode)),
             _protector.Protect(tenantId, ConnectionSecretKind.Direct, TenantConnectionStrings.FromUri(direct.Uri, _options.SslMode)),
-            page.Operations.Where(o => !HasEnded(o.Status)).ToList());
+            page.Operations.Where(o => !TenantMutator.HasEnded(o.Status)).ToList());
     }
 
     private ProjectDetails FromCreateResponse(TenantId tenantId, CreateProjectResponse created, TenantProvisionRequest request)
@@ -710,9 +722,6 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
     {
         var projectId = record.ProjectId!;
         var branchId = record.BranchId!;
-        await WaitForRunningOperationsAsync(projectId, cancellationToken).ConfigureAwait(false);
-
-        RoleOperations answer;
         var exists = false;
         try
         {
@@ -724,22 +733,21 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
             // Not created yet.
         }
 
+        var answer = await _kit.SendAsync(projectId, t => exists
+            ? _api.Branches.ResetProjectBranchRolePasswordAsync(projectId, branchId, applicationRole, t)
+            : _api.Branches.CreateProjectBranchRoleAsync(projectId, branchId, new RoleCreateRequest { Role = new RoleCreateRequestRole { Name = applicationRole } }, t),
+            cancellationToken).ConfigureAwait(false);
         if (exists)
         {
-            answer = await _api.Branches.ResetProjectBranchRolePasswordAsync(projectId, branchId, applicationRole, cancellationToken).ConfigureAwait(false);
             ProvisioningLog.ApplicationRolePasswordReset(_logger, tenantId.Value, applicationRole);
         }
         else
         {
-            answer = await _api.Branches.CreateProjectBranchRoleAsync(projectId, branchId, new RoleCreateRequest
-            {
-                Role = new RoleCreateRequestRole { Name = applicationRole },
-            }, cancellationToken).ConfigureAwait(false);
             ProvisioningLog.ApplicationRoleCreated(_logger, tenantId.Value, applicationRole);
         }
 
         enter(TenantProvisioningStep.WaitForOperations);
-        await _api.WaitForOperationsAsync(answer.Operations, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        await _kit.WaitAsync(answer.Operations, cancellationToken).ConfigureAwait(false);
 
         // Neon's connection details for the role (host names, and the role and database names as the server knows them).
         enter(TenantProvisioningStep.CreateApplicationRole);

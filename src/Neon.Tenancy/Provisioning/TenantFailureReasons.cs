@@ -13,7 +13,10 @@ internal static class TenantFailureReasons
 {
     public const int MaxLength = 200;
 
-    public static string Describe(TenantProvisioningStep step, Exception exception)
+    public static string Describe(TenantProvisioningStep step, Exception exception) => Describe(step.ToString(), exception);
+
+    /// <summary>The reason a lifecycle operation (<c>delete</c>, <c>plan change</c>, ...) or provisioning step failed.</summary>
+    public static string Describe(string operation, Exception exception)
     {
         var what = exception switch
         {
@@ -21,11 +24,14 @@ internal static class TenantFailureReasons
                 "Neon answered " + ((int)status).ToString(CultureInfo.InvariantCulture)
                 + (string.IsNullOrEmpty(neon.ErrorCode) ? string.Empty : " " + neon.ErrorCode)
                 + RequestId(neon.RequestId),
+            NeonOperationTimeoutException timeout => "Neon operations still running after "
+                + timeout.Timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s (" + timeout.PendingOperations.Count.ToString(CultureInfo.InvariantCulture) + ")",
+            NeonOperationFailedException failed => "Neon operation " + failed.Action + " ended " + failed.Status,
             NeonApiException neon => exception.GetType().Name + RequestId(neon.RequestId),
             PostgresException postgres => "PostgreSQL error " + postgres.SqlState,
             _ => exception.GetType().Name,
         };
-        var reason = step.ToString() + ": " + what;
+        var reason = operation + ": " + what;
         return reason.Length <= MaxLength ? reason : reason[..MaxLength];
     }
 

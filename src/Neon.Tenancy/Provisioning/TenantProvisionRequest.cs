@@ -134,8 +134,10 @@ public sealed record TenantDatabase
 /// <summary>The outcome of <see cref="ITenantDatabaseProvider.DeleteAsync"/>.</summary>
 /// <param name="Tenant">The tenant, now <see cref="TenantState.Deleted"/>.</param>
 /// <param name="RecoverableUntil">Until when <see cref="ITenantDatabaseProvider.RecoverAsync"/> can bring it back: the deletion time
-/// plus <see cref="TenantProvisioningOptions.RecoveryWindow"/> (Neon's documented window; the delete answer does not carry the deadline).</param>
-public sealed record TenantDeletion(TenantDatabase Tenant, DateTimeOffset RecoverableUntil);
+/// plus <see cref="TenantProvisioningOptions.RecoveryWindow"/> (Neon's documented window; the delete answer does not carry the deadline).
+/// <see langword="null"/> when the tenant was deleted before it had a project: there is nothing to recover, and
+/// <see cref="ITenantDatabaseProvider.ProvisionAsync"/> provisions it afresh.</param>
+public sealed record TenantDeletion(TenantDatabase Tenant, DateTimeOffset? RecoverableUntil);
 
 /// <summary>Where <see cref="ITenantDatabaseProvider.RestoreAsync"/> restores a tenant to: exactly one of a timestamp and an LSN.</summary>
 public sealed record TenantRestoreRequest

@@ -118,7 +118,7 @@ public sealed class ProvisioningFailureStateTests : IAsyncLifetime
         var deleted = (await _rig.Catalog.GetAsync(id))!;
         Assert.Equal(TenantState.Deleted, deleted.State);
         Assert.NotNull(deleted.RecoverableUntil);
-        Assert.Equal(deletion.RecoverableUntil.Ticks / 10, deleted.RecoverableUntil!.Value.Ticks / 10);
+        Assert.Equal(deletion.RecoverableUntil!.Value.Ticks / 10, deleted.RecoverableUntil!.Value.Ticks / 10);
         Assert.InRange(deleted.RecoverableUntil.Value, before.AddDays(7).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(7).AddMinutes(1));
         Assert.Equal(deleted.RecoverableUntil, deletion.Tenant.RecoverableUntil);
         Assert.Equal(deleted.RecoverableUntil, (await _rig.Provider.DeleteAsync(id)).RecoverableUntil); // the second delete reports the stored deadline

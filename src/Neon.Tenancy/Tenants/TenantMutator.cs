@@ -1,0 +1,255 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Neon.Tenancy.Api;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// The one path every SDK call that changes a tenant's Neon project goes through: <see cref="RunAsync{T}"/> takes the
+/// tenant's lock; <see cref="SendAsync{T}"/> waits for the project's running operations, whoever started them, then
+/// sends the mutation; <see cref="WaitAsync"/> waits for the operations it started. Catalog writes go through
+/// <see cref="UpdateAsync"/> (re-read and retried on a concurrent update), and a mutation that fails records why on
+/// the tenant (<see cref="TenantRecord.FailureReason"/>), so the state it leaves names what happened.
+/// </summary>
+/// <remarks>
+/// Waiting first is what keeps mutations out of 423: Neon refuses any mutation of a project with running operations,
+/// and an operation started outside the SDK (the console, another tool, an abandoned call) can outlast the API
+/// client's 423 retries. The wait is bounded by the caller's token and the configured operation timeout; a 423 that
+/// still happens (an operation started between the look and the send) is left to the API client's retry.
+/// </remarks>
+internal sealed class TenantMutator : IAsyncDisposable
+{
+    private const int MaxCatalogRetries = 5;
+
+    /// <summary>Neon lists a project's operations newest first; running ones are among the newest.</summary>
+    private const int OperationsPageSize = 50;
+
+    private readonly IOptionsMonitor<NeonApiOptions> _apiOptions;
+    private readonly TimeSpan? _operationTimeout;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public TenantMutator(
+        ITenantCatalog catalog,
+        NeonApiClient api,
+        IOptions<TenantProvisioningOptions> options,
+        IOptionsMonitor<NeonApiOptions> apiOptions,
+        TimeProvider timeProvider,
+        ILogger<TenantMutator>? logger = null)
+        : this(catalog, api, CreateLock(catalog), options.Value.OperationTimeout, apiOptions, timeProvider, logger)
+    {
+    }
+
+    internal TenantMutator(
+        ITenantCatalog catalog,
+        NeonApiClient api,
+        ITenantLock tenantLock,
+        TimeSpan? operationTimeout,
+        IOptionsMonitor<NeonApiOptions> apiOptions,
+        TimeProvider timeProvider,
+        ILogger? logger)
+    {
+        Catalog = catalog;
+        Api = api;
+        Lock = tenantLock;
+        _operationTimeout = operationTimeout;
+        _apiOptions = apiOptions;
+        _time = timeProvider;
+        _logger = logger ?? NullLogger<TenantMutator>.Instance;
+    }
+
+    public ITenantCatalog Catalog { get; }
+
+    public NeonApiClient Api { get; }
+
+    internal ITenantLock Lock { get; }
+
+    /// <summary>How long one wait for operations may take: the provisioning option, else the API client's.</summary>
+    public TimeSpan OperationTimeout => _operationTimeout ?? _apiOptions.CurrentValue.OperationTimeout;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> holding the tenant's lock, inside the tenant's log scope. When it fails (other than
+    /// by the caller's cancellation, which leaves the tenant as an abandoned call would, or by a refusal that changed
+    /// nothing), the reason is recorded on the tenant and the exception rethrown.
+    /// </summary>
+    public async Task<T> RunAsync<T>(TenantId tenantId, string operation, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    {
+        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
+        var held = await Lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        await using var release = held.ConfigureAwait(false);
+        try
+        {
+            return await body(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsRecorded(exception, cancellationToken))
+        {
+            TenantMutatorLog.MutationFailed(_logger, exception, tenantId.Value, operation);
+            await RecordFailureAsync(tenantId, TenantFailureReasons.Describe(operation, exception)).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the project's running operations, then sends <paramref name="send"/> (do not wait for its operations here when something must be stored first).</summary>
+    public async Task<T> SendAsync<T>(string projectId, Func<CancellationToken, Task<T>> send, CancellationToken cancellationToken)
+    {
+        await WaitForProjectAsync(projectId, cancellationToken).ConfigureAwait(false);
+        return await send(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the project's running operations, sends <paramref name="send"/> and waits for the operations it started.</summary>
+    public async Task<T> MutateAsync<T>(string projectId, Func<CancellationToken, Task<T>> send, Func<T, IEnumerable<Operation>> operationsOf,
+        CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync(projectId, send, cancellationToken).ConfigureAwait(false);
+        await WaitAsync(operationsOf(answer), cancellationToken).ConfigureAwait(false);
+        return answer;
+    }
+
+    /// <summary>Waits for operations a mutation started: each must succeed (<see cref="NeonOperationFailedException"/> otherwise).</summary>
+    public Task WaitAsync(IEnumerable<Operation> operations, CancellationToken cancellationToken) =>
+        Api.WaitForOperationsAsync(operations, OperationTimeout, cancellationToken);
+
+    /// <summary>
+    /// Waits until the project has no operation that has not ended, however each ends (someone else's failed operation
+    /// is not this mutation's failure). A project Neon does not know (deleted) runs nothing.
+    /// </summary>
+    /// <exception cref="NeonOperationTimeoutException">Operations were still running after <see cref="OperationTimeout"/>; it carries them.</exception>
+    public async Task WaitForProjectAsync(string projectId, CancellationToken cancellationToken)
+    {
+        var timeout = OperationTimeout;
+        var started = _time.GetTimestamp();
+        var logged = false;
+        while (true)
+        {
+            ListProjectOperationsResponse page;
+            try
+            {
+                page = await Api.Operations.ListProjectOperationsAsync(projectId, limit: OperationsPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (NeonNotFoundException)
+            {
+                return;
+            }
+
+            var running = page.Operations.Where(o => !HasEnded(o.Status)).ToList();
+            if (running.Count == 0)
+            {
+                return;
+            }
+
+            var left = timeout - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                throw new NeonOperationTimeoutException(running, timeout);
+            }
+
+            if (!logged)
+            {
+                TenantMutatorLog.WaitingForOperations(_logger, projectId, running.Count);
+                logged = true;
+            }
+
+            var interval = _apiOptions.CurrentValue.OperationPollInterval;
+            await Task.Delay(interval < left ? interval : left, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the tenant; <see cref="TenantNotFoundException"/> when it is not in the catalog.</summary>
+    public async Task<TenantRecord> GetAsync(TenantId tenantId, CancellationToken cancellationToken) =>
+        await Catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
+
+    /// <summary>Reads a tenant that has a project and serves (ready or suspended); <see cref="TenantStateException"/> otherwise.</summary>
+    public async Task<TenantRecord> RequireServingAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        if (record.State is not (TenantState.Ready or TenantState.Suspended) || record.ProjectId is null || record.BranchId is null)
+        {
+            throw new TenantStateException(tenantId, record.State, operation);
+        }
+
+        return record;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the current record, re-reading and re-applying it when someone else
+    /// updated the record in between. A write that does not leave the tenant failed clears the reason an earlier
+    /// failed mutation recorded: the record describes the latest attempt.
+    /// </summary>
+    public async Task<TenantRecord> UpdateAsync(TenantId tenantId, Func<TenantRecord, TenantRecord> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+            var next = change(current);
+            if (next.State != TenantState.Failed && ReferenceEquals(next.FailureReason, current.FailureReason))
+            {
+                next = next with { FailureReason = null };
+            }
+
+            try
+            {
+                return await Catalog.UpdateAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TenantConcurrencyException) when (attempt < MaxCatalogRetries)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="reason"/> on the tenant and keeps its state; with <paramref name="provisioning"/>, a
+    /// tenant still provisioning becomes <see cref="TenantState.Failed"/> (a tenant another call moved on is left as it
+    /// is). Not cancellable: the caller's token may be what failed. Never throws.
+    /// </summary>
+    public async Task RecordFailureAsync(TenantId tenantId, string reason, bool provisioning = false)
+    {
+        try
+        {
+            var current = await Catalog.GetAsync(tenantId, CancellationToken.None).ConfigureAwait(false);
+            if (current is null || (provisioning && current.State is not (TenantState.Provisioning or TenantState.Failed)))
+            {
+                return;
+            }
+
+            await UpdateAsync(tenantId, r => r with
+            {
+                State = provisioning ? TenantState.Failed : r.State,
+                FailureReason = reason,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            ProvisioningLog.FailureNotRecorded(_logger, exception, tenantId.Value);
+        }
+    }
+
+    public ValueTask DisposeAsync() => Lock is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
+
+    internal static ITenantLock CreateLock(ITenantCatalog catalog) =>
+        catalog is PostgresTenantCatalog postgres
+            ? new PostgresAdvisoryTenantLock(postgres.Options.ConnectionString!, postgres.Options.Schema)
+            : new InProcessTenantLock();
+
+    internal static bool HasEnded(OperationStatus status) =>
+        status == OperationStatus.Finished || status == OperationStatus.Skipped || status == OperationStatus.Failed
+        || status == OperationStatus.Error || status == OperationStatus.Cancelled;
+
+    /// <summary>
+    /// What is recorded: failures of the mutation itself. Not: the caller's cancellation (an abandoned call, like a
+    /// crash, leaves the record as it is), refusals that changed nothing, and provisioning's own failures (recorded
+    /// with their step by provisioning).
+    /// </summary>
+    private static bool IsRecorded(Exception exception, CancellationToken cancellationToken) =>
+        exception is not (TenantNotFoundException or TenantStateException or TenantProvisioningException or ArgumentException or OutOfMemoryException)
+        && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+}
+
+internal static partial class TenantMutatorLog
+{
+    [LoggerMessage(EventId = 4030, Level = LogLevel.Information, Message = "Project {ProjectId} has {Count} running operations; waiting for them before the next change")]
+    public static partial void WaitingForOperations(ILogger logger, string projectId, int count);
+
+    [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Operation} did not finish; the reason is recorded on the tenant and the same call, repeated, completes it")]
+    public static partial void MutationFailed(ILogger logger, Exception exception, string tenantId, string operation);
+}
