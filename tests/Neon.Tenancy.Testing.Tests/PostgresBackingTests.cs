@@ -172,11 +172,12 @@ public class PostgresBackingTests
     [Fact]
     public async Task DeleteRecoverAndDispose_ManageTheRealDatabase()
     {
-        var host = Start(out _);
+        var host = Start(out var time);
         string realName;
         try
         {
             var created = await host.CreateProjectAsync();
+            time.Advance(TimeSpan.FromSeconds(10)); // the creation's operations end; Neon refuses to delete a project while they run
             var connectionString = FakeHost.ToNpgsql(created.ConnectionUris[0].ConnectionUri);
             realName = (await host.Server.GetPostgresDatabaseNameAsync(created.Project.Id, "neondb"))!;
             await using (var setup = new NpgsqlConnection(connectionString))

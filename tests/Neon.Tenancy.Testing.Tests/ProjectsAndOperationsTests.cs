@@ -162,11 +162,45 @@ public class ProjectsAndOperationsTests
     }
 
     [Fact]
+    public async Task DeleteProject_WhileOperationsRun_Answers423_UntilTheyEnd()
+    {
+        await using var host = FakeHost.StartWithFakeTime(out var time);
+        var created = await host.CreateProjectAsync("busy");
+        time.Advance(TimeSpan.FromSeconds(10));
+        await host.Server.StartOperationAsync(created.Project.Id, TimeSpan.FromSeconds(30));
+
+        var (locked, body, _) = await host.RawAsync(HttpMethod.Delete, $"projects/{created.Project.Id}");
+        time.Advance(TimeSpan.FromSeconds(30));
+        var (deleted, _, _) = await host.RawAsync(HttpMethod.Delete, $"projects/{created.Project.Id}");
+
+        Assert.Equal((HttpStatusCode)423, locked);
+        Assert.Contains("running operations", body.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.OK, deleted);
+    }
+
+    [Fact]
+    public async Task StartOperationAsync_WithFailure_EndsFailedWithTheError()
+    {
+        await using var host = FakeHost.StartWithFakeTime(out var time);
+        var created = await host.CreateProjectAsync("failing");
+        var id = await host.Server.StartOperationAsync(created.Project.Id, TimeSpan.FromSeconds(2), failWith: "disk full");
+
+        var running = await host.Client.Operations.GetProjectOperationAsync(created.Project.Id, id);
+        time.Advance(TimeSpan.FromSeconds(2));
+        var ended = await host.Client.Operations.GetProjectOperationAsync(created.Project.Id, id);
+
+        Assert.Equal(OperationStatus.Scheduling, running.Operation.Status);
+        Assert.Equal(OperationStatus.Failed, ended.Operation.Status);
+        Assert.Equal("disk full", ended.Operation.Error);
+    }
+
+    [Fact]
     public async Task DeleteProject_IsRecoverableInsideTheWindowOnly()
     {
         await using var host = FakeHost.StartWithFakeTime(out var time);
         var kept = await host.CreateProjectAsync("kept");
         var lost = await host.CreateProjectAsync("lost");
+        time.Advance(TimeSpan.FromSeconds(10)); // the creations' operations end; Neon refuses to delete a project while they run
 
         await host.Client.Projects.DeleteProjectAsync(kept.Project.Id);
         var (afterDelete, _, _) = await host.RawAsync(HttpMethod.Get, $"projects/{kept.Project.Id}");

@@ -335,7 +335,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider
                 ProvisioningLog.Deleted(_logger, tenantId.Value, projectId, until!.Value);
             }
 
-            return new TenantDeletion(TenantDatabase.From(record), until);
+            return new TenantDeletion(TenantDatabase.From(record), record.RecoverableUntil); // as stored (the catalog may round it)
         }, cancellationToken);
 
     public Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>

@@ -18,6 +18,7 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
     private const string GetEndpoint = "GET projects/{project_id}/endpoints/{endpoint_id}";
     private const string PatchEndpoint = "PATCH projects/{project_id}/endpoints/{endpoint_id}";
     private const string SuspendEndpoint = "POST projects/{project_id}/endpoints/{endpoint_id}/suspend";
+    private const string ListOperations = "GET projects/{project_id}/operations";
     private const long GB = 1_000_000_000;
 
     private readonly string _key = SecretsTestData.NewKey();
@@ -132,7 +133,8 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal("pro", changed.Plan);
         Assert.Equal(TenantState.Ready, changed.State);
-        Assert.Equal(new Dictionary<string, int> { [PatchProject] = 1, [PatchEndpoint] = 1 }, CallsSince(before));
+        // Each change looks at the project's running operations first (the mutation path), then sends.
+        Assert.Equal(new Dictionary<string, int> { [ListOperations] = 2, [PatchProject] = 1, [PatchEndpoint] = 1 }, CallsSince(before));
 
         var project = LastBody("PATCH", "/projects/" + tenant.ProjectId).GetProperty("project");
         var quota = project.GetProperty("settings").GetProperty("quota");
@@ -331,8 +333,9 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(new PlanSettingDifference("endpoint.suspend_timeout_seconds", "300", "-1"), Assert.Single(report.Drifted[1].Differences));
         Assert.Equal(["t1", "t3"], report.Fixed.Select(t => t.Value));
         Assert.Empty(report.Failed);
-        // 5 x (read project + read endpoint), then one PATCH for t1's project and one for t3's endpoint. Nothing else.
-        Assert.Equal(new Dictionary<string, int> { [GetProject] = 5, [GetEndpoint] = 5, [PatchProject] = 1, [PatchEndpoint] = 1 }, calls);
+        // 5 x (read project + read endpoint), then one PATCH for t1's project and one for t3's endpoint, each after a look
+        // at the project's running operations. Nothing else.
+        Assert.Equal(new Dictionary<string, int> { [GetProject] = 5, [GetEndpoint] = 5, [ListOperations] = 2, [PatchProject] = 1, [PatchEndpoint] = 1 }, calls);
 
         var second = await Plans.ReconcileAsync();
         Assert.Equal(5, second.Checked);

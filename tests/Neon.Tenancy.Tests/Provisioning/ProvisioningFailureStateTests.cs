@@ -59,7 +59,7 @@ public sealed class ProvisioningFailureStateTests : IAsyncLifetime
         await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(id, Request));
 
         var failed = (await _rig.Catalog.GetAsync(id))!;
-        Assert.Equal("WaitForOperations: " + nameof(Neon.Tenancy.Api.NeonOperationFailedException), failed.FailureReason);
+        Assert.Equal("WaitForOperations: Neon operation create_timeline ended failed", failed.FailureReason);
         AssertNoSecret(failed.FailureReason!, _rig.Secret(failed, ConnectionSecretKind.Direct));
     }
 
