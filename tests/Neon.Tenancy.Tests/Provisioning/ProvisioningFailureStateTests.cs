@@ -29,6 +29,21 @@ public sealed class ProvisioningFailureStateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProvisionAsync_CatalogUnreachableAtTheStart_TenantProvisioningExceptionAtStepCatalog()
+    {
+        // Nothing listens on port 1: the very first catalog call (the reservation) fails.
+        await using var rig = ProvisioningRig.Create(_fake, _key, "Host=127.0.0.1;Port=1;Username=catalog;Password=catalog-secret-pw;Timeout=2");
+
+        var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => rig.Provider.ProvisionAsync(TenantId.Parse("no-catalog"), Request));
+
+        Assert.Equal(TenantProvisioningStep.Catalog, failure.Step);
+        Assert.Equal(TenantId.Parse("no-catalog"), failure.TenantId);
+        Assert.IsAssignableFrom<NpgsqlException>(failure.InnerException);
+        Assert.DoesNotContain("catalog-secret-pw", failure.ToString(), StringComparison.Ordinal);
+        Assert.Empty(_fake.RequestLog); // nothing was sent to Neon
+    }
+
+    [Fact]
     public async Task ProvisionAsync_CreateAnswers500_FailureReasonNamesStepStatusAndRequestIdAndIsClearedWhenReady()
     {
         var id = TenantId.Parse("err500");
