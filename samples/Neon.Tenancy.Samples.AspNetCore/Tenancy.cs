@@ -6,7 +6,7 @@ namespace Neon.Tenancy.Samples.AspNetCore;
 
 /// <summary>
 /// Sets the request's tenant from the <c>X-Tenant-Id</c> header, or else the first label of the host name; for
-/// <c>/todos</c> it also resolves the tenant's data source, so that the EF Core options callback can read it synchronously.
+/// <c>/todos</c> it also opens the request's connection, so that the EF Core options callback can read it synchronously.
 /// </summary>
 internal sealed class TenantMiddleware(RequestDelegate next)
 {
@@ -35,7 +35,7 @@ internal sealed class TenantMiddleware(RequestDelegate next)
         tenant.SetTenant(tenantId);
         if (context.Request.Path.StartsWithSegments("/todos"))
         {
-            await tenant.GetDataSourceAsync(context.RequestAborted);
+            await tenant.GetConnectionAsync(context.RequestAborted);
         }
 
         await next(context);

@@ -49,7 +49,7 @@ public interface ITenantConnectionFactory
     /// <summary>
     /// Gets the tenant's data source, for libraries that insist on an <see cref="NpgsqlDataSource"/>. The factory owns
     /// it: never dispose it. For EF Core, give <c>UseNpgsql</c> the scope's connection instead
-    /// (<see cref="ITenantContext.GetConnectionAsync"/>); Dapper works on the connection from <see cref="OpenConnectionAsync"/>.
+    /// (<see cref="ITenantContext.Connection"/>); Dapper works on the connection from <see cref="OpenConnectionAsync"/>.
     /// </summary>
     /// <remarks>
     /// <para><b>What it holds: no slot of the global connection budget.</b> The factory cannot see connections opened on
