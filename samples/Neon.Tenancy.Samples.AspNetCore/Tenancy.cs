@@ -85,7 +85,9 @@ internal sealed class SampleSchema : ITenantDatabaseInitializer
 {
     public async Task<int> InitializeAsync(TenantInitializationContext context, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(context.DirectConnectionString);
+        // A one-off connection as the owner: not pooled, or every sign-up would leave an idle connection open, outside
+        // the connection factory's budget, until Npgsql's idle lifetime closes it.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(context.DirectConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             """
