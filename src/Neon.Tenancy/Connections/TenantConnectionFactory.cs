@@ -543,7 +543,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
         // A caller waiting for a slot is already counted open (and held) on its entry: take the waiters out.
         long open = 0, idle = 0;
         var sources = 0;
-        foreach (var entry in _live.Keys)
+        foreach (var (entry, _) in _live)
         {
             var (entryOpen, held) = (entry.OpenCount, entry.HeldSlots);
             open += entryOpen;
@@ -566,7 +566,8 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     /// <returns>The slots freed (0 when every held slot covers a connection in use).</returns>
     private int ReclaimIdle()
     {
-        foreach (var entry in _live.Keys)
+        // The dictionary's own enumerator: no snapshot of the keys (Keys copies them all) on every open that finds the budget spent.
+        foreach (var (entry, _) in _live)
         {
             var slots = entry.ReclaimIdle();
             if (slots > 0)
