@@ -4,7 +4,7 @@
 //
 //   POST /tenants/{id}                      sign a tenant up (provisions its database)
 //   GET|POST /notes    + X-Tenant-Id: id    the tenant's notes, raw Npgsql on the request's pooled connection
-//   GET|POST /todos    + X-Tenant-Id: id    the tenant's todos, EF Core on the tenant's NpgsqlDataSource
+//   GET|POST /todos    + X-Tenant-Id: id    the tenant's todos, EF Core on the request's pooled connection
 //   GET /health                             catalog, Neon API, connection cache
 //
 // The tenant comes from the X-Tenant-Id header or else the first label of the host name (acme.example.com -> acme).
@@ -73,8 +73,9 @@ else
 // Creates the sample's tables in every new tenant database, before the tenant becomes ready.
 builder.Services.AddSingleton<ITenantDatabaseInitializer, SampleSchema>();
 
-// One DbContext per request, on the data source of the request's tenant (TenantMiddleware resolves it first).
-builder.Services.AddDbContext<TodoDb>((services, options) => options.UseNpgsql(services.GetRequiredService<ITenantContext>().DataSource));
+// One DbContext per request, on the request's connection (TenantMiddleware opens it first; the scope closes it):
+// one budget slot per request, like the raw Npgsql endpoints.
+builder.Services.AddDbContext<TodoDb>((services, options) => options.UseNpgsql(services.GetRequiredService<ITenantContext>().Connection));
 
 builder.Services.AddHealthChecks().AddNeonTenancy();
 builder.Services.AddProblemDetails();

@@ -6,7 +6,7 @@ namespace Neon.Tenancy.Samples.AspNetCore;
 
 /// <summary>
 /// Sets the request's tenant from the <c>X-Tenant-Id</c> header, or else the first label of the host name; for
-/// <c>/todos</c> it also resolves the tenant's data source, so that the EF Core options callback can read it synchronously.
+/// <c>/todos</c> it also opens the request's connection, so that the EF Core options callback can read it synchronously.
 /// </summary>
 internal sealed class TenantMiddleware(RequestDelegate next)
 {
@@ -35,7 +35,7 @@ internal sealed class TenantMiddleware(RequestDelegate next)
         tenant.SetTenant(tenantId);
         if (context.Request.Path.StartsWithSegments("/todos"))
         {
-            await tenant.GetDataSourceAsync(context.RequestAborted);
+            await tenant.GetConnectionAsync(context.RequestAborted);
         }
 
         await next(context);
@@ -85,7 +85,9 @@ internal sealed class SampleSchema : ITenantDatabaseInitializer
 {
     public async Task<int> InitializeAsync(TenantInitializationContext context, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(context.DirectConnectionString);
+        // A one-off connection as the owner: not pooled, or every sign-up would leave an idle connection open, outside
+        // the connection factory's budget, until Npgsql's idle lifetime closes it.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(context.DirectConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             """

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Neon.Tenancy.Samples.AspNetCore;
 
-/// <summary>The tenant's todos through EF Core; built per request on the tenant's data source.</summary>
+/// <summary>The tenant's todos through EF Core; built per request on the request's connection (<c>ITenantContext.Connection</c>).</summary>
 public sealed class TodoDb(DbContextOptions<TodoDb> options) : DbContext(options)
 {
     /// <summary>The todos.</summary>

@@ -16,6 +16,9 @@ public sealed class SampleApp : WebApplicationFactory<Program>
 
     public bool ConsoleTelemetry { get; init; }
 
+    /// <summary>Extra configuration for one test's app (host settings, applied last).</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // Missing PostgreSQL is a failure, never a skip: run the tests through `bash eng/test.sh`.
@@ -26,6 +29,10 @@ public sealed class SampleApp : WebApplicationFactory<Program>
         builder.UseSetting("Sample:Postgres", postgres);
         builder.UseSetting("Sample:ConsoleTelemetry", ConsoleTelemetry ? "true" : "false");
         builder.UseSetting("NeonTenancy:Api:OperationPollInterval", "00:00:00.050");
+        foreach (var (key, setting) in Settings)
+        {
+            builder.UseSetting(key, setting);
+        }
     }
 }
 

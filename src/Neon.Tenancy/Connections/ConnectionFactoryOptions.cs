@@ -23,7 +23,9 @@ public sealed class ConnectionFactoryOptions
 
     /// <summary>
     /// The most physical connections open at once across all tenants (busy plus idle in pools) through this factory.
-    /// When spent, callers wait up to <see cref="BudgetWaitTimeout"/>. Default 200; 1 to 100,000.
+    /// A slot covering only an idle pooled connection is taken back (closing it) when another open needs it; when every
+    /// slot covers a connection in use, callers wait up to <see cref="BudgetWaitTimeout"/>. Connections opened directly
+    /// on a data source from <see cref="ITenantConnectionFactory.GetDataSourceAsync"/> are outside it. Default 200; 1 to 100,000.
     /// </summary>
     public int ConnectionBudget { get; set; } = 200;
 
@@ -71,7 +73,7 @@ public sealed class ConnectionFactoryOptions
 
     /// <summary>
     /// How long a data source handed out by <see cref="ITenantConnectionFactory.GetDataSourceAsync"/> stays usable after
-    /// it was last handed out, when it is evicted meanwhile. Default 5 minutes.
+    /// it was last handed out, when it is evicted meanwhile (it holds no budget slot meanwhile). Default 5 minutes.
     /// </summary>
     public TimeSpan RetiredDataSourceGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
 

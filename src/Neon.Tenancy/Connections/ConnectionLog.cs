@@ -32,6 +32,6 @@ internal static partial class ConnectionLog
     [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "Waiting for the connection budget ({Budget}) to open a connection to tenant {TenantId}")]
     public static partial void WaitingForBudget(ILogger logger, string tenantId, int budget);
 
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "The connection budget ({Budget}) stayed spent for {ElapsedMs} ms; refused a connection to tenant {TenantId}")]
-    public static partial void BudgetExceeded(ILogger logger, string tenantId, int budget, long elapsedMs);
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "The connection budget ({Budget}) stayed spent for {ElapsedMs} ms; refused a connection to tenant {TenantId}. Holding it: {OpenConnections} connections open or opening on {DataSources} data sources, {IdleConnections} idle in pools; {WaitingCallers} callers waiting")]
+    public static partial void BudgetExceeded(ILogger logger, string tenantId, int budget, long elapsedMs, int openConnections, int dataSources, int idleConnections, int waitingCallers);
 }

@@ -40,7 +40,7 @@ internal sealed class ConnectionMetrics : IDisposable
         _evictions = _meter.CreateCounter<long>("neon.tenancy.connection.cache.evictions", "{data_source}", "Data sources removed from the cache (capacity, idle expiry, catalog change, authentication failure).");
         _builds = _meter.CreateCounter<long>("neon.tenancy.connection.data_sources.created", "{data_source}", "Data sources built.");
         _meter.CreateObservableUpDownCounter("neon.tenancy.connection.data_sources.alive", aliveDataSources, "{data_source}", "Data sources built and not yet disposed (cached, or evicted with connections still open).");
-        _budgetWaits = _meter.CreateCounter<long>("neon.tenancy.connection.budget.waits", "{wait}", "Opens that had to wait for the global connection budget.");
+        _budgetWaits = _meter.CreateCounter<long>("neon.tenancy.connection.budget.waits", "{wait}", "Opens that had to wait for the global connection budget (taking a slot back from idle pooled connections is not a wait).");
         _openDuration = _meter.CreateHistogram<double>("neon.tenancy.connection.open.duration", "s", "Time to open a tenant connection, including cache lookup, budget wait and retries.");
     }
 

@@ -39,7 +39,7 @@ public interface ITenantConnectionFactory
     /// <returns>An open connection.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantNotReadyException">The tenant is not <see cref="TenantState.Ready"/> (for example suspended by quota) or has no connection secret of this kind.</exception>
-    /// <exception cref="TenantConnectionBudgetExceededException">The global budget of physical connections stayed spent for <see cref="ConnectionFactoryOptions.BudgetWaitTimeout"/>.</exception>
+    /// <exception cref="TenantConnectionBudgetExceededException">The global budget of physical connections stayed spent by connections in use for <see cref="ConnectionFactoryOptions.BudgetWaitTimeout"/> (slots covering only idle pooled connections are reclaimed first, without waiting).</exception>
     /// <exception cref="TenantUnavailableException">Connecting kept failing transiently (a waking or restoring compute) until the open deadline.</exception>
     /// <exception cref="ConnectionSecretException">The tenant's connection secret could not be decrypted.</exception>
     /// <exception cref="NpgsqlException">A non-transient connection error, for example an authentication failure that a fresh catalog read did not fix.</exception>
@@ -47,25 +47,28 @@ public interface ITenantConnectionFactory
     ValueTask<NpgsqlConnection> OpenConnectionAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Gets the tenant's data source, for libraries that take an <see cref="NpgsqlDataSource"/> (EF Core's
-    /// <c>UseNpgsql(dataSource)</c>, Dapper). The factory owns it: never dispose it.
+    /// Gets the tenant's data source, for libraries that insist on an <see cref="NpgsqlDataSource"/>. The factory owns
+    /// it: never dispose it. For EF Core, give <c>UseNpgsql</c> the scope's connection instead
+    /// (<see cref="ITenantContext.Connection"/>); Dapper works on the connection from <see cref="OpenConnectionAsync"/>.
     /// </summary>
     /// <remarks>
+    /// <para><b>What it holds: no slot of the global connection budget.</b> The factory cannot see connections opened on
+    /// the data source directly, so they are outside <see cref="ConnectionFactoryOptions.ConnectionBudget"/>: at most
+    /// the pool's <see cref="ConnectionFactoryOptions.MaxPoolSize"/> (or the plan's) per tenant and kind, on top of the
+    /// budget, and they share the pool with the factory's own connections. Holding the pool's worth instead would let a
+    /// few tenants' hand-outs spend the whole budget on connections that mostly do not exist. Such connections get no
+    /// cold-start retry either, and may be closed when idle to make room for budgeted ones. Prefer
+    /// <see cref="OpenConnectionAsync"/> wherever a connection will do.</para>
     /// <para>Ask again per unit of work (request, job) instead of keeping it. A data source handed out here stays usable
     /// for at least <see cref="ConnectionFactoryOptions.RetiredDataSourceGracePeriod"/> after it was last handed out,
     /// even when evicted meanwhile.</para>
-    /// <para>The factory cannot see connections opened directly on it, so a handed-out data source holds its whole
-    /// <see cref="ConnectionFactoryOptions.MaxPoolSize"/> of the global connection budget until it is disposed; it is returned
-    /// only once the budget covers that, and concurrent calls for one tenant and kind wait for the same slots. Connections
-    /// opened on it get no cold-start retry: prefer <see cref="OpenConnectionAsync"/> where you can.</para>
     /// </remarks>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="kind">Pooled (default) or direct.</param>
-    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <param name="cancellationToken">Cancels waiting for the catalog read of a cache miss.</param>
     /// <returns>The tenant's data source.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantNotReadyException">The tenant is not <see cref="TenantState.Ready"/> or has no connection secret of this kind.</exception>
-    /// <exception cref="TenantConnectionBudgetExceededException">The budget could not cover the data source's pool in time.</exception>
     /// <exception cref="ConnectionSecretException">The tenant's connection secret could not be decrypted.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     ValueTask<NpgsqlDataSource> GetDataSourceAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default);

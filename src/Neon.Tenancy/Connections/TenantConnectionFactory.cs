@@ -44,6 +44,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
     private readonly TimeSpan _trimPeriod;
     private long _alive;
     private long _built;
+    private int _waiting;
     private int _disposed;
 
     public TenantConnectionFactory(
@@ -156,35 +157,8 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
                 entry = await GetOrBuildAsync(key, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!entry.TryBeginHandOut())
-            {
-                continue;
-            }
-
-            var completed = false;
-            try
-            {
-                // Gather the pool's worth of slots into the entry, one at a time; a concurrent hand-out of the same
-                // source adds to the same count, so whichever takes the last slot completes both.
-                while (entry.MissingForHandOut() > 0)
-                {
-                    if (_budget.Wait(0) || await WaitForBudgetAsync(tenantId, cancellationToken, () => entry.MissingForHandOut() > 0).ConfigureAwait(false))
-                    {
-                        if (!entry.TryAddHandOutSlot())
-                        {
-                            _budget.Release();
-                        }
-                    }
-                }
-
-                completed = true;
-            }
-            finally
-            {
-                completed = entry.EndHandOut(completed, TimeProvider.GetTimestamp());
-            }
-
-            if (completed)
+            // No budget slot: see ITenantConnectionFactory.GetDataSourceAsync for why, and what that means.
+            if (entry.TryMarkHandedOut(TimeProvider.GetTimestamp()))
             {
                 return entry.DataSource;
             }
@@ -519,56 +493,91 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, IAsync
         return new TenantUnavailableException(state.Entry.Key.TenantId, state.Entry.Key.Kind, elapsed, state.Attempts, state.Last);
     }
 
-    /// <summary>Waits for one budget slot, reclaiming slots that only cover idle pooled connections meanwhile.</summary>
+    /// <summary>
+    /// Takes one budget slot when the fast path found none: first from slots that only cover idle pooled connections
+    /// (reclaiming one is not waiting: no budget wait is counted), else waits for one, reclaiming meanwhile.
+    /// </summary>
     /// <param name="tenantId">The tenant waiting (logs and the exception).</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <param name="stillNeeded">Checked on every poll: when it turns false the wait ends without a slot.</param>
-    /// <returns><see langword="true"/> when a slot was taken; <see langword="false"/> when it is no longer needed.</returns>
-    private async Task<bool> WaitForBudgetAsync(TenantId tenantId, CancellationToken cancellationToken, Func<bool>? stillNeeded = null)
+    private async Task WaitForBudgetAsync(TenantId tenantId, CancellationToken cancellationToken)
     {
+        if (ReclaimIdle() > 0 && _budget.Wait(0))
+        {
+            return;
+        }
+
         _metrics.BudgetWait();
         ConnectionLog.WaitingForBudget(_logger, tenantId.ToString(), _options.ConnectionBudget);
         var start = TimeProvider.GetTimestamp();
-        while (true)
+        Interlocked.Increment(ref _waiting);
+        try
         {
-            if (stillNeeded is not null && !stillNeeded())
+            while (true)
             {
-                return false;
-            }
+                var remaining = _options.BudgetWaitTimeout - TimeProvider.GetElapsedTime(start);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    throw BudgetExceeded(tenantId, TimeProvider.GetElapsedTime(start));
+                }
 
-            if (ReclaimIdle() > 0 && _budget.Wait(0))
-            {
-                return true;
-            }
+                if (await _budget.WaitAsync(remaining < BudgetPollInterval ? remaining : BudgetPollInterval, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
 
-            var remaining = _options.BudgetWaitTimeout - TimeProvider.GetElapsedTime(start);
-            if (remaining <= TimeSpan.Zero)
-            {
-                ConnectionLog.BudgetExceeded(_logger, tenantId.ToString(), _options.ConnectionBudget, (long)TimeProvider.GetElapsedTime(start).TotalMilliseconds);
-                throw new TenantConnectionBudgetExceededException(tenantId, _options.ConnectionBudget, TimeProvider.GetElapsedTime(start));
+                if (ReclaimIdle() > 0 && _budget.Wait(0))
+                {
+                    return;
+                }
             }
-
-            if (await _budget.WaitAsync(remaining < BudgetPollInterval ? remaining : BudgetPollInterval, cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
         }
     }
 
+    /// <summary>What holds the budget now, in counts only (no tenant id: the message may reach another tenant's caller).</summary>
+    private TenantConnectionBudgetExceededException BudgetExceeded(TenantId tenantId, TimeSpan waited)
+    {
+        // A caller waiting for a slot is already counted open (and held) on its entry: take the waiters out.
+        long open = 0, idle = 0;
+        var sources = 0;
+        foreach (var (entry, _) in _live)
+        {
+            var (entryOpen, held) = (entry.OpenCount, entry.HeldSlots);
+            open += entryOpen;
+            idle += Math.Max(0, held - entryOpen);
+            sources += entryOpen > 0 ? 1 : 0;
+        }
+
+        var waiting = Volatile.Read(ref _waiting);
+        var inUse = (int)Math.Clamp(open - waiting, 0, int.MaxValue);
+        var idleSlots = (int)Math.Min(idle, int.MaxValue);
+        ConnectionLog.BudgetExceeded(_logger, tenantId.ToString(), _options.ConnectionBudget, (long)waited.TotalMilliseconds, inUse, sources, idleSlots, waiting);
+        return new TenantConnectionBudgetExceededException(tenantId, _options.ConnectionBudget, waited, inUse, idleSlots, waiting);
+    }
+
+    /// <summary>
+    /// Gives back to the budget the slots of the first data source found whose slots cover idle pooled connections
+    /// (closing those connections): one source at a time, so one new tenant does not close every other tenant's idle
+    /// connection. Order is the live set's, not least-recently-used.
+    /// </summary>
+    /// <returns>The slots freed (0 when every held slot covers a connection in use).</returns>
     private int ReclaimIdle()
     {
-        var freed = 0;
-        foreach (var entry in _live.Keys)
+        // The dictionary's own enumerator: no snapshot of the keys (Keys copies them all) on every open that finds the budget spent.
+        foreach (var (entry, _) in _live)
         {
             var slots = entry.ReclaimIdle();
             if (slots > 0)
             {
-                freed += slots;
                 _budget.Release(slots);
+                return slots;
             }
         }
 
-        return freed;
+        return 0;
     }
 
     /// <summary>Called by an entry once nothing uses it any more: disposes its data source and returns its budget slots.</summary>

@@ -42,7 +42,6 @@ internal sealed class TenantDataSourceEntry : IDisposable
     private long _state;
     private bool _opened;
     private bool _usedSinceTick;
-    private int _handOuts;
     private long _lastHandedOut;
     private ITimer? _graceTimer;
 
@@ -92,7 +91,7 @@ internal sealed class TenantDataSourceEntry : IDisposable
 
             var open = Open(state) + 1;
             var held = Held(state);
-            needSlot = (state & ExternalFlag) == 0 && open > held && held < _maxPoolSize;
+            needSlot = open > held && held < _maxPoolSize;
             var next = state + OpenUnit + (needSlot ? HeldUnit : 0);
             var seen = Interlocked.CompareExchange(ref _state, next, state);
             if (seen == state)
@@ -186,98 +185,32 @@ internal sealed class TenantDataSourceEntry : IDisposable
     }
 
     /// <summary>
-    /// Starts handing out the data source. A handed-out source holds its whole pool's worth of budget slots, since
-    /// connections opened on it directly are invisible here; until it does, the caller adds slots one by one as it takes
-    /// them from the budget (<see cref="TryAddHandOutSlot"/>), so concurrent hand-outs of one source pool their slots and
-    /// every slot the entry holds is backed. A hand-out in progress counts as an open (the entry is not disposed under
-    /// it) and keeps <see cref="ReclaimIdle"/> from taking the slots it gathers.
+    /// Marks the data source handed out (<see cref="ITenantConnectionFactory.GetDataSourceAsync"/>): once evicted it stays
+    /// usable for the grace period counted from <paramref name="now"/>. A hand-out holds no budget slot: connections
+    /// opened on the data source directly are invisible here, and counting their worst case (the whole pool) starved
+    /// every other tenant (issue 13).
     /// </summary>
     /// <returns><see langword="false"/> when the entry is retired: look it up again.</returns>
-    public bool TryBeginHandOut()
+    public bool TryMarkHandedOut(long now)
     {
-        Interlocked.Increment(ref _handOuts);
-        var state = Volatile.Read(ref _state);
-        while (true)
+        lock (_gate)
         {
-            if ((state & RetiredFlag) != 0)
+            var state = Volatile.Read(ref _state);
+            while ((state & RetiredFlag) == 0)
             {
-                Interlocked.Decrement(ref _handOuts);
-                return false;
-            }
-
-            var seen = Interlocked.CompareExchange(ref _state, state + OpenUnit, state);
-            if (seen == state)
-            {
-                return true;
-            }
-
-            state = seen;
-        }
-    }
-
-    /// <summary>Slots the hand-out still lacks (0 when the entry holds its pool's worth); -1 when the entry is retired.</summary>
-    public int MissingForHandOut()
-    {
-        var state = Volatile.Read(ref _state);
-        return (state & RetiredFlag) != 0 ? -1 : Math.Max(0, _maxPoolSize - Held(state));
-    }
-
-    /// <summary>Adds one slot the caller took from the budget.</summary>
-    /// <returns><see langword="false"/> when the entry needs no more: the caller gives the slot back.</returns>
-    public bool TryAddHandOutSlot()
-    {
-        var state = Volatile.Read(ref _state);
-        while (true)
-        {
-            if ((state & RetiredFlag) != 0 || Held(state) >= _maxPoolSize)
-            {
-                return false;
-            }
-
-            var seen = Interlocked.CompareExchange(ref _state, state + HeldUnit, state);
-            if (seen == state)
-            {
-                return true;
-            }
-
-            state = seen;
-        }
-    }
-
-    /// <summary>
-    /// Ends a hand-out begun by <see cref="TryBeginHandOut"/>. On success the source is marked handed out and its
-    /// grace period after an eviction counts from <paramref name="now"/>; the slots gathered stay with the entry either
-    /// way (they are backed, and cover idle connections until reclaimed or disposed).
-    /// </summary>
-    /// <returns><see langword="true"/> when the source is handed out; <see langword="false"/> when the hand-out was given
-    /// up, or the entry was retired or lacks slots meanwhile (look it up again).</returns>
-    public bool EndHandOut(bool completed, long now)
-    {
-        var handedOut = false;
-        if (completed)
-        {
-            lock (_gate)
-            {
-                var state = Volatile.Read(ref _state);
-                while ((state & RetiredFlag) == 0 && Held(state) >= _maxPoolSize)
+                var seen = Interlocked.CompareExchange(ref _state, state | ExternalFlag, state);
+                if (seen == state)
                 {
-                    var seen = Interlocked.CompareExchange(ref _state, state | ExternalFlag, state);
-                    if (seen == state)
-                    {
-                        _lastHandedOut = now;
-                        LastUsed = now;
-                        handedOut = true;
-                        break;
-                    }
-
-                    state = seen;
+                    _lastHandedOut = now;
+                    LastUsed = now;
+                    return true;
                 }
-            }
-        }
 
-        Interlocked.Decrement(ref _handOuts);
-        Release();
-        return handedOut;
+                state = seen;
+            }
+
+            return false;
+        }
     }
 
     /// <summary>
@@ -299,7 +232,7 @@ internal sealed class TenantDataSourceEntry : IDisposable
             {
                 var open = Open(state);
                 var held = Held(state);
-                if ((state & (DisposedFlag | ExternalFlag)) != 0 || held <= open || Volatile.Read(ref _handOuts) > 0)
+                if ((state & DisposedFlag) != 0 || held <= open)
                 {
                     return 0;
                 }
@@ -368,7 +301,7 @@ internal sealed class TenantDataSourceEntry : IDisposable
                 }
             }
 
-            // Retired with nothing open is final: no hand-out adds slots to a retired entry.
+            // Retired with nothing open is final: a retired entry takes no new open and no hand-out.
             _graceTimer?.Dispose();
             _graceTimer = null;
             state = Interlocked.Or(ref _state, DisposedFlag);

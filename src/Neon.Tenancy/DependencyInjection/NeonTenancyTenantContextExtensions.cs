@@ -8,8 +8,9 @@ public static class NeonTenancyTenantContextExtensions
 {
     /// <summary>
     /// Registers <see cref="ITenantContext"/> as a scoped service: the host sets the tenant once per scope (request,
-    /// job), and the scope's connection and data source follow from it. The scope's connection is closed when the
-    /// scope is disposed. No ASP.NET Core dependency: the host decides where the tenant comes from.
+    /// job), and the scope's connection follows from it (for raw Npgsql, Dapper and EF Core alike). The scope's
+    /// connection is closed when the scope is disposed. No ASP.NET Core dependency: the host decides where the tenant
+    /// comes from.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>

@@ -9,16 +9,16 @@ namespace Neon.Tenancy;
 /// <c>AddNeonTenancy(...).AddTenantContext()</c>.
 /// </summary>
 /// <remarks>
-/// <para><b>Connections.</b> <see cref="GetConnectionAsync"/> opens one pooled connection per scope through
+/// <para><b>One connection per scope.</b> <see cref="GetConnectionAsync"/> opens one pooled connection per scope through
 /// <see cref="ITenantConnectionFactory.OpenConnectionAsync"/> (cache hit, global budget, cold-start retry) and shares it
 /// with everything in the scope. The scope owns it: it goes back to the tenant's pool when the scope is disposed (the
-/// end of the request), so no caller disposes it.</para>
-/// <para><b>Data source.</b> <see cref="GetDataSourceAsync"/> hands out the tenant's <see cref="NpgsqlDataSource"/> for
-/// libraries that want one (EF Core's <c>UseNpgsql(dataSource)</c>); after it completed, <see cref="DataSource"/>
-/// returns the same instance synchronously, which is what an <c>AddDbContext</c> options callback needs. The factory owns
-/// the data source (never dispose it); a handed-out data source holds its whole pool size of the global connection budget
-/// until the factory retires it (see <see cref="ITenantConnectionFactory.GetDataSourceAsync"/>), so prefer
-/// <see cref="GetConnectionAsync"/> where a connection will do.</para>
+/// end of the request), so no caller disposes it. It holds one slot of the global connection budget from its open to
+/// the end of the scope, like any connection open through the factory, and nothing more.</para>
+/// <para><b>EF Core.</b> After <see cref="GetConnectionAsync"/> completed, <see cref="Connection"/> returns the same
+/// connection synchronously, which is what an <c>AddDbContext</c> options callback needs:
+/// <c>options.UseNpgsql(sp.GetRequiredService&lt;ITenantContext&gt;().Connection)</c>. EF Core then uses the open
+/// connection as it is (it neither closes nor disposes a connection it did not open), raw Npgsql and EF Core in one
+/// request share it (and can share a transaction), and the scope closes it.</para>
 /// <para>Not thread-safe: like a <c>DbContext</c>, use it from one logical flow at a time.</para>
 /// </remarks>
 public interface ITenantContext
@@ -27,16 +27,19 @@ public interface ITenantContext
     TenantId? TenantId { get; }
 
     /// <summary>
-    /// The data source <see cref="GetDataSourceAsync"/> resolved for this scope: for synchronous callbacks such as
-    /// <c>AddDbContext((sp, options) =&gt; options.UseNpgsql(sp.GetRequiredService&lt;ITenantContext&gt;().DataSource))</c>.
+    /// The connection <see cref="GetConnectionAsync"/> opened for this scope: for synchronous callbacks such as
+    /// <c>AddDbContext((sp, options) =&gt; options.UseNpgsql(sp.GetRequiredService&lt;ITenantContext&gt;().Connection))</c>.
+    /// The scope disposes it; do not close or dispose it yourself.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No tenant is set, or <see cref="GetDataSourceAsync"/> has not completed in this scope yet.</exception>
-    NpgsqlDataSource DataSource { get; }
+    /// <exception cref="InvalidOperationException">No tenant is set, or <see cref="GetConnectionAsync"/> has not completed in this scope yet.</exception>
+    /// <exception cref="ObjectDisposedException">The scope was disposed.</exception>
+    NpgsqlConnection Connection { get; }
 
     /// <summary>Sets the tenant of this scope. Setting the same tenant again is allowed; another one is not.</summary>
     /// <param name="tenantId">The tenant.</param>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     /// <exception cref="InvalidOperationException">The scope already has a different tenant.</exception>
+    /// <exception cref="ObjectDisposedException">The scope was disposed.</exception>
     void SetTenant(TenantId tenantId);
 
     /// <summary>
@@ -45,24 +48,12 @@ public interface ITenantContext
     /// </summary>
     /// <param name="cancellationToken">Cancels waiting and connecting.</param>
     /// <returns>An open connection shared by the scope.</returns>
-    /// <exception cref="InvalidOperationException">No tenant is set, or the scope was disposed.</exception>
+    /// <exception cref="InvalidOperationException">No tenant is set.</exception>
+    /// <exception cref="ObjectDisposedException">The scope was disposed (also when it ended while the open was in flight: the connection is closed then).</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantNotReadyException">The tenant is not ready (for example still provisioning, or suspended).</exception>
     /// <exception cref="TenantConnectionBudgetExceededException">The global connection budget stayed spent.</exception>
     /// <exception cref="TenantUnavailableException">Connecting kept failing transiently until the open deadline.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     ValueTask<NpgsqlConnection> GetConnectionAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Returns the tenant's pooled data source (asked of the factory once per scope), and makes it available through
-    /// <see cref="DataSource"/>. The factory owns it: never dispose it.
-    /// </summary>
-    /// <param name="cancellationToken">Cancels waiting.</param>
-    /// <returns>The tenant's data source.</returns>
-    /// <exception cref="InvalidOperationException">No tenant is set, or the scope was disposed.</exception>
-    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantNotReadyException">The tenant is not ready (for example still provisioning, or suspended).</exception>
-    /// <exception cref="TenantConnectionBudgetExceededException">The budget could not cover the data source's pool in time.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
-    ValueTask<NpgsqlDataSource> GetDataSourceAsync(CancellationToken cancellationToken = default);
 }

@@ -7,15 +7,19 @@ internal sealed class TenantContext(ITenantConnectionFactory connections) : ITen
 {
     private TenantId? _tenantId;
     private NpgsqlConnection? _connection;
-    private NpgsqlDataSource? _dataSource;
     private bool _disposed;
 
     public TenantId? TenantId => _tenantId;
 
-    public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException(
-        _tenantId is null
-            ? "No tenant is set in this scope: call ITenantContext.SetTenant first (for example in middleware)."
-            : $"The data source of tenant '{_tenantId}' has not been resolved in this scope: await ITenantContext.GetDataSourceAsync first (for example in middleware).");
+    public NpgsqlConnection Connection
+    {
+        get
+        {
+            var tenantId = Current();
+            return _connection ?? throw new InvalidOperationException(
+                $"The connection of tenant '{tenantId}' has not been opened in this scope: await ITenantContext.GetConnectionAsync first (for example in middleware).");
+        }
+    }
 
     public void SetTenant(TenantId tenantId)
     {
@@ -39,12 +43,6 @@ internal sealed class TenantContext(ITenantConnectionFactory connections) : ITen
         return _connection is { } connection ? ValueTask.FromResult(connection) : OpenAsync(tenantId, cancellationToken);
     }
 
-    public ValueTask<NpgsqlDataSource> GetDataSourceAsync(CancellationToken cancellationToken = default)
-    {
-        var tenantId = Current();
-        return _dataSource is { } dataSource ? ValueTask.FromResult(dataSource) : ResolveAsync(tenantId, cancellationToken);
-    }
-
     private async ValueTask<NpgsqlConnection> OpenAsync(TenantId tenantId, CancellationToken cancellationToken)
     {
         var connection = await connections.OpenConnectionAsync(tenantId, TenantConnectionKind.Pooled, cancellationToken).ConfigureAwait(false);
@@ -59,13 +57,6 @@ internal sealed class TenantContext(ITenantConnectionFactory connections) : ITen
         return connection;
     }
 
-    private async ValueTask<NpgsqlDataSource> ResolveAsync(TenantId tenantId, CancellationToken cancellationToken)
-    {
-        var dataSource = await connections.GetDataSourceAsync(tenantId, TenantConnectionKind.Pooled, cancellationToken).ConfigureAwait(false);
-        _dataSource = dataSource;
-        return dataSource;
-    }
-
     private TenantId Current()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -75,7 +66,6 @@ internal sealed class TenantContext(ITenantConnectionFactory connections) : ITen
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        _dataSource = null;
         if (Interlocked.Exchange(ref _connection, null) is { } connection)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -85,7 +75,6 @@ internal sealed class TenantContext(ITenantConnectionFactory connections) : ITen
     public void Dispose()
     {
         _disposed = true;
-        _dataSource = null;
         Interlocked.Exchange(ref _connection, null)?.Dispose();
     }
 }

@@ -372,7 +372,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
         var id = db.Tenant(2);
 
         var dataSource = await factory.GetDataSourceAsync(id);
-        Assert.Equal(6, factory.FreeBudget); // A handed-out source holds its whole pool's worth of the budget.
+        Assert.Equal(10, factory.FreeBudget); // A handed-out source holds no slot of the budget.
         factory.Evict(id);
         time.Advance(TimeSpan.FromMinutes(4));
 
@@ -390,141 +390,34 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await dataSource.OpenConnectionAsync());
     }
 
-    /// <summary>
-    /// Budget 5, pools of 4: tenant 1 holds 2 connections, so handing out tenant 2's data source takes the 3 free slots
-    /// and waits for the fourth.
-    /// </summary>
-    private sealed class WaitingHandOut : IAsyncDisposable
-    {
-        public required TenantConnectionFactory Factory { get; init; }
-
-        public required Microsoft.Extensions.Time.Testing.FakeTimeProvider Time { get; init; }
-
-        public required NpgsqlConnection[] Held { get; init; }
-
-        public required Task<NpgsqlDataSource> HandOut { get; init; }
-
-        public required CancellationTokenSource Cancel { get; init; }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var connection in Held)
-            {
-                await connection.DisposeAsync();
-            }
-
-            Cancel.Dispose();
-            await Factory.DisposeAsync();
-        }
-    }
-
-    private async Task<WaitingHandOut> HandOutWaitingForBudgetAsync()
+    [Fact]
+    public async Task GetDataSourceAsync_ForMoreTenantsThanTheBudgetCoversPools_ReturnsAtOnce_AndOpenConnectionAsyncIsNotStarved()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o =>
+        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o =>
         {
-            o.RetiredDataSourceGracePeriod = TimeSpan.FromMinutes(1);
-            o.BudgetWaitTimeout = TimeSpan.FromMinutes(5);
             o.MaxPoolSize = 4;
-            o.ConnectionBudget = 5;
-        }, time);
-        NpgsqlConnection[] held = [await factory.OpenConnectionAsync(db.Tenant(1)), await factory.OpenConnectionAsync(db.Tenant(1))];
-        var cancel = new CancellationTokenSource();
-        var rig = new WaitingHandOut
+            o.ConnectionBudget = 4;
+            o.BudgetWaitTimeout = TimeSpan.Zero; // any wait for the budget fails at once
+        });
+        await using var held = await factory.OpenConnectionAsync(db.Tenant(0));
+
+        // Three hand-outs whose pools together are three times the budget, one connection open meanwhile.
+        var sources = await Task.WhenAll(Enumerable.Range(1, 3).Select(i => factory.GetDataSourceAsync(db.Tenant(i)).AsTask())).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, sources.Distinct().Count());
+        Assert.Equal(3, factory.FreeBudget); // only the open connection holds a slot
+        var others = new List<NpgsqlConnection>();
+        for (var i = 4; i < 7; i++)
         {
-            Factory = factory,
-            Time = time,
-            Held = held,
-            Cancel = cancel,
-            HandOut = factory.GetDataSourceAsync(db.Tenant(2), TenantConnectionKind.Pooled, cancel.Token).AsTask(),
-        };
-        var waited = Stopwatch.StartNew();
-        while (factory.FreeBudget != 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(10);
+            others.Add(await factory.OpenConnectionAsync(db.Tenant(i)));
         }
 
+        Assert.All(others, c => Assert.Equal(System.Data.ConnectionState.Open, c.State));
         Assert.Equal(0, factory.FreeBudget);
-        Assert.False(rig.HandOut.IsCompleted);
-        return rig;
-    }
-
-    [Fact]
-    public async Task GetDataSourceAsync_EvictedWhileWaitingForBudget_DisposedWhenTheWaitEnds_BudgetExact()
-    {
-        await using var rig = await HandOutWaitingForBudgetAsync();
-
-        rig.Factory.Evict(db.Tenant(2));
-        rig.Time.Advance(TimeSpan.FromMinutes(2));
-
-        // The hand-out under way keeps the source (and the 3 slots it gathered) until it ends.
-        Assert.Equal(2, rig.Factory.AliveDataSources);
-        Assert.Equal(0, rig.Factory.FreeBudget);
-
-        await rig.Cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rig.HandOut);
-
-        Assert.Equal(1, rig.Factory.AliveDataSources);
-        Assert.Equal(3, rig.Factory.FreeBudget); // tenant 1 still holds its 2
-    }
-
-    [Fact]
-    public async Task GetDataSourceAsync_EvictedWhileWaitingForBudget_ReturnsALiveSource()
-    {
-        await using var rig = await HandOutWaitingForBudgetAsync();
-        rig.Factory.Evict(db.Tenant(2));
-        rig.Time.Advance(TimeSpan.FromMinutes(2));
-
-        await rig.Held[0].DisposeAsync(); // its idle slot is reclaimed for the waiting caller
-        var dataSource = await rig.HandOut;
-
-        await using (var connection = await dataSource.OpenConnectionAsync())
-        {
-            Assert.Equal(db.DatabaseName(2), await CurrentDatabaseAsync(connection));
-        }
-
-        // A new source for tenant 2 with its pool's worth of slots (4), tenant 1's open connection with 1.
-        Assert.Equal(2, rig.Factory.AliveDataSources);
-        Assert.Equal(0, rig.Factory.FreeBudget);
-        rig.Factory.Evict(db.Tenant(2));
-        rig.Time.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(4, rig.Factory.FreeBudget);
-    }
-
-    [Fact]
-    public async Task GetDataSourceAsync_SecondHandOutWhileTheFirstWaits_WaitsToo_ThenBothGetTheSameSource()
-    {
-        await using var rig = await HandOutWaitingForBudgetAsync();
-        var second = rig.Factory.GetDataSourceAsync(db.Tenant(2)).AsTask();
-        await Task.Delay(100);
-
-        // The source is not backed by the budget yet, so it is not handed to anyone.
-        Assert.False(second.IsCompleted);
-        await rig.Held[0].DisposeAsync(); // one slot comes free: whichever caller takes it completes the hand-out for both
-
-        var sources = await Task.WhenAll(rig.HandOut, second).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Same(sources[0], sources[1]);
-        Assert.Equal(0, rig.Factory.FreeBudget); // tenant 2: 4 slots; tenant 1: 1 for its open connection
-        Assert.Equal(1, rig.Factory.PeekEntry(db.Tenant(1), TenantConnectionKind.Pooled)!.HeldSlots);
-    }
-
-    [Fact]
-    public async Task GetDataSourceAsync_AfterAnAbandonedHandOut_TakesTheSlotsStillMissing()
-    {
-        await using var rig = await HandOutWaitingForBudgetAsync();
-        await rig.Cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rig.HandOut);
-        foreach (var connection in rig.Held)
+        foreach (var connection in others)
         {
             await connection.DisposeAsync();
         }
-
-        // The abandoned hand-out left its 3 slots with the source; the next one takes the fourth (reclaiming tenant 1's idle ones).
-        Assert.Equal(0, rig.Factory.FreeBudget);
-        var dataSource = await rig.Factory.GetDataSourceAsync(db.Tenant(2));
-
-        Assert.NotNull(dataSource);
-        Assert.Equal(1, rig.Factory.FreeBudget);
     }
 }

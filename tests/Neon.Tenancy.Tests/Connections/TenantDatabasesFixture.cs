@@ -112,7 +112,7 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
         });
     }
 
-    internal static TenantConnectionFactory CreateFactory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<ConnectionFactoryOptions>? configure = null, TimeProvider? timeProvider = null)
+    internal static TenantConnectionFactory CreateFactory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<ConnectionFactoryOptions>? configure = null, TimeProvider? timeProvider = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         var options = new ConnectionFactoryOptions
         {
@@ -125,7 +125,7 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
         configure?.Invoke(options);
         var validation = new ConnectionFactoryOptionsValidator().Validate(null, options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
-        return new TenantConnectionFactory(catalog, protector, Options.Create(options), timeProvider ?? TimeProvider.System);
+        return new TenantConnectionFactory(catalog, protector, Options.Create(options), timeProvider ?? TimeProvider.System, meterFactory: meterFactory);
     }
 }
 

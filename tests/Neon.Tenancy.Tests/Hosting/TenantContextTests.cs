@@ -70,18 +70,24 @@ public sealed class TenantContextTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetDataSourceAsync_ThenDataSource_IsTheFactorysDataSourceOfTheTenant()
+    public async Task GetConnectionAsync_ThenConnection_IsTheScopesOpenConnection_ClosedWithTheScope()
     {
-        await using var scope = _rig.Services.CreateAsyncScope();
-        var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
-        context.SetTenant(Globex);
+        NpgsqlConnection connection;
+        await using (var scope = _rig.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
+            context.SetTenant(Globex);
 
-        var dataSource = await context.GetDataSourceAsync();
+            connection = await context.GetConnectionAsync();
 
-        Assert.Same(dataSource, context.DataSource);
-        Assert.Same(Factory.PeekEntry(Globex, TenantConnectionKind.Pooled)!.DataSource, dataSource);
-        await using var command = dataSource.CreateCommand("SELECT 1");
-        Assert.Equal(1, await command.ExecuteScalarAsync());
+            Assert.Same(connection, context.Connection);
+            await using var command = new NpgsqlCommand("SELECT 1", context.Connection);
+            Assert.Equal(1, await command.ExecuteScalarAsync());
+            Assert.Equal(1, Factory.PeekEntry(Globex, TenantConnectionKind.Pooled)!.OpenCount);
+        }
+
+        Assert.Equal(ConnectionState.Closed, connection.State);
+        Assert.Equal(0, Factory.PeekEntry(Globex, TenantConnectionKind.Pooled)!.OpenCount);
     }
 
     [Fact]
@@ -97,17 +103,19 @@ public sealed class TenantContextTests : IAsyncLifetime
     }
 
     [Fact]
-    public void DataSource_BeforeGetDataSourceAsync_ThrowsSayingWhatToCall()
+    public async Task Connection_BeforeGetConnectionAsync_ThrowsSayingWhatToCall_AndAfterTheScope_ThrowsDisposed()
     {
         var context = new TenantContext(Substitute.For<ITenantConnectionFactory>());
 
-        var noTenant = Assert.Throws<InvalidOperationException>(() => context.DataSource);
+        var noTenant = Assert.Throws<InvalidOperationException>(() => context.Connection);
         context.SetTenant(Acme);
-        var notResolved = Assert.Throws<InvalidOperationException>(() => context.DataSource);
+        var notOpened = Assert.Throws<InvalidOperationException>(() => context.Connection);
+        await context.DisposeAsync();
 
         Assert.Contains("SetTenant", noTenant.Message, StringComparison.Ordinal);
-        Assert.Contains("GetDataSourceAsync", notResolved.Message, StringComparison.Ordinal);
-        Assert.Contains("ctx-acme", notResolved.Message, StringComparison.Ordinal);
+        Assert.Contains("GetConnectionAsync", notOpened.Message, StringComparison.Ordinal);
+        Assert.Contains("ctx-acme", notOpened.Message, StringComparison.Ordinal);
+        Assert.Throws<ObjectDisposedException>(() => context.Connection);
     }
 
     [Fact]
