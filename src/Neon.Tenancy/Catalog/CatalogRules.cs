@@ -42,10 +42,7 @@ internal static class CatalogRules
 
     public static void RequireTenant(TenantId tenantId, string paramName)
     {
-        if (tenantId == default)
-        {
-            throw new ArgumentException("default(TenantId) is not a tenant; create one with TenantId.Parse.", paramName);
-        }
+        TenantId.ThrowIfDefault(tenantId, paramName);
     }
 
     public static TenantChange Reserved(TenantRecord record) => new()
@@ -96,9 +93,9 @@ internal static class CatalogRules
 
     private static void RequirePlan(string plan, string paramName)
     {
-        if (string.IsNullOrWhiteSpace(plan))
+        if (TenantRequestRules.PlanNameProblem(plan) is { } problem)
         {
-            throw new ArgumentException("Plan must be a non-empty plan name.", paramName);
+            throw new ArgumentException("Plan " + problem, paramName);
         }
     }
 }

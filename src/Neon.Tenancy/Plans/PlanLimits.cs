@@ -59,6 +59,7 @@ internal sealed class PlanLimits : IPlanLimits
 
     public async Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.ValidatePlanChange(tenantId, plan);
         ArgumentException.ThrowIfNullOrWhiteSpace(plan);
         var settings = _book.GetSettings(plan);
         var name = _book.PlanNames.FirstOrDefault(p => string.Equals(p, plan, StringComparison.OrdinalIgnoreCase)) ?? plan;
@@ -83,6 +84,7 @@ internal sealed class PlanLimits : IPlanLimits
 
     public async Task<TenantPlanDrift> CheckDriftAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
         if (record.ProjectId is null)
         {
@@ -148,6 +150,7 @@ internal sealed class PlanLimits : IPlanLimits
 
     public async Task<TenantDatabase> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
@@ -187,6 +190,7 @@ internal sealed class PlanLimits : IPlanLimits
 
     public async Task<TenantDatabase> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);

@@ -105,6 +105,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantDatabase> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId, request);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Plan, nameof(request));
         request = request.Settings is null && _plans is not null ? request with { Settings = _plans.GetSettings(request.Plan) } : request; // UnknownPlanException before any call
@@ -246,6 +247,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantDatabase?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
         return record is null ? null : TenantDatabase.From(record);
     }
@@ -268,6 +270,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantDeletion> DeleteAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
@@ -301,6 +304,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
@@ -324,6 +328,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId, request);
         ArgumentNullException.ThrowIfNull(request);
         if (request.Timestamp is null == string.IsNullOrEmpty(request.Lsn))
         {
@@ -360,6 +365,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider, IAsyncDi
 
     public async Task<TenantDatabase> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await _lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
