@@ -93,9 +93,11 @@ internal static class CatalogRules
 
     private static void RequirePlan(string plan, string paramName)
     {
-        if (TenantRequestRules.PlanNameProblem(plan) is { } problem)
+        // The catalog stores any label (the SDK's entry points apply the plan-name rule, TenantRequestRules), but
+        // bounded: the plan is a column and rides in every change-feed notification (PostgreSQL caps NOTIFY payloads).
+        if (string.IsNullOrWhiteSpace(plan) || plan.Length > TenantRequestRules.MaxPlanNameLength)
         {
-            throw new ArgumentException("Plan " + problem, paramName);
+            throw new ArgumentException($"Plan must be a non-empty plan name of at most {TenantRequestRules.MaxPlanNameLength} characters.", paramName);
         }
     }
 }

@@ -142,7 +142,7 @@ public sealed class HostileRequestTests
 
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => rig.Catalog.ReserveAsync(new TenantReservation { TenantId = Tenant, Plan = new string('p', 65), ProjectName = "tenant-hostile" }));
 
-        Assert.Contains("Plan must be 1 to 64 characters", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Plan must be a non-empty plan name of at most 64 characters", ex.Message, StringComparison.Ordinal);
         Assert.Null(await rig.Catalog.GetAsync(Tenant));
     }
 
