@@ -6,8 +6,11 @@ namespace Neon.Tenancy.Testing.Internal;
 
 /// <summary>
 /// The real PostgreSQL behind fake projects: one database per fake database and one login role per fake role, named
-/// <c>{project id}_{name}</c> (cluster-wide names must be unique). Identifiers are quoted with <see cref="Ident"/>,
-/// passwords (which the fake generates) are quoted as literals; everything else goes as parameters.
+/// <c>{project id}_{name}</c> (cluster-wide names must be unique). Identifiers are quoted with <see cref="Ident"/>;
+/// a password never appears in a statement: <c>CREATE ROLE</c> and <c>ALTER ROLE</c> (which take no parameters) get
+/// its SCRAM-SHA-256 verifier, computed here, as <c>psql</c>'s <c>\password</c> does. So a statement that reaches a
+/// trace (Npgsql records <c>db.query.text</c>), the server log or <c>pg_stat_activity</c> carries no password; everything
+/// else goes as parameters.
 /// </summary>
 internal sealed class PostgresBackend : IAsyncDisposable
 {
@@ -49,14 +52,33 @@ internal sealed class PostgresBackend : IAsyncDisposable
         ? throw new ArgumentException("Identifiers cannot contain NUL.", nameof(name))
         : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>Quotes a string literal for the DDL that cannot take parameters (passwords).</summary>
+    /// <summary>Quotes a string literal for the DDL that cannot take parameters (password verifiers).</summary>
     public static string Literal(string value) => value.Contains('\0', StringComparison.Ordinal)
         ? throw new ArgumentException("Literals cannot contain NUL.", nameof(value))
         : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
+    /// <summary>
+    /// The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802/7677:
+    /// <c>SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey</c>). PostgreSQL takes a verifier given to
+    /// <c>PASSWORD</c> as it is, so the password itself never leaves this process. The fake's passwords are ASCII, which
+    /// SASLprep leaves unchanged.
+    /// </summary>
+    public static string ScramVerifier(string password)
+    {
+        const int Iterations = 4096;
+        Span<byte> salt = stackalloc byte[16];
+        RandomNumberGenerator.Fill(salt);
+        var salted = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA256, 32);
+        var clientKey = HMACSHA256.HashData(salted, "Client Key"u8);
+        var storedKey = SHA256.HashData(clientKey);
+        var serverKey = HMACSHA256.HashData(salted, "Server Key"u8);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"SCRAM-SHA-256${Iterations}:{Convert.ToBase64String(salt)}${Convert.ToBase64String(storedKey)}:{Convert.ToBase64String(serverKey)}");
+    }
+
     public async Task CreateRoleAsync(string role, string password, CancellationToken cancellationToken)
     {
-        await ExecuteAsync($"CREATE ROLE {Ident(role)} LOGIN PASSWORD {Literal(password)}", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"CREATE ROLE {Ident(role)} LOGIN PASSWORD {Literal(ScramVerifier(password))}", cancellationToken).ConfigureAwait(false);
         _roles.Add(role);
     }
 
@@ -69,7 +91,7 @@ internal sealed class PostgresBackend : IAsyncDisposable
     /// <summary>Changes a role's password and drops its open connections (Neon does the same on reset).</summary>
     public async Task SetPasswordAsync(string role, string password, CancellationToken cancellationToken)
     {
-        await ExecuteAsync($"ALTER ROLE {Ident(role)} PASSWORD {Literal(password)}", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"ALTER ROLE {Ident(role)} PASSWORD {Literal(ScramVerifier(password))}", cancellationToken).ConfigureAwait(false);
         await TerminateAsync("usename = @name", role, cancellationToken).ConfigureAwait(false);
     }
 

@@ -42,10 +42,7 @@ internal static class CatalogRules
 
     public static void RequireTenant(TenantId tenantId, string paramName)
     {
-        if (tenantId == default)
-        {
-            throw new ArgumentException("default(TenantId) is not a tenant; create one with TenantId.Parse.", paramName);
-        }
+        TenantId.ThrowIfDefault(tenantId, paramName);
     }
 
     public static TenantChange Reserved(TenantRecord record) => new()
@@ -96,9 +93,11 @@ internal static class CatalogRules
 
     private static void RequirePlan(string plan, string paramName)
     {
-        if (string.IsNullOrWhiteSpace(plan))
+        // The catalog stores any label (the SDK's entry points apply the plan-name rule, TenantRequestRules), but
+        // bounded: the plan is a column and rides in every change-feed notification (PostgreSQL caps NOTIFY payloads).
+        if (string.IsNullOrWhiteSpace(plan) || plan.Length > TenantRequestRules.MaxPlanNameLength)
         {
-            throw new ArgumentException("Plan must be a non-empty plan name.", paramName);
+            throw new ArgumentException($"Plan must be a non-empty plan name of at most {TenantRequestRules.MaxPlanNameLength} characters.", paramName);
         }
     }
 }

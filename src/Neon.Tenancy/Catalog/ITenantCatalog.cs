@@ -24,6 +24,7 @@ public interface ITenantCatalog
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The record, or <see langword="null"/> when the tenant is not in the catalog.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantRecord?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists tenants one page at a time, ordered by tenant id, optionally filtered by state and plan.</summary>
@@ -49,6 +50,7 @@ public interface ITenantCatalog
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when a record was removed; <see langword="false"/> when there was none.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<bool> RemoveAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>

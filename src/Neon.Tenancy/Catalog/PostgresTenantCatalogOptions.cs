@@ -26,7 +26,8 @@ public sealed class PostgresTenantCatalogOptions
 
     /// <summary>
     /// The connection string the change-feed listener uses; it must be a direct (not PgBouncer-pooled) connection,
-    /// because LISTEN needs a session. Default: <see cref="ConnectionString"/>, with Neon's <c>-pooler</c> host suffix removed.
+    /// because LISTEN needs a session; a Neon pooler host (one containing <c>-pooler.</c>) fails validation at start.
+    /// Default: <see cref="ConnectionString"/>, with Neon's <c>-pooler</c> host suffix removed.
     /// </summary>
     public string? ListenerConnectionString { get; set; }
 

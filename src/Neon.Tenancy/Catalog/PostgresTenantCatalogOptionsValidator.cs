@@ -18,9 +18,16 @@ internal sealed class PostgresTenantCatalogOptionsValidator : IValidateOptions<P
             failures.Add("NeonTenancy:Catalog:ConnectionString is not a valid Npgsql connection string.");
         }
 
-        if (options.ListenerConnectionString is { } listen && !IsParsable(listen))
+        if (options.ListenerConnectionString is { } listen)
         {
-            failures.Add("NeonTenancy:Catalog:ListenerConnectionString is not a valid Npgsql connection string.");
+            if (!IsParsable(listen))
+            {
+                failures.Add("NeonTenancy:Catalog:ListenerConnectionString is not a valid Npgsql connection string.");
+            }
+            else if (IsPoolerHost(listen))
+            {
+                failures.Add("NeonTenancy:Catalog:ListenerConnectionString points at a Neon pooler host (one containing '-pooler.'): LISTEN needs a session, so use the direct endpoint (the same host without '-pooler'), or leave the setting unset to derive it from NeonTenancy:Catalog:ConnectionString.");
+            }
         }
 
         if (!PostgresCatalogSql.IsValidSchemaName(options.Schema))
@@ -45,6 +52,11 @@ internal sealed class PostgresTenantCatalogOptionsValidator : IValidateOptions<P
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>Whether any host of the connection string is a Neon PgBouncer endpoint (<c>ep-x-pooler.region...</c>).</summary>
+    private static bool IsPoolerHost(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString).Host is { } hosts
+        && hosts.Contains("-pooler.", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsParsable(string connectionString)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Neon.Tenancy;
@@ -39,7 +40,7 @@ public static class NeonTenancyBuilderExtensions
         var options = services.AddOptions<PostgresTenantCatalogOptions>();
         if (builder is NeonTenancyBuilder { Configuration: { } configuration })
         {
-            options.Bind(configuration.GetSection(NeonTenancyOptions.CatalogSectionName));
+            options.BindChecked(configuration.GetSection(NeonTenancyOptions.CatalogSectionName), static (section, o) => section.Bind(o));
         }
 
         if (configure is not null)

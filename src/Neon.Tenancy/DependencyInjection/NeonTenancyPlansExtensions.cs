@@ -35,7 +35,7 @@ public static class NeonTenancyPlansExtensions
         var options = services.AddOptions<TenantPlanOptions>();
         if (configuration is not null)
         {
-            options.Bind(configuration.GetSection(NeonTenancyOptions.PlansSectionName));
+            options.BindChecked(configuration.GetSection(NeonTenancyOptions.PlansSectionName), static (section, o) => section.Bind(o));
         }
 
         options.ValidateOnStart();

@@ -33,7 +33,7 @@ public static class NeonTenancyProvisioningExtensions
         var options = services.AddOptions<TenantProvisioningOptions>();
         if (configuration is not null)
         {
-            options.Bind(configuration.GetSection(NeonTenancyOptions.ProvisioningSectionName));
+            options.BindChecked(configuration.GetSection(NeonTenancyOptions.ProvisioningSectionName), static (section, o) => section.Bind(o));
         }
 
         options.ValidateOnStart();

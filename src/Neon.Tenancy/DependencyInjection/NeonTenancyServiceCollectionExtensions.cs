@@ -20,7 +20,7 @@ public static class NeonTenancyServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<NeonTenancyOptions>().Bind(configuration);
+        services.AddOptions<NeonTenancyOptions>().BindChecked(configuration, static (section, o) => section.Bind(o));
         return AddCore(services, configuration);
     }
 
@@ -49,15 +49,24 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddSingleton<TenantMutator>(); // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
-        services.AddNeonTenancyConnections(configuration);
+        // Every options type bound from the NeonTenancy section is bound here or by its feature's registration through
+        // BindChecked, so a value that cannot be converted fails at start naming the setting (never quoting the value).
+        if (configuration is not null)
+        {
+            services.AddOptions<Neon.Tenancy.Api.NeonApiOptions>()
+                .BindChecked(configuration.GetSection(NeonTenancyOptions.ApiSectionName), static (section, o) => section.Bind(o));
+            services.AddOptions<ConnectionFactoryOptions>()
+                .BindChecked(configuration.GetSection(ConnectionFactoryOptions.SectionName), static (section, o) => section.Bind(o));
+        }
+
+        services.AddNeonTenancyConnections(configuration: null);
         services.AddNeonTenancyPlans(configuration);
         services.AddNeonTenancyProvisioning(configuration);
         services.AddNeonTenancyUsage(configuration);
 
-        // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section, and from
-        // INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.
-        var api = configuration?.GetSection(NeonTenancyOptions.ApiSectionName);
-        services.AddNeonApiClient(api is null ? null : o => api.Bind(o));
+        // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section (bound above),
+        // and from INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.
+        services.AddNeonApiClient();
         return new NeonTenancyBuilder(services, configuration);
     }
 }

@@ -33,7 +33,7 @@ public static class NeonTenancyUsageExtensions
         var options = services.AddOptions<UsageOptions>();
         if (configuration is not null)
         {
-            options.Bind(configuration.GetSection(UsageOptions.SectionName));
+            options.BindChecked(configuration.GetSection(UsageOptions.SectionName), static (section, o) => section.Bind(o));
         }
 
         options.ValidateOnStart();

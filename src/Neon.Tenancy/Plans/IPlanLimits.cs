@@ -36,6 +36,7 @@ public interface IPlanLimits
     /// <exception cref="UnknownPlanException">No plan has this name.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is neither ready nor suspended.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, or <paramref name="plan"/> is not 1 to 64 characters of letters, digits, '-', '_' and '.'.</exception>
     Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default);
 
     /// <summary>Compares the tenant's project settings in Neon with its plan (read-only: one or two API reads).</summary>
@@ -43,6 +44,7 @@ public interface IPlanLimits
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The differences; empty when the project matches its plan.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantPlanDrift> CheckDriftAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -61,12 +63,14 @@ public interface IPlanLimits
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The suspended tenant.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantDatabase> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>Restores a suspended tenant's plan quotas and marks it ready. Idempotent.</summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The ready tenant.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantDatabase> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 }
 

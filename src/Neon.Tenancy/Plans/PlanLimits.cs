@@ -45,6 +45,7 @@ internal sealed class PlanLimits : IPlanLimits
 
     public Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.ValidatePlanChange(tenantId, plan);
         ArgumentException.ThrowIfNullOrWhiteSpace(plan);
         var settings = _book.GetSettings(plan);
         var name = _book.PlanNames.FirstOrDefault(p => string.Equals(p, plan, StringComparison.OrdinalIgnoreCase)) ?? plan;
@@ -69,6 +70,7 @@ internal sealed class PlanLimits : IPlanLimits
 
     public async Task<TenantPlanDrift> CheckDriftAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
         if (record.ProjectId is null)
         {

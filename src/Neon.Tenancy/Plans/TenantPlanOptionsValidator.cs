@@ -15,7 +15,7 @@ namespace Neon.Tenancy;
 internal sealed class TenantPlanOptionsValidator : IValidateOptions<TenantPlanOptions>
 {
     internal const string Section = "NeonTenancy:Plans";
-    internal const int MaxPlanNameLength = 64;
+    internal const int MaxPlanNameLength = TenantRequestRules.MaxPlanNameLength;
     internal const double MaxFixedComputeUnits = 56;
     internal const double MaxAutoscalingComputeUnits = 16;
     internal const double MaxAutoscalingRange = 8;
@@ -62,8 +62,7 @@ internal sealed class TenantPlanOptionsValidator : IValidateOptions<TenantPlanOp
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    internal static bool IsValidName(string name) =>
-        name.Length is > 0 and <= MaxPlanNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    internal static bool IsValidName(string name) => TenantRequestRules.PlanNameProblem(name) is null;
 
     /// <summary>Whether Neon accepts this compute size: 0.25, 0.5 or a whole number from 1 to 56.</summary>
     internal static bool IsComputeSize(double cu) =>

@@ -28,12 +28,14 @@ public interface ITenantDatabaseProvider
     /// <exception cref="TenantProvisioningException">A step failed; the catalog says <see cref="TenantState.Failed"/> with a
     /// secret-free <see cref="TenantRecord.FailureReason"/>, and a later call resumes.</exception>
     /// <exception cref="TenantStateException">The tenant is deleting or deleted (recover it instead).</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, or the request breaks a rule (plan, database or role name, region, Postgres version: the rules of <see cref="TenantProvisioningOptions"/>; reserved role names such as <c>pg_*</c> and <c>neon_*</c> are refused); nothing is called then.</exception>
     Task<TenantDatabase> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Describes one tenant from the catalog (no Neon API call).</summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The tenant, or <see langword="null"/> when it is not in the catalog.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantDatabase?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists tenants from the catalog (no Neon API call), ordered by tenant id, optionally in one state.</summary>
@@ -50,6 +52,7 @@ public interface ITenantDatabaseProvider
     /// <param name="cancellationToken">Cancels the call; the record then says <see cref="TenantState.Deleting"/> and a later call finishes.</param>
     /// <returns>When the project stops being recoverable.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantDeletion> DeleteAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>Recovers a deleted tenant's project within Neon's recovery window and marks the tenant ready.</summary>
@@ -59,6 +62,7 @@ public interface ITenantDatabaseProvider
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is not deleted (or deleting).</exception>
     /// <exception cref="Api.NeonApiException">Neon refused (for example the recovery window has passed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -69,7 +73,7 @@ public interface ITenantDatabaseProvider
     /// <param name="request">The point to restore to and the name to keep the pre-restore state under.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What was restored and where the pre-restore state is.</returns>
-    /// <exception cref="ArgumentException">The request names neither or both of a timestamp and an LSN.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, the request names neither or both of a timestamp and an LSN, or its <see cref="TenantRestoreRequest.PreserveUnderName"/> is not 1 to 256 characters without control characters (Neon's branch name limit).</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is not ready or suspended.</exception>
     Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default);
@@ -84,6 +88,7 @@ public interface ITenantDatabaseProvider
     /// <returns>The tenant after rotation.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is not ready or suspended.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantDatabase> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -89,6 +89,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider
 
     public async Task<TenantDatabase> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId, request);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Plan, nameof(request));
         request = request.Settings is null && _plans is not null ? request with { Settings = _plans.GetSettings(request.Plan) } : request; // UnknownPlanException before any call
@@ -270,6 +271,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider
 
     public async Task<TenantDatabase?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         var record = await _catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
         return record is null ? null : TenantDatabase.From(record);
     }
@@ -362,6 +364,7 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider
 
     public Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId, request);
         ArgumentNullException.ThrowIfNull(request);
         if (request.Timestamp is null == string.IsNullOrEmpty(request.Lsn))
         {

@@ -3,19 +3,19 @@ namespace Neon.Tenancy;
 /// <summary>What <see cref="ITenantDatabaseProvider.ProvisionAsync"/> creates for a tenant.</summary>
 public sealed record TenantProvisionRequest
 {
-    /// <summary>The plan name stored in the catalog (for example <c>free</c>, <c>pro</c>).</summary>
+    /// <summary>The plan name stored in the catalog (for example <c>free</c>, <c>pro</c>): 1 to 64 characters of letters, digits, '-', '_' and '.' (the rule of configured plan names).</summary>
     public required string Plan { get; init; }
 
-    /// <summary>The Neon region id (for example <c>aws-eu-central-1</c>); <see langword="null"/> for the account's default.</summary>
+    /// <summary>The Neon region id (for example <c>aws-eu-central-1</c>: a-z, 0-9 and '-', at most 64 characters); <see langword="null"/> for the account's default.</summary>
     public string? Region { get; init; }
 
     /// <summary>The Postgres major version (14 to 18); <see langword="null"/> for Neon's default.</summary>
     public int? PostgresVersion { get; init; }
 
-    /// <summary>The database name; <see langword="null"/> for <see cref="TenantProvisioningOptions.DefaultDatabaseName"/>.</summary>
+    /// <summary>The database name; <see langword="null"/> for <see cref="TenantProvisioningOptions.DefaultDatabaseName"/>. The same rules as that option: 1 to 63 characters of a-z, A-Z, 0-9, '_' and '-', starting with a letter or '_'; not <c>postgres</c>, <c>template0</c> or <c>template1</c>.</summary>
     public string? DatabaseName { get; init; }
 
-    /// <summary>The owner role name; <see langword="null"/> for <see cref="TenantProvisioningOptions.DefaultRoleName"/>.</summary>
+    /// <summary>The owner role name; <see langword="null"/> for <see cref="TenantProvisioningOptions.DefaultRoleName"/>. The same rules as that option: 1 to 63 characters of a-z, A-Z, 0-9, '_' and '-', starting with a letter or '_'; not a reserved name (<c>pg_*</c>, <c>neon_*</c>, <c>public</c>, <c>none</c>, <c>current_user</c>, <c>current_role</c>, <c>session_user</c>, <c>user</c>, <c>cloud_admin</c>).</summary>
     public string? RoleName { get; init; }
 
     /// <summary>
@@ -148,7 +148,7 @@ public sealed record TenantRestoreRequest
     /// <summary>Restore to this WAL position (for example <c>0/1A2B3C4</c>).</summary>
     public string? Lsn { get; init; }
 
-    /// <summary>The branch name to keep the pre-restore state under; <see langword="null"/> for <c>pre-restore-{UTC time, yyyyMMddTHHmmssZ}</c>.</summary>
+    /// <summary>The branch name to keep the pre-restore state under: 1 to 256 characters (Neon's limit), no control characters, no leading or trailing whitespace; <see langword="null"/> for <c>pre-restore-{UTC time, yyyyMMddTHHmmssZ}</c>.</summary>
     public string? PreserveUnderName { get; init; }
 }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace Neon.Tenancy;
@@ -40,40 +39,15 @@ internal sealed class TenantProvisioningOptionsValidator : IValidateOptions<Tena
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>
-    /// Names Neon accepts and PostgreSQL takes without surprises: 1 to 63 characters of a-z, A-Z, 0-9, '_' and '-',
-    /// starting with a letter or '_'; role names must not start with <c>pg_</c> (reserved by PostgreSQL).
-    /// </summary>
-    internal static bool IsValidName(string? value, bool isRole)
-    {
-        if (string.IsNullOrEmpty(value) || value.Length > 63 || !(char.IsAsciiLetter(value[0]) || value[0] == '_'))
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return !(isRole && value.StartsWith("pg_", StringComparison.OrdinalIgnoreCase));
-    }
+    /// <summary>Whether a name passes <see cref="TenantRequestRules"/> (the same rules a request's names follow).</summary>
+    internal static bool IsValidName(string? value, bool isRole) =>
+        (isRole ? TenantRequestRules.RoleNameProblem(value) : TenantRequestRules.DatabaseNameProblem(value)) is null;
 
     private static void CheckName(List<string> failures, string? value, string setting, bool isRole)
     {
-        if (!IsValidName(value, isRole))
+        if ((isRole ? TenantRequestRules.RoleNameProblem(value) : TenantRequestRules.DatabaseNameProblem(value)) is { } problem)
         {
-            var text = new StringBuilder(Section).Append(setting)
-                .Append(" must be 1 to 63 characters of a-z, A-Z, 0-9, '_' and '-', starting with a letter or '_'");
-            if (isRole)
-            {
-                text.Append(", and must not start with 'pg_'");
-            }
-
-            failures.Add(text.Append('.').ToString());
+            failures.Add(Section + setting + " " + problem);
         }
     }
 }

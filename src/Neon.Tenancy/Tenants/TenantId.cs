@@ -49,6 +49,19 @@ public readonly struct TenantId : IEquatable<TenantId>, IComparable<TenantId>
         return new TenantId(value);
     }
 
+    /// <summary>
+    /// The one guard every public entry point taking a <see cref="TenantId"/> uses: <c>default(TenantId)</c> is a bad
+    /// argument (<see cref="ArgumentException"/> naming the parameter), wherever it is passed.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    internal static void ThrowIfDefault(TenantId tenantId, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(tenantId))] string? paramName = null)
+    {
+        if (tenantId._value is null)
+        {
+            throw new ArgumentException("default(TenantId) is not a tenant; create one with TenantId.Parse.", paramName);
+        }
+    }
+
     /// <summary>Tries to parse a tenant id without throwing.</summary>
     /// <param name="value">The candidate id.</param>
     /// <param name="tenantId">The tenant id when the method returns <see langword="true"/>.</param>

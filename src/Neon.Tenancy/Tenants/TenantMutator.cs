@@ -73,8 +73,10 @@ internal sealed class TenantMutator : IAsyncDisposable
     /// by the caller's cancellation, which leaves the tenant as an abandoned call would, or by a refusal that changed
     /// nothing), the reason is recorded on the tenant and the exception rethrown.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c> (every lifecycle call's one guard).</exception>
     public async Task<T> RunAsync<T>(TenantId tenantId, string operation, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken)
     {
+        TenantRequestRules.Validate(tenantId);
         using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
         var held = await Lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);

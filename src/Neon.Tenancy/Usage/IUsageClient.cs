@@ -20,6 +20,7 @@ public interface IUsageClient
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantProjectMissingException">The tenant has no Neon project yet.</exception>
     /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused the read.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantUsage> GetCurrentUsageAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -57,6 +58,7 @@ public interface IUsageClient
     /// <exception cref="TenantProjectMissingException">The tenant has no Neon project yet.</exception>
     /// <exception cref="UnknownPlanException">The tenant's plan is not configured.</exception>
     /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused the read.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantUsageAgainstPlan> GetUsageAgainstPlanAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>

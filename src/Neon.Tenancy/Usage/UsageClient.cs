@@ -51,6 +51,7 @@ internal sealed class UsageClient : IUsageClient
 
     public async Task<TenantUsage> GetCurrentUsageAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         var record = await RequireProjectAsync(tenantId, cancellationToken).ConfigureAwait(false);
         return await ReadCountersAsync(record, cancellationToken).ConfigureAwait(false);
     }
@@ -66,6 +67,7 @@ internal sealed class UsageClient : IUsageClient
 
     public async Task<TenantUsageAgainstPlan> GetUsageAgainstPlanAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
+        TenantRequestRules.Validate(tenantId);
         var record = await RequireProjectAsync(tenantId, cancellationToken).ConfigureAwait(false);
         return await AgainstPlanAsync(record, cancellationToken).ConfigureAwait(false);
     }

@@ -79,7 +79,7 @@ public sealed class ProvisioningOptionsRegistrationTests
     [InlineData("DefaultDatabaseName", "", "NeonTenancy:Provisioning:DefaultDatabaseName must be 1 to 63 characters")]
     [InlineData("DefaultDatabaseName", "1db", "NeonTenancy:Provisioning:DefaultDatabaseName must be 1 to 63 characters")]
     [InlineData("DefaultDatabaseName", "db;drop", "NeonTenancy:Provisioning:DefaultDatabaseName must be 1 to 63 characters")]
-    [InlineData("DefaultRoleName", "pg_owner", "NeonTenancy:Provisioning:DefaultRoleName must be 1 to 63 characters of a-z, A-Z, 0-9, '_' and '-', starting with a letter or '_', and must not start with 'pg_'")]
+    [InlineData("DefaultRoleName", "pg_owner", "NeonTenancy:Provisioning:DefaultRoleName must not be a name PostgreSQL or Neon reserves (pg_*, neon_*,")]
     [InlineData("DefaultRoleName", "a\"b", "NeonTenancy:Provisioning:DefaultRoleName must be")]
     [InlineData("ApplicationRoleName", "this_role_name_is_far_too_long_for_postgres_which_allows_63_bytes", "NeonTenancy:Provisioning:ApplicationRoleName must be")]
     [InlineData("ApplicationRoleName", "neondb_owner", "NeonTenancy:Provisioning:ApplicationRoleName must differ from NeonTenancy:Provisioning:DefaultRoleName")]
