@@ -33,7 +33,7 @@ public static class NeonTenancyConnectionsExtensions
         var options = services.AddOptions<ConnectionFactoryOptions>();
         if (configuration is not null)
         {
-            options.Bind(configuration.GetSection(ConnectionFactoryOptions.SectionName));
+            options.BindChecked(configuration.GetSection(ConnectionFactoryOptions.SectionName), static (section, o) => section.Bind(o));
         }
 
         options.ValidateOnStart();

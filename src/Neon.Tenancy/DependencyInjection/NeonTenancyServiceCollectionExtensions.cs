@@ -55,11 +55,9 @@ public static class NeonTenancyServiceCollectionExtensions
         {
             services.AddOptions<Neon.Tenancy.Api.NeonApiOptions>()
                 .BindChecked(configuration.GetSection(NeonTenancyOptions.ApiSectionName), static (section, o) => section.Bind(o));
-            services.AddOptions<ConnectionFactoryOptions>()
-                .BindChecked(configuration.GetSection(ConnectionFactoryOptions.SectionName), static (section, o) => section.Bind(o));
         }
 
-        services.AddNeonTenancyConnections(configuration: null);
+        services.AddNeonTenancyConnections(configuration);
         services.AddNeonTenancyPlans(configuration);
         services.AddNeonTenancyProvisioning(configuration);
         services.AddNeonTenancyUsage(configuration);
