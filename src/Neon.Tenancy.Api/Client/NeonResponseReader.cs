@@ -10,7 +10,7 @@ namespace Neon.Tenancy.Api;
 /// Reads a successful answer into its model, and turns every way the body can be unusable into one
 /// <see cref="NeonMalformedResponseException"/> that says what was wrong and where: empty, truncated (fewer bytes than
 /// <c>Content-Length</c>, or JSON cut off), not JSON, a value of the wrong type, a required field missing or null
-/// (required = a non-nullable property of the generated model), an operation without an id.
+/// (required = a non-nullable property of the response model, at the root of the answer), an operation without an id.
 /// </summary>
 /// <remarks>
 /// The body is buffered first (Neon's answers are small), so that a failed parse can be told apart: truncated or
@@ -178,8 +178,8 @@ internal static class NeonResponseReader
     }
 
     /// <summary>
-    /// The first required field (a non-nullable reference property of a generated model) that is missing or null, or an
-    /// operation without an id, walking objects and lists.
+    /// The first required field of the answer's root (a non-nullable reference property of the response model) that is
+    /// missing or null, or an operation without an id anywhere, walking objects and lists.
     /// </summary>
     private static (string Path, string What)? FindMissing(object value, JsonTypeInfo typeInfo, string path, int depth)
     {
@@ -207,7 +207,9 @@ internal static class NeonResponseReader
                     var child = get(value);
                     if (child is null)
                     {
-                        if (!property.IsGetNullable)
+                        // Only the answer's own fields (what callers dereference first, e.g. created.Project): deeper
+                        // "required" fields of the definition are not reliably sent (Neon and the fake omit some).
+                        if (depth == 0 && !property.IsGetNullable)
                         {
                             return (at, "a required field is missing or null");
                         }

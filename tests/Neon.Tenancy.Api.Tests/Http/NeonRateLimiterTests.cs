@@ -153,9 +153,11 @@ public sealed class NeonRateLimiterTests
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledForReal);
-        AdvanceInSteps(time, 2, TimeSpan.FromSeconds(1));
 
-        Assert.True(await cancelled);
+        // One advance per permit, each awaited: a granted waiter moves on to the next budget asynchronously.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await cancelled.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(await after.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
