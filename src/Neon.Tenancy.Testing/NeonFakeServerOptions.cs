@@ -43,6 +43,14 @@ public sealed class NeonFakeServerOptions
     /// <summary>Requests per minute per account when <see cref="EnforceRateLimits"/> is set. Default: 700, as Neon.</summary>
     public int RequestsPerMinute { get; set; } = 700;
 
+    /// <summary>
+    /// When set (and <see cref="EnforceRateLimits"/> is), the account budget is a token bucket holding at most this many
+    /// requests and refilled continuously at <see cref="RequestsPerMinute"/>, as Neon's limiter behaves: a burst beyond
+    /// it answers 429 with <c>Retry-After</c> even when the minute's count is below the limit. When null, the account
+    /// budget is a sliding window of one minute. Default: null.
+    /// </summary>
+    public int? AccountBucketCapacity { get; set; }
+
     /// <summary>Requests per second per route when <see cref="EnforceRateLimits"/> is set. Default: 40, as Neon.</summary>
     public int RequestsPerSecondPerRoute { get; set; } = 40;
 
@@ -62,6 +70,11 @@ public sealed class NeonFakeServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RequestsPerMinute, 1, nameof(RequestsPerMinute));
         ArgumentOutOfRangeException.ThrowIfLessThan(RequestsPerSecondPerRoute, 1, nameof(RequestsPerSecondPerRoute));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConsumptionRequestsPerMinute, 1, nameof(ConsumptionRequestsPerMinute));
+        if (AccountBucketCapacity is { } capacity)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(AccountBucketCapacity));
+        }
+
         ArgumentException.ThrowIfNullOrWhiteSpace(DefaultRegion, nameof(DefaultRegion));
     }
 }

@@ -22,6 +22,7 @@ public sealed partial class NeonApiClient
     private readonly HttpClient _httpClient;
     private readonly IOptionsMonitor<NeonApiOptions> _options;
     private readonly TimeProvider _timeProvider;
+    private readonly NeonApiKeyHistory _keys;
 
     /// <summary>Creates a client on an <see cref="HttpClient"/> that carries the Neon pipeline.</summary>
     /// <param name="httpClient">The HTTP client; its base address is the API root (<c>https://console.neon.tech/api/v2/</c>).</param>
@@ -35,7 +36,13 @@ public sealed partial class NeonApiClient
         _httpClient = httpClient;
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
+
+        // The keys are removed from every message built from an answer, whatever their shape; the history follows
+        // rotations through the monitor for the lifetime of the client (a singleton).
+        _keys = new NeonApiKeyHistory(options);
     }
+
+    internal IReadOnlyList<string> KnownApiKeys => _keys.Snapshot();
 
     internal NeonApiOptions Options => _options.CurrentValue;
 
@@ -53,33 +60,7 @@ public sealed partial class NeonApiClient
         HttpContent? content, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         using var response = await SendCoreAsync(method, routeTemplate, operationId, requestUri, content, cancellationToken).ConfigureAwait(false);
-
-        // The pipeline streams successful bodies; this read gets the same bound as one attempt.
-        using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        readTimeout.CancelAfter(Options.AttemptTimeout);
-        TResponse? value;
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(readTimeout.Token).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                value = await JsonSerializer.DeserializeAsync(stream, responseType, readTimeout.Token).ConfigureAwait(false);
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw NeonApiErrorFactory.MalformedResponse(response, ex);
-        }
-        catch (OperationCanceledException ex) when (readTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw NeonApiErrorFactory.BodyReadFailed(response, ex);
-        }
-        catch (Exception ex) when (ex is IOException or HttpRequestException)
-        {
-            throw NeonApiErrorFactory.BodyReadFailed(response, ex);
-        }
-
-        return value ?? throw NeonApiErrorFactory.MalformedResponse(response, null);
+        return await NeonResponseReader.ReadAsync(response, responseType, Options.AttemptTimeout, _keys.Snapshot(), cancellationToken).ConfigureAwait(false);
     }
 
     internal async Task SendAsync(HttpMethod method, string routeTemplate, string operationId, string requestUri,
@@ -102,7 +83,7 @@ public sealed partial class NeonApiClient
 
         using (response)
         {
-            throw await NeonApiErrorFactory.CreateAsync(response, cancellationToken).ConfigureAwait(false);
+            throw await NeonApiErrorFactory.CreateAsync(response, TimeProvider.System, _keys.Snapshot(), cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -17,24 +17,32 @@ internal static class NeonApiErrorFactory
         CreateAsync(response, TimeProvider.System, cancellationToken);
 
     /// <summary>As <see cref="CreateAsync(HttpResponseMessage, CancellationToken)"/>, resolving an HTTP-date <c>Retry-After</c> against <paramref name="timeProvider"/>.</summary>
-    internal static async Task<NeonApiException> CreateAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken)
+    internal static Task<NeonApiException> CreateAsync(HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken) =>
+        CreateAsync(response, timeProvider, [], cancellationToken);
+
+    /// <summary>As <see cref="CreateAsync(HttpResponseMessage, TimeProvider, CancellationToken)"/>, removing every value of <paramref name="secrets"/> (the configured API keys) from what Neon's answer puts into the exception.</summary>
+    internal static async Task<NeonApiException> CreateAsync(HttpResponseMessage response, TimeProvider timeProvider, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(secrets);
 
         var body = await NeonErrorBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        return Create(response, body, timeProvider);
+        return Create(response, body, timeProvider, secrets);
     }
 
-    internal static NeonApiException Create(HttpResponseMessage response, NeonErrorBody? body, TimeProvider timeProvider)
+    internal static NeonApiException Create(HttpResponseMessage response, NeonErrorBody? body, TimeProvider timeProvider) =>
+        Create(response, body, timeProvider, []);
+
+    internal static NeonApiException Create(HttpResponseMessage response, NeonErrorBody? body, TimeProvider timeProvider, IReadOnlyList<string> secrets)
     {
         var request = response.RequestMessage;
         var status = response.StatusCode;
-        var code = string.IsNullOrWhiteSpace(body?.Code) ? null : body.Code;
-        var neonMessage = NeonMessageScrubber.Scrub(body?.Message);
-        var requestId = NonEmpty(body?.RequestId)
-            ?? NonEmpty(NeonHeaders.GetFirst(response.Headers, NeonHeaders.RequestId))
-            ?? (request is null ? null : NonEmpty(NeonHeaders.GetFirst(request.Headers, NeonHeaders.RequestId)));
+
+        // Everything taken from the answer (body and headers) can echo what the request carried: the configured keys go first.
+        var code = string.IsNullOrWhiteSpace(body?.Code) ? null : NeonMessageScrubber.Sanitize(body.Code, secrets);
+        var neonMessage = NeonMessageScrubber.Scrub(body?.Message, secrets);
+        var requestId = RequestId(response, body?.RequestId, secrets);
 
         TimeSpan? retryAfter = request is not null && request.Options.TryGetValue(NeonRequestOptions.RetryAfter, out var resolved)
             ? resolved
@@ -56,35 +64,72 @@ internal static class NeonApiErrorFactory
     }
 
     /// <summary>
-    /// A successful status whose body is empty, not JSON, or not the documented shape: the caller gets the status and
-    /// request id, never a bare <see cref="System.Text.Json.JsonException"/> (nor the body, which may hold secrets).
+    /// A successful status whose body is empty, not JSON, truncated, or not the documented shape (a wrong type, a required
+    /// field missing or null): the caller gets the status, what was wrong and where, and the request id; never a bare
+    /// <see cref="System.Text.Json.JsonException"/> nor the body (which may hold secrets).
     /// </summary>
-    public static NeonApiException MalformedResponse(HttpResponseMessage response, Exception? innerException) =>
-        SuccessBodyFailure(response, "with a body that is not the documented JSON", isTransient: false, innerException);
-
-    /// <summary>A successful status whose body could not be read in time, or broke off.</summary>
-    public static NeonApiException BodyReadFailed(HttpResponseMessage response, Exception innerException) =>
-        SuccessBodyFailure(response, "but its body could not be read within NeonApiOptions.AttemptTimeout", isTransient: true, innerException);
-
-    private static NeonApiException SuccessBodyFailure(HttpResponseMessage response, string what, bool isTransient, Exception? innerException)
+    /// <param name="response">The answer.</param>
+    /// <param name="what">What was wrong, e.g. "a required field is missing or null"; no content of the body.</param>
+    /// <param name="field">The JSON path of the field, if one is to blame.</param>
+    /// <param name="isTruncated">Whether the body broke off (transient: the same call may succeed).</param>
+    /// <param name="secrets">The configured API keys.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public static NeonMalformedResponseException MalformedResponse(
+        HttpResponseMessage response, string what, string? field, bool isTruncated, IReadOnlyList<string> secrets, Exception? innerException)
     {
         ArgumentNullException.ThrowIfNull(response);
         var request = response.RequestMessage;
-        var requestId = NonEmpty(NeonHeaders.GetFirst(response.Headers, NeonHeaders.RequestId))
-            ?? (request is null ? null : NonEmpty(NeonHeaders.GetFirst(request.Headers, NeonHeaders.RequestId)));
+        var requestId = RequestId(response, null, secrets);
+        field = field is null ? null : NeonMessageScrubber.Sanitize(field, secrets);
         var builder = new StringBuilder("Neon API ");
         if (request is not null)
         {
             builder.Append(request.Method.Method).Append(' ').Append(NeonRequestOptions.GetRoute(request)).Append(' ');
         }
 
-        builder.Append(CultureInfo.InvariantCulture, $"answered {(int)response.StatusCode} {what}");
-        if (requestId is not null)
+        builder.Append(CultureInfo.InvariantCulture, $"answered {(int)response.StatusCode} with a malformed body: {what}");
+        if (field is not null)
         {
-            builder.Append(" [request id ").Append(NeonMessageScrubber.Sanitize(requestId)).Append(']');
+            builder.Append(" at ").Append(field);
         }
 
-        return new NeonApiException(builder.ToString(), response.StatusCode, errorCode: null, requestId, retryAfter: null, isTransient, innerException);
+        if (requestId is not null)
+        {
+            builder.Append(" [request id ").Append(requestId).Append(']');
+        }
+
+        return new NeonMalformedResponseException(builder.ToString(), response.StatusCode, field, requestId, isTruncated, innerException);
+    }
+
+    /// <summary>A successful status whose body could not be read within the attempt timeout, or whose connection failed while reading.</summary>
+    public static NeonApiException BodyReadFailed(HttpResponseMessage response, IReadOnlyList<string> secrets, Exception innerException)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var request = response.RequestMessage;
+        var requestId = RequestId(response, null, secrets);
+        var builder = new StringBuilder("Neon API ");
+        if (request is not null)
+        {
+            builder.Append(request.Method.Method).Append(' ').Append(NeonRequestOptions.GetRoute(request)).Append(' ');
+        }
+
+        builder.Append(CultureInfo.InvariantCulture, $"answered {(int)response.StatusCode} but its body could not be read within NeonApiOptions.AttemptTimeout");
+        if (requestId is not null)
+        {
+            builder.Append(" [request id ").Append(requestId).Append(']');
+        }
+
+        return new NeonApiException(builder.ToString(), response.StatusCode, errorCode: null, requestId, retryAfter: null, isTransient: true, innerException);
+    }
+
+    /// <summary>Neon's <c>request_id</c>, else the response's <c>X-Request-ID</c>, else the request's; printable, short, without the configured keys.</summary>
+    private static string? RequestId(HttpResponseMessage response, string? fromBody, IReadOnlyList<string> secrets)
+    {
+        var request = response.RequestMessage;
+        var id = NonEmpty(fromBody)
+            ?? NonEmpty(NeonHeaders.GetFirst(response.Headers, NeonHeaders.RequestId))
+            ?? (request is null ? null : NonEmpty(NeonHeaders.GetFirst(request.Headers, NeonHeaders.RequestId)));
+        return id is null ? null : NeonMessageScrubber.Sanitize(id, secrets);
     }
 
     private static string FormatMessage(HttpRequestMessage? request, HttpStatusCode status, string? code, string? neonMessage, string? requestId, int attempts)
@@ -98,7 +143,7 @@ internal static class NeonApiErrorFactory
         builder.Append(CultureInfo.InvariantCulture, $"failed with {(int)status}");
         if (code is not null)
         {
-            builder.Append(" (").Append(NeonMessageScrubber.Sanitize(code)).Append(')');
+            builder.Append(" (").Append(code).Append(')');
         }
 
         if (attempts > 1)
@@ -118,7 +163,7 @@ internal static class NeonApiErrorFactory
 
         if (requestId is not null)
         {
-            builder.Append(" [request id ").Append(NeonMessageScrubber.Sanitize(requestId)).Append(']');
+            builder.Append(" [request id ").Append(requestId).Append(']');
         }
 
         return builder.ToString();

@@ -11,6 +11,7 @@ namespace Neon.Tenancy.Api;
 /// request headers, raw bodies or credentials. Callers usually branch on the sealed subtypes
 /// (<see cref="NeonNotFoundException"/>, <see cref="NeonLockedException"/>, <see cref="NeonRateLimitedException"/>,
 /// <see cref="NeonAuthorizationException"/>, <see cref="NeonPlanLimitException"/>, <see cref="NeonOrgIdRequiredException"/>,
+/// <see cref="NeonMalformedResponseException"/>,
 /// <see cref="NeonApiTimeoutException"/>) or on <see cref="IsTransient"/>.
 /// </remarks>
 public class NeonApiException : Exception

@@ -12,14 +12,20 @@ internal static partial class NeonMessageScrubber
     internal const int MaxLength = 500;
     private const string Redacted = "***";
 
-    internal static string? Scrub(string? text)
+    internal static string? Scrub(string? text) => Scrub(text, []);
+
+    /// <summary>
+    /// As <see cref="Scrub(string?)"/>, first removing every value of <paramref name="secrets"/> (the configured API keys,
+    /// whatever their shape), as they are and URI-escaped, ignoring case.
+    /// </summary>
+    internal static string? Scrub(string? text, IReadOnlyList<string> secrets)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
 
-        var value = UriCredentials().Replace(text, "$1" + Redacted + "@");
+        var value = UriCredentials().Replace(RemoveSecrets(text, secrets), "$1" + Redacted + "@");
         value = KeyValueSecret().Replace(value, "$1" + Redacted);
         value = BearerToken().Replace(value, "$1" + Redacted);
         value = NeonKey().Replace(value, Redacted);
@@ -39,6 +45,30 @@ internal static partial class NeonMessageScrubber
 
         return builder.ToString().Trim();
     }
+
+    /// <summary>Removes every value of <paramref name="secrets"/> from <paramref name="text"/>, as it is and URI-escaped, ignoring case.</summary>
+    internal static string RemoveSecrets(string text, IReadOnlyList<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            if (string.IsNullOrEmpty(secret))
+            {
+                continue;
+            }
+
+            text = text.Replace(secret, Redacted, StringComparison.OrdinalIgnoreCase);
+            var escaped = Uri.EscapeDataString(secret);
+            if (!string.Equals(escaped, secret, StringComparison.Ordinal))
+            {
+                text = text.Replace(escaped, Redacted, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>Keeps an identifier (request id, error code) printable and short, without the configured keys.</summary>
+    internal static string Sanitize(string value, IReadOnlyList<string> secrets) => Sanitize(RemoveSecrets(value, secrets));
 
     /// <summary>Keeps an identifier (request id, error code) printable and short; no secret heuristics.</summary>
     internal static string Sanitize(string value)

@@ -228,7 +228,7 @@ internal sealed class NeonApiHandler : DelegatingHandler
         if (_rateLimiter.IsEnabled)
         {
             var waitStarted = _timeProvider.GetTimestamp();
-            if (!await _rateLimiter.AcquireAsync(call.Route, cancellationToken).ConfigureAwait(false))
+            if (!await _rateLimiter.AcquireAsync(call.Route, call.StartTimestamp, cancellationToken).ConfigureAwait(false))
             {
                 NeonApiLog.RateLimitQueueFull(_logger, call.Method, call.Route, call.RequestId);
                 throw new NeonRateLimitedException(
@@ -334,6 +334,12 @@ internal sealed class NeonApiHandler : DelegatingHandler
 
             retryAfter = NeonHeaders.GetRetryAfter(response, _timeProvider);
             outcome = NeonApiLog.Describe(status);
+            if (status == HttpStatusCode.TooManyRequests)
+            {
+                // Neon's bucket is empty: every caller waits (Retry-After, else this retry's backoff), not only this one,
+                // so the queue behind it does not draw more 429s. Whether or not this call is retried.
+                _rateLimiter.OnRateLimited(call.Route, retryAfter ?? Backoff(args.AttemptNumber, call.Options.Retry));
+            }
         }
         else
         {

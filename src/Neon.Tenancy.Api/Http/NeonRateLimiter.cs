@@ -1,123 +1,151 @@
-using System.Threading.RateLimiting;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace Neon.Tenancy.Api;
 
 /// <summary>
-/// Client-side budgets matching Neon's published limits: an account-wide budget per minute, a budget per second for
-/// each route template, and a separate budget per minute for the <c>consumption_history</c> endpoints.
-/// All three are sliding windows, so no window of the configured length ever holds more requests than the budget
-/// (up to one segment of slack). Callers over budget wait in a FIFO queue.
+/// Client-side budgets matching Neon's limits: an account-wide budget per minute, a budget per second for each route
+/// template, and a separate budget per minute for the <c>consumption_history</c> endpoints. Each is a token bucket
+/// (<see cref="NeonTokenBucket"/>) that holds at most <see cref="NeonRateLimitOptions.BurstSize"/> permits and refills
+/// continuously at its rate, because Neon's limiter refills that way: a burst leaves paced at the configured rate
+/// instead of a minute's budget at once. Callers over budget wait in line by the start time of their call.
 /// </summary>
 /// <remarks>
-/// One instance per service provider (a singleton), disposed with it. The limiters of
-/// System.Threading.RateLimiting take time from the system clock and cannot use a <see cref="TimeProvider"/>;
-/// tests therefore use small real windows through the internal constructor.
+/// One instance per service provider (a singleton), disposed with it. Time comes from the injected
+/// <see cref="TimeProvider"/>. A 429 from Neon pauses the budget it most likely spent (<see cref="OnRateLimited"/>),
+/// so every caller waits instead of drawing more 429s; the retry keeps its place in line.
 /// </remarks>
 internal sealed class NeonRateLimiter : IDisposable, IAsyncDisposable
 {
-    private const int SegmentsPerWindow = 4;
+    /// <summary>Idle route buckets are dropped beyond this many (requests without a route template fall back to their path).</summary>
+    private const int MaxIdleRoutes = 1024;
 
-    private readonly RateLimiter? _account;
-    private readonly PartitionedRateLimiter<string>? _perRoute;
-    private readonly RateLimiter? _consumption;
+    private readonly NeonRateLimitOptions? _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly NeonTokenBucket? _account;
+    private readonly NeonTokenBucket? _consumption;
+    private readonly ConcurrentDictionary<string, NeonTokenBucket> _routes = new(StringComparer.Ordinal);
+    private volatile bool _disposed;
 
-    /// <summary>Creates the limiters from the current options (minute and second windows).</summary>
-    public NeonRateLimiter(IOptionsMonitor<NeonApiOptions> options)
-        : this(options.CurrentValue.RateLimit, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1))
+    /// <summary>Creates the budgets from the current options.</summary>
+    public NeonRateLimiter(IOptionsMonitor<NeonApiOptions> options, TimeProvider timeProvider)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).CurrentValue.RateLimit, timeProvider)
     {
     }
 
-    /// <summary>Creates the limiters with the given window lengths (for tests: short windows).</summary>
-    internal NeonRateLimiter(NeonRateLimitOptions options, TimeSpan minuteWindow, TimeSpan secondWindow)
+    /// <summary>Creates the budgets from <paramref name="options"/> on <paramref name="timeProvider"/>.</summary>
+    internal NeonRateLimiter(NeonRateLimitOptions options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         if (!options.Enabled)
         {
             return;
         }
 
-        var queueLimit = options.QueueLimit;
-        _account = CreateWindow(options.RequestsPerMinute, minuteWindow, queueLimit);
-        _consumption = CreateWindow(options.ConsumptionRequestsPerMinute, minuteWindow, queueLimit);
-        var perRoute = options.RequestsPerSecondPerRoute;
-        _perRoute = PartitionedRateLimiter.Create<string, string>(route =>
-            RateLimitPartition.GetSlidingWindowLimiter(route, _ => WindowOptions(perRoute, secondWindow, queueLimit)));
+        _options = options;
+        _account = new NeonTokenBucket(
+            Math.Min(options.BurstSize, options.RequestsPerMinute), options.RequestsPerMinute / 60.0, options.QueueLimit, timeProvider);
+        _consumption = new NeonTokenBucket(
+            Math.Min(options.BurstSize, options.ConsumptionRequestsPerMinute), options.ConsumptionRequestsPerMinute / 60.0, options.QueueLimit, timeProvider);
     }
 
     /// <summary>Gets a value indicating whether any budget is enforced.</summary>
     internal bool IsEnabled => _account is not null;
 
+    /// <summary>Waits for one permit of each budget that applies to <paramref name="route"/>, in line from now.</summary>
+    public ValueTask<bool> AcquireAsync(string route, CancellationToken cancellationToken) =>
+        AcquireAsync(route, _timeProvider.GetTimestamp(), cancellationToken);
+
     /// <summary>
-    /// Waits for one permit of each budget that applies to <paramref name="route"/>.
-    /// Returns <see langword="false"/> when a queue is full; throws <see cref="OperationCanceledException"/> when cancelled.
+    /// Waits for one permit of each budget that applies to <paramref name="route"/>, in line by <paramref name="priority"/>
+    /// (lower first: the timestamp at which the call started). Returns <see langword="false"/> when a queue is full;
+    /// throws <see cref="OperationCanceledException"/> when cancelled.
     /// </summary>
-    public async ValueTask<bool> AcquireAsync(string route, CancellationToken cancellationToken)
+    public async ValueTask<bool> AcquireAsync(string route, long priority, CancellationToken cancellationToken)
     {
-        if (_account is null || _perRoute is null || _consumption is null)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_account is null || _consumption is null)
         {
             return true;
         }
 
-        // Window leases do not hold capacity, so each is released at once. The narrowest budget goes first:
-        // a call waiting for its route does not use up account permits meanwhile.
-        if (NeonRequestOptions.IsConsumptionRoute(route) && !await AcquireAsync(_consumption, cancellationToken).ConfigureAwait(false))
+        // Permits are spent, never given back. The narrowest budget goes first: a call waiting for its route does not
+        // hold account permits meanwhile (it can only make the account send less than its rate, never more).
+        if (NeonRequestOptions.IsConsumptionRoute(route) && !await _consumption.AcquireAsync(priority, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
-        using (var lease = await _perRoute.AcquireAsync(route, 1, cancellationToken).ConfigureAwait(false))
+        if (!await GetRoute(route).AcquireAsync(priority, cancellationToken).ConfigureAwait(false))
         {
-            if (!lease.IsAcquired)
-            {
-                return false;
-            }
+            return false;
         }
 
-        return await AcquireAsync(_account, cancellationToken).ConfigureAwait(false);
+        return await _account.AcquireAsync(priority, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Neon answered 429 for <paramref name="route"/>: its bucket is empty, so the budget the route spends is emptied and
+    /// paused for <paramref name="wait"/> (Retry-After, else the retry's backoff): the consumption budget for consumption
+    /// routes (Neon counts them apart), the account budget for every other route.
+    /// </summary>
+    public void OnRateLimited(string route, TimeSpan wait)
+    {
+        if (_disposed || _account is null || _consumption is null)
+        {
+            return;
+        }
+
+        (NeonRequestOptions.IsConsumptionRoute(route) ? _consumption : _account).Pause(wait);
     }
 
     public void Dispose()
     {
+        _disposed = true;
         _account?.Dispose();
-        _perRoute?.Dispose();
         _consumption?.Dispose();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_account is not null)
+        foreach (var bucket in _routes.Values)
         {
-            await _account.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_perRoute is not null)
-        {
-            await _perRoute.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_consumption is not null)
-        {
-            await _consumption.DisposeAsync().ConfigureAwait(false);
+            bucket.Dispose();
         }
     }
 
-    private static async ValueTask<bool> AcquireAsync(RateLimiter limiter, CancellationToken cancellationToken)
+    public ValueTask DisposeAsync()
     {
-        using var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-        return lease.IsAcquired;
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    private static SlidingWindowRateLimiter CreateWindow(int permits, TimeSpan window, int queueLimit) =>
-        new(WindowOptions(permits, window, queueLimit));
-
-    private static SlidingWindowRateLimiterOptions WindowOptions(int permits, TimeSpan window, int queueLimit) => new()
+    private NeonTokenBucket GetRoute(string route)
     {
-        PermitLimit = permits,
-        Window = window,
-        SegmentsPerWindow = SegmentsPerWindow,
-        QueueLimit = queueLimit,
-        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        AutoReplenishment = true,
-    };
+        if (_routes.TryGetValue(route, out var bucket))
+        {
+            return bucket;
+        }
+
+        if (_routes.Count >= MaxIdleRoutes)
+        {
+            // An idle bucket is full and has no waiter: dropping it changes nothing. It is not disposed: a caller that
+            // has just looked it up still gets its permit (its timer is disarmed while idle).
+            foreach (var (key, candidate) in _routes)
+            {
+                if (candidate.IsIdle)
+                {
+                    _routes.TryRemove(new KeyValuePair<string, NeonTokenBucket>(key, candidate));
+                }
+            }
+        }
+
+        var options = _options!;
+        var created = new NeonTokenBucket(
+            Math.Min(options.BurstSize, options.RequestsPerSecondPerRoute), options.RequestsPerSecondPerRoute, options.QueueLimit, _timeProvider);
+        var added = _routes.GetOrAdd(route, created);
+        if (!ReferenceEquals(added, created))
+        {
+            created.Dispose();
+        }
+
+        return added;
+    }
 }

@@ -13,12 +13,20 @@ public sealed partial class NeonApiClient
     /// <returns>The operations in their final state, in the order given.</returns>
     /// <exception cref="NeonOperationFailedException">An operation ended <c>failed</c>, <c>error</c> or <c>cancelled</c>.</exception>
     /// <exception cref="NeonOperationTimeoutException">The deadline passed; the exception carries the operations still running.</exception>
+    /// <exception cref="NeonMalformedResponseException">An operation has no id or project id (a malformed answer), or a poll's answer was malformed.</exception>
     /// <exception cref="NeonApiException">Polling failed.</exception>
     public async Task<IReadOnlyList<Operation>> WaitForOperationsAsync(IEnumerable<Operation> operations, TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
         var current = operations.ToArray();
+        if (NeonResponseReader.FindOperationWithoutId(current, "operations") is { } malformed)
+        {
+            // They came from a Neon answer: without ids they cannot be polled (the generated client would reject the id).
+            throw new NeonMalformedResponseException(
+                $"Neon answered with {malformed.What} at {malformed.Path}: it cannot be waited for", field: malformed.Path);
+        }
+
         var wait = timeout ?? Options.OperationTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
 
@@ -35,7 +43,7 @@ public sealed partial class NeonApiClient
                 {
                     if (IsFailure(current[i].Status))
                     {
-                        throw new NeonOperationFailedException(current[i]);
+                        throw new NeonOperationFailedException(current[i], KnownApiKeys);
                     }
 
                     pending += IsSuccess(current[i].Status) ? 0 : 1;

@@ -6,14 +6,19 @@ public sealed class NeonOperationFailedException : NeonApiException
     /// <summary>Creates the exception for an operation that ended without success.</summary>
     /// <param name="operation">The operation as last read from the API.</param>
     public NeonOperationFailedException(Operation operation)
-        : base(Describe(operation))
+        : this(operation, [])
     {
-        ArgumentNullException.ThrowIfNull(operation);
+    }
+
+    /// <summary>As the public constructor; <paramref name="secrets"/> (the configured API keys) are removed from Neon's error text.</summary>
+    internal NeonOperationFailedException(Operation operation, IReadOnlyList<string> secrets)
+        : base(Describe(operation, secrets))
+    {
         OperationId = operation.Id;
         ProjectId = operation.ProjectId;
         Action = operation.Action;
         Status = operation.Status;
-        Error = operation.Error;
+        Error = NeonMessageScrubber.Scrub(operation.Error, secrets);
     }
 
     /// <summary>The operation id.</summary>
@@ -28,13 +33,13 @@ public sealed class NeonOperationFailedException : NeonApiException
     /// <summary>How it ended: <c>failed</c>, <c>error</c> or <c>cancelled</c>.</summary>
     public OperationStatus Status { get; }
 
-    /// <summary>The error Neon reported for the operation, if any.</summary>
+    /// <summary>The error Neon reported for the operation, if any, without anything that looks like a key or password.</summary>
     public string? Error { get; }
 
-    private static string Describe(Operation operation)
+    private static string Describe(Operation operation, IReadOnlyList<string> secrets)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        var error = string.IsNullOrWhiteSpace(operation.Error) ? "" : $": {operation.Error}";
+        var error = NeonMessageScrubber.Scrub(operation.Error, secrets) is { } text ? $": {text}" : "";
         return $"Neon operation {operation.Id} ({operation.Action}) in project {operation.ProjectId} ended {operation.Status}{error}.";
     }
 }

@@ -1,9 +1,15 @@
 namespace Neon.Tenancy.Testing.Internal;
 
-/// <summary>Neon's budgets as sliding windows on the fake's clock: per account per minute, per route per second, consumption per minute.</summary>
+/// <summary>
+/// Neon's budgets on the fake's clock: per account per minute (a sliding window, or with
+/// <see cref="NeonFakeServerOptions.AccountBucketCapacity"/> a token bucket refilled continuously, as Neon's limiter is),
+/// per route per second and consumption per minute (sliding windows).
+/// </summary>
 internal sealed class RateBudget(NeonFakeServerOptions options)
 {
     private readonly Lock _lock = new();
+    private double _bucketTokens = options.AccountBucketCapacity ?? 0;
+    private DateTimeOffset? _bucketUpdated;
     private readonly Queue<DateTimeOffset> _account = new();
     private readonly Queue<DateTimeOffset> _consumption = new();
     private readonly Dictionary<string, Queue<DateTimeOffset>> _routes = new(StringComparer.Ordinal);
@@ -19,7 +25,9 @@ internal sealed class RateBudget(NeonFakeServerOptions options)
                 _routes[route] = perRoute = new Queue<DateTimeOffset>();
             }
 
-            var wait = Check(_account, now, TimeSpan.FromMinutes(1), options.RequestsPerMinute);
+            var wait = options.AccountBucketCapacity is { } capacity
+                ? CheckBucket(now, capacity)
+                : Check(_account, now, TimeSpan.FromMinutes(1), options.RequestsPerMinute);
             wait = Max(wait, Check(perRoute, now, TimeSpan.FromSeconds(1), options.RequestsPerSecondPerRoute));
             if (consumption)
             {
@@ -31,7 +39,15 @@ internal sealed class RateBudget(NeonFakeServerOptions options)
                 return wait;
             }
 
-            _account.Enqueue(now);
+            if (options.AccountBucketCapacity is null)
+            {
+                _account.Enqueue(now);
+            }
+            else
+            {
+                _bucketTokens -= 1;
+            }
+
             perRoute.Enqueue(now);
             if (consumption)
             {
@@ -40,6 +56,19 @@ internal sealed class RateBudget(NeonFakeServerOptions options)
 
             return null;
         }
+    }
+
+    /// <summary>Refills the bucket up to now; the wait until it holds one token, or null when it does.</summary>
+    private TimeSpan? CheckBucket(DateTimeOffset now, int capacity)
+    {
+        var perSecond = options.RequestsPerMinute / 60.0;
+        if (_bucketUpdated is { } updated && now > updated)
+        {
+            _bucketTokens = Math.Min(capacity, _bucketTokens + ((now - updated).TotalSeconds * perSecond));
+        }
+
+        _bucketUpdated = now;
+        return _bucketTokens >= 1 ? null : TimeSpan.FromSeconds((1 - _bucketTokens) / perSecond);
     }
 
     private static TimeSpan? Check(Queue<DateTimeOffset> window, DateTimeOffset now, TimeSpan length, int limit)

@@ -146,13 +146,13 @@ public class NeonApiClientTests
     [InlineData("{\"project\":")]
     [InlineData("<html>bad gateway</html>")]
     [InlineData("null")]
-    public async Task SuccessWithMalformedBody_ThrowsNeonApiExceptionNotJsonException(string body)
+    public async Task SuccessWithMalformedBody_ThrowsNeonMalformedResponseExceptionNotJsonException(string body)
     {
         using var host = NeonApiTestHost.Create();
         host.Server.Given(Request.Create().WithPath("/projects/p-1").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody(body));
 
-        var ex = await Assert.ThrowsAsync<NeonApiException>(() => host.ApiClient.Projects.GetProjectAsync("p-1"));
+        var ex = await Assert.ThrowsAsync<NeonMalformedResponseException>(() => host.ApiClient.Projects.GetProjectAsync("p-1"));
 
         Assert.Contains("projects/{project_id}", ex.Message, StringComparison.Ordinal);
     }

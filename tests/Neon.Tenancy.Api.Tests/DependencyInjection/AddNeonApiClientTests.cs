@@ -37,6 +37,7 @@ public sealed class AddNeonApiClientTests
         { "base delay above max delay", "NeonApiOptions.Retry.BaseDelay must not be longer than NeonApiOptions.Retry.MaxDelay" },
         { "negative retries", "NeonApiOptions.Retry.MaxRetryAttempts must be between" },
         { "zero per-minute budget", "NeonApiOptions.RateLimit.RequestsPerMinute must be between" },
+        { "zero burst size", "NeonApiOptions.RateLimit.BurstSize must be between" },
         { "negative poll interval", "NeonApiOptions.OperationPollInterval must be between" },
         { "poll longer than operation timeout", "NeonApiOptions.OperationPollInterval must not be longer than NeonApiOptions.OperationTimeout" },
     };
@@ -55,6 +56,7 @@ public sealed class AddNeonApiClientTests
             case "base delay above max delay": o.Retry.BaseDelay = TimeSpan.FromSeconds(10); o.Retry.MaxDelay = TimeSpan.FromSeconds(1); break;
             case "negative retries": o.Retry.MaxRetryAttempts = -1; break;
             case "zero per-minute budget": o.RateLimit.RequestsPerMinute = 0; break;
+            case "zero burst size": o.RateLimit.BurstSize = 0; break;
             case "negative poll interval": o.OperationPollInterval = TimeSpan.FromSeconds(-1); break;
             case "poll longer than operation timeout": o.OperationTimeout = TimeSpan.FromSeconds(5); o.OperationPollInterval = TimeSpan.FromSeconds(10); break;
             default: throw new ArgumentOutOfRangeException(nameof(setting));
@@ -148,6 +150,7 @@ public sealed class AddNeonApiClientTests
         Assert.Equal(40, options.RateLimit.RequestsPerSecondPerRoute);
         Assert.Equal(30, options.RateLimit.ConsumptionRequestsPerMinute);
         Assert.Equal(10_000, options.RateLimit.QueueLimit);
+        Assert.Equal(10, options.RateLimit.BurstSize);
         Assert.Equal(TimeSpan.FromSeconds(1), options.OperationPollInterval);
         Assert.Equal(TimeSpan.FromMinutes(10), options.OperationTimeout);
     }

@@ -1,31 +1,36 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.Http;
 
-/// <summary>Timing-sensitive: runs alone (real sliding windows; the built-in limiters cannot take a TimeProvider).</summary>
+/// <summary>Timing-sensitive tests run alone (some observe that nothing more is sent within a short real wait).</summary>
 [CollectionDefinition(nameof(RateLimitTiming), DisableParallelization = true)]
 public sealed class RateLimitTiming
 {
 }
 
+/// <summary>
+/// The budgets are token buckets on the injected clock: these tests freeze a <see cref="FakeTimeProvider"/> and advance
+/// it, so "nothing more is sent" holds however slow the machine is, and "the rest is sent" follows an advance.
+/// </summary>
 [Collection(nameof(RateLimitTiming))]
 public sealed class NeonRateLimiterTests
 {
-    private static readonly TimeSpan Observe = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long a test waits (real time) to see that nothing more is sent or granted.</summary>
+    private static readonly TimeSpan Observe = TimeSpan.FromMilliseconds(300);
 
-    private static NeonApiTestHost CreateHost(Action<NeonRateLimitOptions> limits, TimeSpan? minuteWindow = null)
+    private static NeonApiTestHost CreateHost(Action<NeonRateLimitOptions> limits, FakeTimeProvider time)
     {
         var host = NeonApiTestHost.Create(
-            o => limits(o.RateLimit),
-            services: services => services.AddSingleton(sp =>
+            o =>
             {
-                var options = new NeonRateLimitOptions();
-                limits(options);
-                return new NeonRateLimiter(options, minuteWindow ?? TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
-            }));
+                o.Timeout = TimeSpan.FromMinutes(10); // on the fake clock: the advances below must not end the calls
+                limits(o.RateLimit);
+            },
+            time);
         host.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200));
         return host;
     }
@@ -33,20 +38,146 @@ public sealed class NeonRateLimiterTests
     private static int CountPath(NeonApiTestHost host, string prefix) =>
         host.Server.LogEntries.Count(e => e.RequestMessage!.Path.StartsWith(prefix, StringComparison.Ordinal));
 
-    [Fact]
-    public async Task SendAsync_BurstOverRouteBudget_SendsNoMoreThanBudgetWithinWindowThenTheRest()
+    private static async Task EventuallyAsync(Func<bool> condition)
     {
-        using var host = CreateHost(l => l.RequestsPerSecondPerRoute = 5);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 10 s");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Advances the clock in steps: a bucket holds at most its burst, so one long jump refills no more than that.</summary>
+    private static void AdvanceInSteps(FakeTimeProvider time, int steps, TimeSpan step)
+    {
+        for (var i = 0; i < steps; i++)
+        {
+            time.Advance(step);
+        }
+    }
+
+    private static NeonRateLimiter Limiter(FakeTimeProvider time, int perMinute, int burst, int perRoute = 1000) =>
+        new(new NeonRateLimitOptions { RequestsPerMinute = perMinute, BurstSize = burst, RequestsPerSecondPerRoute = perRoute }, time);
+
+    [Fact]
+    public async Task AcquireAsync_BurstBeyondCapacity_GrantsBurstSizeThenPacesAtTheConfiguredRate()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(time, perMinute: 60, burst: 5);
+        var granted = 0;
+        var calls = Enumerable.Range(0, 20).Select(async _ =>
+        {
+            Assert.True(await limiter.AcquireAsync("projects", CancellationToken.None));
+            Interlocked.Increment(ref granted);
+        }).ToList();
+
+        await Task.Delay(Observe);
+        Assert.Equal(5, Volatile.Read(ref granted)); // a sliding window of 60/min would let all 20 go at once
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await EventuallyAsync(() => Volatile.Read(ref granted) == 6);
+        time.Advance(TimeSpan.FromSeconds(3));
+        await EventuallyAsync(() => Volatile.Read(ref granted) == 9);
+        await Task.Delay(Observe);
+        Assert.Equal(9, Volatile.Read(ref granted));
+
+        AdvanceInSteps(time, 11, TimeSpan.FromSeconds(1));
+        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_IdleBudget_RefillsOnlyUpToBurstSize()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(time, perMinute: 600, burst: 3);
+        time.Advance(TimeSpan.FromMinutes(5)); // a long idle time does not bank a minute's budget
+
+        var calls = Enumerable.Range(0, 6).Select(_ => limiter.AcquireAsync("projects", CancellationToken.None).AsTask()).ToList();
+        await Task.Delay(Observe);
+
+        Assert.Equal(3, calls.Count(c => c.IsCompleted));
+        time.Advance(TimeSpan.FromMilliseconds(300)); // 10/s: three more
+        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OlderCallArrivesLater_IsServedBeforeNewerWaiters()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(time, perMinute: 60, burst: 1);
+        Assert.True(await limiter.AcquireAsync("projects", 0, CancellationToken.None));
+
+        var newer = limiter.AcquireAsync("projects", priority: 200, CancellationToken.None).AsTask();
+        var retryOfOlderCall = limiter.AcquireAsync("projects", priority: 100, CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        await retryOfOlderCall.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(Observe);
+        Assert.False(newer.IsCompleted); // a retry keeps its place in line instead of queueing behind the burst
+        time.Advance(TimeSpan.FromSeconds(1));
+        await newer.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task OnRateLimited_PausesEveryCallerUntilTheWaitThenOnePermit()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(time, perMinute: 60, burst: 5);
+        limiter.OnRateLimited("projects/{project_id}", TimeSpan.FromSeconds(2));
+
+        var first = limiter.AcquireAsync("regions", CancellationToken.None).AsTask();
+        var second = limiter.AcquireAsync("regions", CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(1900));
+        await Task.Delay(Observe);
+        Assert.False(first.IsCompleted); // the bucket had 5 permits, but Neon said its own is empty
+
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(Observe);
+        Assert.False(second.IsCompleted); // after the pause the bucket refills at the rate, no burst
+        time.Advance(TimeSpan.FromSeconds(1));
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_CancelledWaiter_LeavesTheLineWithoutTakingAPermit()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(time, perMinute: 60, burst: 1);
+        Assert.True(await limiter.AcquireAsync("projects", CancellationToken.None));
+        using var cts = new CancellationTokenSource();
+        var cancelled = limiter.AcquireAsync("projects", CancellationToken.None);
+        var cancelledForReal = limiter.AcquireAsync("projects", cts.Token).AsTask();
+        var after = limiter.AcquireAsync("projects", CancellationToken.None).AsTask();
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledForReal);
+
+        // One advance per permit, each awaited: a granted waiter moves on to the next budget asynchronously.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await cancelled.AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await after.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task SendAsync_BurstOverRouteBudget_SendsTheRouteBurstThenTheRestAtItsRate()
+    {
+        var time = new FakeTimeProvider();
+        using var host = CreateHost(l => l.RequestsPerSecondPerRoute = 5, time);
 
         var calls = Enumerable.Range(0, 8)
             .Select(i => host.SendAsync(HttpMethod.Get, $"projects/p{i}", "projects/{project_id}"))
             .ToList();
         using var other = await host.SendAsync(HttpMethod.Get, "regions", "regions");
+        await EventuallyAsync(() => CountPath(host, "/projects/") == 5);
         await Task.Delay(Observe);
 
         Assert.Equal(5, CountPath(host, "/projects/"));
         Assert.Equal(HttpStatusCode.OK, other.StatusCode); // another route has its own budget
-        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(1));
+        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(8, CountPath(host, "/projects/"));
         foreach (var response in responses)
@@ -56,17 +187,22 @@ public sealed class NeonRateLimiterTests
     }
 
     [Fact]
-    public async Task SendAsync_BurstOverAccountBudget_SendsNoMoreThanBudgetWithinWindow()
+    public async Task SendAsync_BurstOverAccountBudget_SendsBurstSizeThenPaces()
     {
-        using var host = CreateHost(l => l.RequestsPerMinute = 4, minuteWindow: TimeSpan.FromSeconds(1));
+        var time = new FakeTimeProvider();
+        using var host = CreateHost(l => (l.RequestsPerMinute, l.BurstSize) = (60, 4), time);
 
         var calls = Enumerable.Range(0, 7)
             .Select(i => host.SendAsync(HttpMethod.Get, $"route{i}", $"route{i}"))
             .ToList();
+        await EventuallyAsync(() => host.RequestCount == 4);
         await Task.Delay(Observe);
 
         Assert.Equal(4, host.RequestCount);
-        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await EventuallyAsync(() => host.RequestCount == 5);
+        time.Advance(TimeSpan.FromSeconds(2));
+        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(7, host.RequestCount);
         foreach (var response in responses)
         {
@@ -77,7 +213,8 @@ public sealed class NeonRateLimiterTests
     [Fact]
     public async Task SendAsync_BurstOfConsumptionCalls_UsesSeparateSmallerBudget()
     {
-        using var host = CreateHost(l => l.ConsumptionRequestsPerMinute = 2, minuteWindow: TimeSpan.FromSeconds(1));
+        var time = new FakeTimeProvider();
+        using var host = CreateHost(l => l.ConsumptionRequestsPerMinute = 2, time);
 
         var consumption = Enumerable.Range(0, 4)
             .Select(_ => host.SendAsync(HttpMethod.Get, "consumption_history/v2/projects?org_id=o", "consumption_history/v2/projects"))
@@ -85,16 +222,42 @@ public sealed class NeonRateLimiterTests
         var others = Enumerable.Range(0, 4)
             .Select(i => host.SendAsync(HttpMethod.Get, $"projects/p{i}", "projects/{project_id}"))
             .ToList();
+        await EventuallyAsync(() => CountPath(host, "/projects/") == 4 && CountPath(host, "/consumption_history/") == 2);
         await Task.Delay(Observe);
 
         Assert.Equal(2, CountPath(host, "/consumption_history/"));
-        Assert.Equal(4, CountPath(host, "/projects/"));
-        var responses = await Task.WhenAll(consumption.Concat(others)).WaitAsync(TimeSpan.FromSeconds(5));
+        AdvanceInSteps(time, 2, TimeSpan.FromSeconds(30));
+        var responses = await Task.WhenAll(consumption.Concat(others)).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(4, CountPath(host, "/consumption_history/"));
         foreach (var response in responses)
         {
             response.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task SendAsync_429WithRetryAfter_HoldsEveryOtherCallerUntilItPasses()
+    {
+        var time = new FakeTimeProvider();
+        using var host = NeonApiTestHost.Create(o => o.Retry.MaxRetryAttempts = 1, time);
+        host.RespondInSequence("/projects/p1",
+            Response.Create().WithStatusCode(429).WithHeader("Retry-After", "2"),
+            Response.Create().WithStatusCode(200));
+        host.Server.Given(Request.Create().WithPath("/regions")).RespondWith(Response.Create().WithStatusCode(200));
+
+        var limited = host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}");
+        await EventuallyAsync(() => host.Logs.GetSnapshot().Any(r => r.Id.Id == 1002)); // the retry is scheduled
+        var other = host.SendAsync(HttpMethod.Get, "regions", "regions");
+        await Task.Delay(Observe);
+
+        Assert.Equal(0, CountPath(host, "/regions")); // without the pause it would go out (and draw a 429 from Neon)
+        time.Advance(TimeSpan.FromSeconds(2)); // one permit when the pause ends, the next 1/40 s later (route "regions")
+        await EventuallyAsync(() => host.RequestCount == 2);
+        time.Advance(TimeSpan.FromSeconds(1));
+        using var limitedResponse = await limited.WaitAsync(TimeSpan.FromSeconds(10));
+        using var otherResponse = await other.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, limitedResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherResponse.StatusCode);
     }
 
     [Fact]
@@ -104,7 +267,7 @@ public sealed class NeonRateLimiterTests
         {
             l.RequestsPerSecondPerRoute = 1;
             l.QueueLimit = 0;
-        });
+        }, new FakeTimeProvider());
 
         using var first = await host.SendAsync(HttpMethod.Get, "projects", "projects");
         var ex = await Assert.ThrowsAsync<NeonRateLimitedException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects"));
@@ -117,15 +280,19 @@ public sealed class NeonRateLimiterTests
     [Fact]
     public async Task SendAsync_PermitWaitBeyondDeadline_ThrowsNeonApiTimeoutException()
     {
+        var time = new FakeTimeProvider();
         using var host = NeonApiTestHost.Create(o =>
         {
             o.Timeout = o.AttemptTimeout = TimeSpan.FromMilliseconds(300);
             o.RateLimit.RequestsPerSecondPerRoute = 1;
-        });
+        }, time);
         host.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200));
 
         using var first = await host.SendAsync(HttpMethod.Get, "projects", "projects");
-        var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects"));
+        var second = host.SendAsync(HttpMethod.Get, "projects", "projects");
+        await Task.Delay(Observe);
+        time.Advance(TimeSpan.FromMilliseconds(300)); // the deadline passes; the next permit is 1 s away
+        var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => second.WaitAsync(TimeSpan.FromSeconds(10)));
 
         Assert.Equal(0, ex.Attempts);
         Assert.Equal(1, host.RequestCount);
@@ -142,12 +309,10 @@ public sealed class NeonRateLimiterTests
     }
 
     [Fact]
-    public async Task AcquireAsync_ManyConcurrentCallers_GrantsExactlyTheBudgetPerWindow()
+    public async Task AcquireAsync_ManyConcurrentCallers_GrantsExactlyTheBurstThenTheRateOnAdvance()
     {
-        using var limiter = new NeonRateLimiter(
-            new NeonRateLimitOptions { RequestsPerMinute = 50, RequestsPerSecondPerRoute = 1000 },
-            minuteWindow: TimeSpan.FromSeconds(1),
-            secondWindow: TimeSpan.FromSeconds(1));
+        var time = new FakeTimeProvider();
+        using var limiter = Limiter(time, perMinute: 600, burst: 50);
         var granted = 0;
 
         var callers = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
@@ -161,5 +326,14 @@ public sealed class NeonRateLimiterTests
 
         Assert.Equal(50, Volatile.Read(ref granted));
         Assert.Equal(150, callers.Count(t => !t.IsCompleted));
+
+        time.Advance(TimeSpan.FromSeconds(5)); // 10/s: 50 more
+        await EventuallyAsync(() => Volatile.Read(ref granted) == 100);
+        await Task.Delay(Observe);
+        Assert.Equal(100, Volatile.Read(ref granted));
+        AdvanceInSteps(time, 10, TimeSpan.FromSeconds(1));
+
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(200, granted);
     }
 }

@@ -1,0 +1,253 @@
+using System.Collections;
+using System.Globalization;
+using System.Net.Http;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Neon.Tenancy.Api;
+
+/// <summary>
+/// Reads a successful answer into its model, and turns every way the body can be unusable into one
+/// <see cref="NeonMalformedResponseException"/> that says what was wrong and where: empty, truncated (fewer bytes than
+/// <c>Content-Length</c>, or JSON cut off), not JSON, a value of the wrong type, a required field missing or null
+/// (required = a non-nullable property of the response model, at the root of the answer), an operation without an id.
+/// </summary>
+/// <remarks>
+/// The body is buffered first (Neon's answers are small), so that a failed parse can be told apart: truncated or
+/// invalid. The checks walk the source-generated metadata; no reflection. No content of the body reaches a message,
+/// and no <see cref="JsonException"/> is kept as the inner exception (its message can quote the body).
+/// </remarks>
+internal static class NeonResponseReader
+{
+    private const int MaxDepth = 64;
+
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, TimeSpan attemptTimeout,
+        IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+    {
+        // The pipeline streams successful bodies; this read gets the same bound as one attempt.
+        using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        readTimeout.CancelAfter(attemptTimeout);
+        byte[] body;
+        try
+        {
+            body = await response.Content.ReadAsByteArrayAsync(readTimeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (readTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw NeonApiErrorFactory.BodyReadFailed(response, secrets, ex);
+        }
+        catch (Exception ex) when (EndedEarly(ex))
+        {
+            throw Truncated(response, "the connection closed before the end of the body", secrets, ex);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw NeonApiErrorFactory.BodyReadFailed(response, secrets, ex);
+        }
+
+        if (response.Content.Headers.ContentLength is { } length && body.Length < length)
+        {
+            throw Truncated(response, string.Create(CultureInfo.InvariantCulture, $"{body.Length} of {length} bytes (Content-Length) arrived"), secrets, null);
+        }
+
+        if (body.Length == 0)
+        {
+            throw NeonApiErrorFactory.MalformedResponse(response, "the body is empty where JSON was expected", null, isTruncated: false, secrets, null);
+        }
+
+        switch (CheckSyntax(body, out var syntaxError))
+        {
+            case Syntax.Truncated:
+                throw Truncated(response, string.Create(CultureInfo.InvariantCulture, $"the JSON breaks off after {body.Length} bytes"), secrets, null);
+            case Syntax.Invalid:
+                throw NeonApiErrorFactory.MalformedResponse(response, string.Create(CultureInfo.InvariantCulture,
+                    $"the body is not JSON (invalid at line {syntaxError!.LineNumber + 1}, byte {syntaxError.BytePositionInLine + 1})"), null, isTruncated: false, secrets, null);
+        }
+
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(body, typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            // Not kept as the inner exception: System.Text.Json's messages can quote the body.
+            throw NeonApiErrorFactory.MalformedResponse(response, "a value is not of the documented type", ex.Path ?? "$", isTruncated: false, secrets, null);
+        }
+
+        if (value is null)
+        {
+            throw NeonApiErrorFactory.MalformedResponse(response, "the body is JSON null", "$", isTruncated: false, secrets, null);
+        }
+
+        if (FindMissing(value, typeInfo, "$", 0) is { } missing)
+        {
+            throw NeonApiErrorFactory.MalformedResponse(response, missing.What, missing.Path, isTruncated: false, secrets, null);
+        }
+
+        return value;
+    }
+
+    /// <summary>The first operation in <paramref name="operations"/> without an id or project id, as a JSON path and what is wrong.</summary>
+    internal static (string Path, string What)? FindOperationWithoutId(IReadOnlyList<Operation> operations, string path)
+    {
+        for (var i = 0; i < operations.Count; i++)
+        {
+            var at = string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]");
+            if (operations[i] is not { } operation)
+            {
+                return (at, "an operation is null");
+            }
+
+            if (CheckOperation(operation, at) is { } missing)
+            {
+                return missing;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the body broke off: the connection ended before Content-Length (or the chunked end) was reached.</summary>
+    private static bool EndedEarly(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static NeonMalformedResponseException Truncated(HttpResponseMessage response, string what, IReadOnlyList<string> secrets, Exception? inner) =>
+        NeonApiErrorFactory.MalformedResponse(response, "the body is truncated: " + what, null, isTruncated: true, secrets, inner);
+
+    private static (string Path, string What)? CheckOperation(Operation operation, string path) =>
+        string.IsNullOrEmpty(operation.Id) ? (path + ".id", "an operation has no id")
+        : string.IsNullOrEmpty(operation.ProjectId) ? (path + ".project_id", "an operation has no project id")
+        : null;
+
+    /// <summary>Reads the whole body as an unfinished block: an error means invalid JSON; running out before the root value ends means truncated.</summary>
+    private static Syntax CheckSyntax(byte[] body, out JsonException? error)
+    {
+        error = null;
+        var reader = new Utf8JsonReader(body, isFinalBlock: false, state: default);
+        var complete = false;
+        try
+        {
+            while (reader.Read())
+            {
+                if (complete)
+                {
+                    // A second value after the root one.
+                    error = new JsonException("Unexpected data after the JSON value.", null, 0, reader.TokenStartIndex);
+                    return Syntax.Invalid;
+                }
+
+                complete = reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.PropertyName);
+            }
+        }
+        catch (JsonException ex)
+        {
+            error = ex;
+            return Syntax.Invalid;
+        }
+
+        if (complete)
+        {
+            return Syntax.Valid;
+        }
+
+        // A number at the very end is only complete when the block is final: confirm with a final read.
+        var final = new Utf8JsonReader(body, isFinalBlock: true, state: default);
+        try
+        {
+            while (final.Read())
+            {
+            }
+
+            return Syntax.Valid;
+        }
+        catch (JsonException)
+        {
+            return Syntax.Truncated;
+        }
+    }
+
+    /// <summary>
+    /// The first required field of the answer's root (a non-nullable reference property of the response model) that is
+    /// missing or null, or an operation without an id anywhere, walking objects and lists.
+    /// </summary>
+    private static (string Path, string What)? FindMissing(object value, JsonTypeInfo typeInfo, string path, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            return null;
+        }
+
+        if (value is Operation operation && CheckOperation(operation, path) is { } noId)
+        {
+            return noId;
+        }
+
+        switch (typeInfo.Kind)
+        {
+            case JsonTypeInfoKind.Object:
+                foreach (var property in typeInfo.Properties)
+                {
+                    if (property.Get is not { } get || property.PropertyType.IsValueType)
+                    {
+                        continue;
+                    }
+
+                    var at = path + "." + property.Name;
+                    var child = get(value);
+                    if (child is null)
+                    {
+                        // Only the answer's own fields (what callers dereference first, e.g. created.Project): deeper
+                        // "required" fields of the definition are not reliably sent (Neon and the fake omit some).
+                        if (depth == 0 && !property.IsGetNullable)
+                        {
+                            return (at, "a required field is missing or null");
+                        }
+
+                        continue;
+                    }
+
+                    if (child is not string && FindMissing(child, typeInfo.Options.GetTypeInfo(property.PropertyType), at, depth + 1) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+
+            case JsonTypeInfoKind.Enumerable when typeInfo.ElementType is { IsValueType: false } elementType && elementType != typeof(string) && value is IEnumerable items:
+                var elementInfo = typeInfo.Options.GetTypeInfo(elementType);
+                var index = 0;
+                foreach (var item in items)
+                {
+                    var at = string.Create(CultureInfo.InvariantCulture, $"{path}[{index++}]");
+                    if (item is not null && FindMissing(item, elementInfo, at, depth + 1) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+
+            default:
+                return null;
+        }
+    }
+
+    private enum Syntax
+    {
+        Valid,
+        Invalid,
+        Truncated,
+    }
+}
