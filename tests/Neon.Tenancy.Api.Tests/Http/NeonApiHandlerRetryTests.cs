@@ -202,20 +202,39 @@ public sealed class NeonApiHandlerRetryTests
     [Fact]
     public async Task SendAsync_DeadlineExpiresDuringRetries_ThrowsNeonApiTimeoutException()
     {
-        // Attempt 1 answers 500 after 1.5 s, the retry starts 10 ms later and the deadline cuts it at 3 s. (The margins
-        // are wide: with 400 ms of 600 a loaded CI machine once let attempt 1 alone reach the deadline.)
-        using var host = NeonApiTestHost.Create(o => o.Timeout = o.AttemptTimeout = TimeSpan.FromSeconds(3));
-        host.RespondInSequence("/projects", Status(500).WithDelay(TimeSpan.FromMilliseconds(1500)));
+        // Attempt 1 answers 500 at once; attempt 2 (the retry) never answers, so only the deadline can end the call.
+        // No real delay races the deadline: the server is a handler this test controls.
+        var server = new GatedHandler();
+        using var host = NeonApiTestHost.Create(
+            o => o.Timeout = o.AttemptTimeout = TimeSpan.FromSeconds(1),
+            primaryHandler: server);
 
-        var stopwatch = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects"));
-        stopwatch.Stop();
 
+        Assert.Equal(2, server.Requests);
         Assert.Equal(2, ex.Attempts);
-        Assert.Equal(TimeSpan.FromSeconds(3), ex.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), ex.Timeout);
         Assert.True(ex.IsTransient);
         Assert.NotNull(ex.RequestId);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(6), $"took {stopwatch.Elapsed}");
+    }
+
+    /// <summary>Answers the first request 500 and holds every later one until it is cancelled.</summary>
+    private sealed class GatedHandler : HttpMessageHandler
+    {
+        private int _requests;
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _requests) == 1)
+            {
+                return new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent("{}") };
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new UnreachableException();
+        }
     }
 
     [Fact]

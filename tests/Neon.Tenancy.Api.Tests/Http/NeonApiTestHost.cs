@@ -42,7 +42,8 @@ internal sealed class NeonApiTestHost : IDisposable
     public static NeonApiTestHost Create(
         Action<NeonApiOptions>? configure = null,
         TimeProvider? timeProvider = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        HttpMessageHandler? primaryHandler = null)
     {
         var server = WireMockServer.Start();
         var collection = new ServiceCollection();
@@ -65,6 +66,11 @@ internal sealed class NeonApiTestHost : IDisposable
             options.OperationPollInterval = TimeSpan.FromMilliseconds(10);
             configure?.Invoke(options);
         });
+        if (primaryHandler is not null)
+        {
+            // In place of the network (after AddNeonApiClient, whose own primary handler it replaces): a test-controlled server.
+            collection.AddHttpClient(NeonApiClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => primaryHandler);
+        }
 
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return new NeonApiTestHost(server, provider);
