@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Xunit.Abstractions;
+using Neon.Tenancy.Tests.Shared;
 
 namespace Neon.Tenancy.Samples.Tests;
 
@@ -106,7 +107,7 @@ public sealed class ConnectionBudgetSampleTests(ITestOutputHelper output)
     /// </summary>
     private static async Task<int> LiveBackendsAsync(NpgsqlDataSource admin, int serverPort, string[] databasePatterns)
     {
-        var established = File.Exists("/proc/net/tcp") ? EstablishedClientPorts(serverPort) : null;
+        var established = File.Exists("/proc/net/tcp") ? TcpSockets.EstablishedClientPorts(serverPort) : null;
         var ports = new List<int>();
         await using (var command = admin.CreateCommand("SELECT client_port FROM pg_stat_activity WHERE datname LIKE ANY($1) AND client_port IS NOT NULL"))
         {
@@ -119,37 +120,5 @@ public sealed class ConnectionBudgetSampleTests(ITestOutputHelper output)
         }
 
         return established is null ? ports.Count : ports.Distinct().Count(established.Contains);
-    }
-
-    /// <summary>Client ports of the server's ESTABLISHED TCP connections on <paramref name="serverPort"/>.</summary>
-    private static HashSet<int> EstablishedClientPorts(int serverPort)
-    {
-        const string Established = "01";
-        var ports = new HashSet<int>();
-        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            if (!File.Exists(table))
-            {
-                continue;
-            }
-
-            foreach (var line in File.ReadLines(table).Skip(1))
-            {
-                // "  sl  local_address rem_address   st ...", addresses as HEXIP:HEXPORT.
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 4 || fields[3] != Established)
-                {
-                    continue;
-                }
-
-                var local = int.Parse(fields[1].AsSpan(fields[1].LastIndexOf(':') + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                if (local == serverPort)
-                {
-                    ports.Add(int.Parse(fields[2].AsSpan(fields[2].LastIndexOf(':') + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-                }
-            }
-        }
-
-        return ports;
     }
 }

@@ -5,6 +5,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Neon.Tenancy.Tests.Infrastructure;
 using Npgsql;
+using Neon.Tenancy.Tests.Shared;
 
 namespace Neon.Tenancy.Tests.Connections;
 
@@ -38,7 +39,7 @@ public sealed class TenantConnectionFactoryStressTests(TenantDatabasesFixture db
     private async Task<(long Live, long ClosedByClient)> LiveBackendsAsync(NpgsqlDataSource admin, string applicationName, int serverPort, bool frozen)
     {
         var linux = File.Exists("/proc/net/tcp");
-        var established = linux && frozen ? EstablishedClientPorts(serverPort) : null;
+        var established = linux && frozen ? TcpSockets.EstablishedClientPorts(serverPort) : null;
         var ports = new List<int>();
         await using (var command = admin.CreateCommand("SELECT client_port FROM pg_stat_activity WHERE datname LIKE $1 AND application_name IN ($2, '') AND client_port IS NOT NULL"))
         {
@@ -53,7 +54,7 @@ public sealed class TenantConnectionFactoryStressTests(TenantDatabasesFixture db
 
         if (linux && !frozen)
         {
-            established = EstablishedClientPorts(serverPort);
+            established = TcpSockets.EstablishedClientPorts(serverPort);
         }
 
         // Distinct: a backend still exiting and a new connection can share a client port (the kernel reuses a port in
@@ -87,38 +88,6 @@ public sealed class TenantConnectionFactoryStressTests(TenantDatabasesFixture db
         }
 
         public void Thaw() => _admit.Release();
-    }
-
-    /// <summary>Client ports of the server's ESTABLISHED TCP connections on <paramref name="serverPort"/> (server side of the socket).</summary>
-    private static HashSet<int> EstablishedClientPorts(int serverPort)
-    {
-        const string Established = "01";
-        var ports = new HashSet<int>();
-        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            if (!File.Exists(table))
-            {
-                continue;
-            }
-
-            foreach (var line in File.ReadLines(table).Skip(1))
-            {
-                // "  sl  local_address rem_address   st ...", addresses as HEXIP:HEXPORT.
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 4 || fields[3] != Established)
-                {
-                    continue;
-                }
-
-                var local = int.Parse(fields[1].AsSpan(fields[1].LastIndexOf(':') + 1), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-                if (local == serverPort)
-                {
-                    ports.Add(int.Parse(fields[2].AsSpan(fields[2].LastIndexOf(':') + 1), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
-                }
-            }
-        }
-
-        return ports;
     }
 
     [Fact]
