@@ -109,7 +109,7 @@ public sealed class MalformedAnswerTests
     [Fact]
     public async Task GetProjectOperation_BodyShorterThanContentLength_SaysTruncated()
     {
-        using var server = new RawServer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\nConnection: close\r\n\r\n{\"operation\":{\"id\":\"op1\",\"note\":\"" + Key + "\"");
+        using var server = RawHttpServer.Answering("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\nConnection: close\r\n\r\n{\"operation\":{\"id\":\"op1\",\"note\":\"" + Key + "\"");
         using var host = NeonApiTestHost.Create(o => (o.ApiKey, o.BaseAddress) = (Key, server.Url));
 
         var ex = await Assert.ThrowsAsync<NeonMalformedResponseException>(() => host.ApiClient.Operations.GetProjectOperationAsync("p1", "op1"));
@@ -210,59 +210,5 @@ public sealed class MalformedAnswerTests
         Assert.Contains("compute rejected ***", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, ex.Error ?? "", StringComparison.Ordinal);
         AssertNoSecret(host, ex);
-    }
-
-    /// <summary>Answers every request with the same raw bytes and closes the connection (a body shorter than its Content-Length).</summary>
-    private sealed class RawServer : IDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly byte[] _answer;
-
-        public RawServer(string answer)
-        {
-            _answer = Encoding.UTF8.GetBytes(answer);
-            _listener.Start();
-            _ = AcceptLoopAsync();
-        }
-
-        public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-            _stop.Dispose();
-        }
-
-        private async Task AcceptLoopAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var socket = await _listener.AcceptSocketAsync(_stop.Token);
-                    var buffer = new byte[16 * 1024];
-                    var received = new StringBuilder();
-                    while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                    {
-                        var n = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                        if (n == 0)
-                        {
-                            break;
-                        }
-
-                        received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-                    }
-
-                    await socket.SendAsync(_answer, SocketFlags.None, _stop.Token);
-                    socket.Shutdown(SocketShutdown.Both);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-            }
-        }
     }
 }

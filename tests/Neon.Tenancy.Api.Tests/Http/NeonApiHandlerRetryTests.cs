@@ -59,7 +59,7 @@ public sealed class NeonApiHandlerRetryTests
     [Fact]
     public async Task SendAsync_PostConnectionDropped_ThrowsNeonApiExceptionWithoutRetry()
     {
-        using var server = new DroppingServer(dropCount: 1);
+        using var server = RawHttpServer.Dropping(dropCount: 1);
         using var host = NeonApiTestHost.Create(o => o.BaseAddress = server.Url);
 
         var ex = await Assert.ThrowsAsync<NeonApiException>(() => host.SendAsync(HttpMethod.Post, "projects", "projects"));
@@ -87,7 +87,7 @@ public sealed class NeonApiHandlerRetryTests
     [Fact]
     public async Task SendAsync_GetConnectionDroppedThenOk_Retries()
     {
-        using var server = new DroppingServer(dropCount: 2);
+        using var server = RawHttpServer.Dropping(dropCount: 2);
         using var host = NeonApiTestHost.Create(o => o.BaseAddress = server.Url);
 
         using var response = await host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}");
@@ -99,7 +99,7 @@ public sealed class NeonApiHandlerRetryTests
     [Fact]
     public async Task SendAsync_GetConnectionDroppedBeyondMaxRetryAttempts_ThrowsNeonApiException()
     {
-        using var server = new DroppingServer(dropCount: 10);
+        using var server = RawHttpServer.Dropping(dropCount: 10);
         using var host = NeonApiTestHost.Create(o =>
         {
             o.BaseAddress = server.Url;
