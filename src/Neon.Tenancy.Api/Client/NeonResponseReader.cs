@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections;
 using System.Globalization;
 using System.Net.Http;
@@ -13,39 +14,80 @@ namespace Neon.Tenancy.Api;
 /// (required = a non-nullable property of the response model, at the root of the answer), an operation without an id.
 /// </summary>
 /// <remarks>
-/// The body is buffered first (Neon's answers are small), so that a failed parse can be told apart: truncated or
-/// invalid. The checks walk the source-generated metadata; no reflection. No content of the body reaches a message,
+/// The body is read whole into a pooled buffer first (Neon's answers are small; nothing is allocated for it), so that a
+/// failed parse can be told apart: truncated or invalid. The checks walk the source-generated metadata; no reflection. No content of the body reaches a message,
 /// and no <see cref="JsonException"/> is kept as the inner exception (its message can quote the body).
 /// </remarks>
 internal static class NeonResponseReader
 {
     private const int MaxDepth = 64;
 
+    /// <summary>The first buffer when the length is unknown; it doubles as needed.</summary>
+    private const int DefaultInitialBuffer = 16 * 1024;
+
+    /// <summary>A declared length up to this sizes the first buffer exactly (one byte more, to see the end).</summary>
+    private const int MaxInitialBuffer = 1024 * 1024;
+
     public static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, TimeSpan attemptTimeout,
         IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
-        // The pipeline streams successful bodies; this read gets the same bound as one attempt.
+        // This read gets the same bound as one attempt.
         using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         readTimeout.CancelAfter(attemptTimeout);
-        byte[] body;
+        var declared = response.Content.Headers.ContentLength;
+        var buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 and <= MaxInitialBuffer ? (int)declared.Value + 1 : DefaultInitialBuffer);
         try
         {
-            body = await response.Content.ReadAsByteArrayAsync(readTimeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (readTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw NeonApiErrorFactory.BodyReadFailed(response, secrets, ex);
-        }
-        catch (Exception ex) when (EndedEarly(ex))
-        {
-            throw Truncated(response, "the connection closed before the end of the body", secrets, ex);
-        }
-        catch (Exception ex) when (ex is IOException or HttpRequestException)
-        {
-            throw NeonApiErrorFactory.BodyReadFailed(response, secrets, ex);
-        }
+            var count = 0;
+            try
+            {
+                var stream = await response.Content.ReadAsStreamAsync(readTimeout.Token).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        if (count == buffer.Length)
+                        {
+                            var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                            buffer.AsSpan(0, count).CopyTo(larger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = larger;
+                        }
 
-        if (response.Content.Headers.ContentLength is { } length && body.Length < length)
+                        var read = await stream.ReadAsync(buffer.AsMemory(count), readTimeout.Token).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        count += read;
+                    }
+                }
+            }
+            catch (OperationCanceledException ex) when (readTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw NeonApiErrorFactory.BodyReadFailed(response, secrets, ex);
+            }
+            catch (Exception ex) when (EndedEarly(ex))
+            {
+                throw Truncated(response, "the connection closed before the end of the body", secrets, ex);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw NeonApiErrorFactory.BodyReadFailed(response, secrets, ex);
+            }
+
+            return Parse(response, buffer.AsSpan(0, count), declared, typeInfo, secrets);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static T Parse<T>(HttpResponseMessage response, ReadOnlySpan<byte> body, long? declared, JsonTypeInfo<T> typeInfo, IReadOnlyList<string> secrets)
+    {
+        if (declared is { } length && body.Length < length)
         {
             throw Truncated(response, string.Create(CultureInfo.InvariantCulture, $"{body.Length} of {length} bytes (Content-Length) arrived"), secrets, null);
         }
@@ -131,7 +173,7 @@ internal static class NeonResponseReader
         : null;
 
     /// <summary>Reads the whole body as an unfinished block: an error means invalid JSON; running out before the root value ends means truncated.</summary>
-    private static Syntax CheckSyntax(byte[] body, out JsonException? error)
+    private static Syntax CheckSyntax(ReadOnlySpan<byte> body, out JsonException? error)
     {
         error = null;
         var reader = new Utf8JsonReader(body, isFinalBlock: false, state: default);
