@@ -122,7 +122,7 @@ internal static class NeonResponseReader
             throw NeonApiErrorFactory.MalformedResponse(response, "the body is JSON null", "$", isTruncated: false, secrets, null);
         }
 
-        if (FindMissing(value, typeInfo, "$", 0) is { } missing)
+        if (FindMissing(value, typeInfo) is { } missing)
         {
             throw NeonApiErrorFactory.MalformedResponse(response, missing.What, missing.Path, isTruncated: false, secrets, null);
         }
@@ -220,32 +220,45 @@ internal static class NeonResponseReader
     }
 
     /// <summary>
-    /// The first required field of the answer's root (a non-nullable reference property of the response model) that is
-    /// missing or null, or an operation without an id anywhere, walking objects and lists.
+    /// The first required field missing or null, or operation without an id, in the answer, as a JSON path and what is
+    /// wrong. Walks the source-generated metadata; allocates nothing unless it finds something (the path is built on
+    /// the way back up).
     /// </summary>
-    private static (string Path, string What)? FindMissing(object value, JsonTypeInfo typeInfo, string path, int depth)
+    private static (string Path, string What)? FindMissing(object value, JsonTypeInfo typeInfo) =>
+        Find(value, typeInfo, 0) is { } missing ? (missing.Path, missing.What) : null;
+
+    private static Missing? Find(object value, JsonTypeInfo typeInfo, int depth)
     {
         if (depth > MaxDepth)
         {
             return null;
         }
 
-        if (value is Operation operation && CheckOperation(operation, path) is { } noId)
+        if (value is Operation operation)
         {
-            return noId;
+            if (string.IsNullOrEmpty(operation.Id))
+            {
+                return new Missing("an operation has no id", ".id");
+            }
+
+            if (string.IsNullOrEmpty(operation.ProjectId))
+            {
+                return new Missing("an operation has no project id", ".project_id");
+            }
         }
 
         switch (typeInfo.Kind)
         {
             case JsonTypeInfoKind.Object:
-                foreach (var property in typeInfo.Properties)
+                var properties = typeInfo.Properties;
+                for (var i = 0; i < properties.Count; i++)
                 {
+                    var property = properties[i];
                     if (property.Get is not { } get || property.PropertyType.IsValueType)
                     {
                         continue;
                     }
 
-                    var at = path + "." + property.Name;
                     var child = get(value);
                     if (child is null)
                     {
@@ -253,29 +266,27 @@ internal static class NeonResponseReader
                         // "required" fields of the definition are not reliably sent (Neon and the fake omit some).
                         if (depth == 0 && !property.IsGetNullable)
                         {
-                            return (at, "a required field is missing or null");
+                            return new Missing("a required field is missing or null", "." + property.Name);
                         }
 
                         continue;
                     }
 
-                    if (child is not string && FindMissing(child, typeInfo.Options.GetTypeInfo(property.PropertyType), at, depth + 1) is { } found)
+                    if (child is not string && Find(child, typeInfo.Options.GetTypeInfo(property.PropertyType), depth + 1) is { } found)
                     {
-                        return found;
+                        return found.Under("." + property.Name);
                     }
                 }
 
                 return null;
 
-            case JsonTypeInfoKind.Enumerable when typeInfo.ElementType is { IsValueType: false } elementType && elementType != typeof(string) && value is IEnumerable items:
+            case JsonTypeInfoKind.Enumerable when typeInfo.ElementType is { IsValueType: false } elementType && elementType != typeof(string) && value is IList items:
                 var elementInfo = typeInfo.Options.GetTypeInfo(elementType);
-                var index = 0;
-                foreach (var item in items)
+                for (var i = 0; i < items.Count; i++)
                 {
-                    var at = string.Create(CultureInfo.InvariantCulture, $"{path}[{index++}]");
-                    if (item is not null && FindMissing(item, elementInfo, at, depth + 1) is { } found)
+                    if (items[i] is { } item && Find(item, elementInfo, depth + 1) is { } found)
                     {
-                        return found;
+                        return found.Under(string.Create(CultureInfo.InvariantCulture, $"[{i}]"));
                     }
                 }
 
@@ -283,6 +294,22 @@ internal static class NeonResponseReader
 
             default:
                 return null;
+        }
+    }
+
+    /// <summary>What is missing, and the path to it, built from the leaf up.</summary>
+    private sealed class Missing(string what, string leaf)
+    {
+        private string _path = leaf;
+
+        public string What { get; } = what;
+
+        public string Path => "$" + _path;
+
+        public Missing Under(string segment)
+        {
+            _path = segment + _path;
+            return this;
         }
     }
 
