@@ -46,7 +46,6 @@ internal sealed class PlanLimits : IPlanLimits
     public Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default)
     {
         TenantRequestRules.ValidatePlanChange(tenantId, plan);
-        ArgumentException.ThrowIfNullOrWhiteSpace(plan);
         var settings = _book.GetSettings(plan);
         var name = _book.PlanNames.FirstOrDefault(p => string.Equals(p, plan, StringComparison.OrdinalIgnoreCase)) ?? plan;
         return _kit.RunAsync(tenantId, "plan change", async token =>

@@ -90,8 +90,6 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider
     public async Task<TenantDatabase> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default)
     {
         TenantRequestRules.Validate(tenantId, request);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.Plan, nameof(request));
         request = request.Settings is null && _plans is not null ? request with { Settings = _plans.GetSettings(request.Plan) } : request; // UnknownPlanException before any call
         var started = _time.GetTimestamp();
         var projectName = TenantProjectNames.For(tenantId, _prefix);
@@ -365,11 +363,6 @@ internal sealed class TenantDatabaseProvider : ITenantDatabaseProvider
     public Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default)
     {
         TenantRequestRules.Validate(tenantId, request);
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.Timestamp is null == string.IsNullOrEmpty(request.Lsn))
-        {
-            throw new ArgumentException("Give exactly one of Timestamp and Lsn.", nameof(request));
-        }
 
         return _kit.RunAsync(tenantId, "restore", async token =>
         {
