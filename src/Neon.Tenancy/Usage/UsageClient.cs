@@ -11,61 +11,38 @@ namespace Neon.Tenancy;
 /// against the plan (<see cref="PlanUsageReader"/>, which notifies through <see cref="UsageThresholdTracker"/>), and
 /// history (<see cref="UsageHistoryReader"/> behind <see cref="UsageHistoryCache"/>). Fleet reads fan out here.
 /// </summary>
-internal sealed class UsageClient : IUsageClient
+internal sealed class UsageClient(
+    ITenantCatalog catalog,
+    CurrentUsageReader counters,
+    PlanUsageReader againstPlan,
+    UsageHistoryReader history,
+    UsageHistoryCache historyCache,
+    IOptionsMonitor<NeonApiOptions> apiOptions,
+    IOptions<UsageOptions> options,
+    TimeProvider time,
+    ILogger<UsageClient> logger) : IUsageClient
 {
-    private readonly ITenantCatalog _catalog;
-    private readonly CurrentUsageReader _counters;
-    private readonly PlanUsageReader _againstPlan;
-    private readonly UsageHistoryReader _history;
-    private readonly UsageHistoryCache _historyCache;
-    private readonly IOptionsMonitor<NeonApiOptions> _apiOptions;
-    private readonly int _maxConcurrency;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    public UsageClient(
-        ITenantCatalog catalog,
-        CurrentUsageReader counters,
-        PlanUsageReader againstPlan,
-        UsageHistoryReader history,
-        UsageHistoryCache historyCache,
-        IOptionsMonitor<NeonApiOptions> apiOptions,
-        IOptions<UsageOptions> options,
-        TimeProvider time,
-        ILogger<UsageClient> logger)
-    {
-        _catalog = catalog;
-        _counters = counters;
-        _againstPlan = againstPlan;
-        _history = history;
-        _historyCache = historyCache;
-        _apiOptions = apiOptions;
-        _maxConcurrency = options.Value.MaxConcurrency;
-        _time = time;
-        _logger = logger;
-    }
-
     public async Task<TenantUsage> GetCurrentUsageAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
-        var record = await UsageTenants.RequireProjectAsync(_catalog, tenantId, cancellationToken).ConfigureAwait(false);
-        return await _counters.ReadAsync(record, cancellationToken).ConfigureAwait(false);
+        var record = await UsageTenants.RequireProjectAsync(catalog, tenantId, cancellationToken).ConfigureAwait(false);
+        return await counters.ReadAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<TenantUsageAgainstPlan> GetUsageAgainstPlanAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
-        var record = await UsageTenants.RequireProjectAsync(_catalog, tenantId, cancellationToken).ConfigureAwait(false);
-        return await _againstPlan.ReadAsync(record, cancellationToken).ConfigureAwait(false);
+        var record = await UsageTenants.RequireProjectAsync(catalog, tenantId, cancellationToken).ConfigureAwait(false);
+        return await againstPlan.ReadAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<FleetUsage> GetFleetUsageAsync(CancellationToken cancellationToken = default)
     {
-        var fleet = await ReadFleetAsync(_counters.ReadAsync, cancellationToken).ConfigureAwait(false);
+        var fleet = await ReadFleetAsync(counters.ReadAsync, cancellationToken).ConfigureAwait(false);
         return new FleetUsage(fleet.Read, UsageTotals.Sum(fleet.Read), fleet.WithoutProject, fleet.Failed);
     }
 
     public async Task<FleetUsageAgainstPlan> GetFleetUsageAgainstPlanAsync(CancellationToken cancellationToken = default)
     {
-        var fleet = await ReadFleetAsync(_againstPlan.ReadAsync, cancellationToken).ConfigureAwait(false);
+        var fleet = await ReadFleetAsync(againstPlan.ReadAsync, cancellationToken).ConfigureAwait(false);
         return new FleetUsageAgainstPlan(fleet.Read, fleet.WithoutProject, fleet.Failed);
     }
 
@@ -73,16 +50,16 @@ internal sealed class UsageClient : IUsageClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var metrics = UsageHistoryRules.CheckMetrics(request);
-        UsageHistoryRules.CheckWindow(request, _time.GetUtcNow());
-        var orgId = _apiOptions.CurrentValue.OrgId;
+        UsageHistoryRules.CheckWindow(request, time.GetUtcNow());
+        var orgId = apiOptions.CurrentValue.OrgId;
         if (string.IsNullOrWhiteSpace(orgId))
         {
             throw new UsageOrgIdRequiredException();
         }
 
-        var tenants = await UsageTenants.ResolveAsync(_catalog, request.Tenants, cancellationToken).ConfigureAwait(false);
+        var tenants = await UsageTenants.ResolveAsync(catalog, request.Tenants, cancellationToken).ConfigureAwait(false);
         var query = new UsageHistoryQuery(request, metrics, orgId, tenants);
-        return await _historyCache.GetOrReadAsync(query.CacheKey(), ct => _history.ReadAsync(query, ct), cancellationToken).ConfigureAwait(false);
+        return await historyCache.GetOrReadAsync(query.CacheKey(), ct => history.ReadAsync(query, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -92,14 +69,14 @@ internal sealed class UsageClient : IUsageClient
     private async Task<FleetRead<T>> ReadFleetAsync<T>(Func<TenantRecord, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
         where T : class
     {
-        var started = _time.GetTimestamp();
-        var fleet = await UsageTenants.ListFleetAsync(_catalog, cancellationToken).ConfigureAwait(false);
+        var started = time.GetTimestamp();
+        var fleet = await UsageTenants.ListFleetAsync(catalog, cancellationToken).ConfigureAwait(false);
         var tenants = fleet.WithProject;
         var results = new T?[tenants.Count];
         var failed = new ConcurrentDictionary<TenantId, string>();
         await Parallel.ForEachAsync(
             Enumerable.Range(0, tenants.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrency, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
                 try
@@ -108,12 +85,12 @@ internal sealed class UsageClient : IUsageClient
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    UsageLog.TenantReadFailed(_logger, ex, tenants[i].TenantId.Value);
+                    UsageLog.TenantReadFailed(logger, ex, tenants[i].TenantId.Value);
                     failed[tenants[i].TenantId] = ex.Message;
                 }
             }).ConfigureAwait(false);
         List<T> readOnes = [.. results.OfType<T>()];
-        UsageLog.FleetRead(_logger, readOnes.Count, fleet.WithoutProject.Count, failed.Count, _time.GetElapsedTime(started).TotalSeconds);
+        UsageLog.FleetRead(logger, readOnes.Count, fleet.WithoutProject.Count, failed.Count, time.GetElapsedTime(started).TotalSeconds);
         return new FleetRead<T>(readOnes, fleet.WithoutProject, new Dictionary<TenantId, string>(failed));
     }
 

@@ -13,10 +13,8 @@ public sealed class UsageHistoryPagingTests
     [Fact]
     public async Task GetHistoryAsync_BatchSplitOverPages_FollowsTheCursorUntilEveryProjectIsIn()
     {
-        using var server = WireMockServer.Start();
-        Answer(server, cursor: "c1", Page("p-2", 5_000_000_000, next: "c2"));
-        Answer(server, cursor: null, Page("p-1", 7200, next: "c1"));
-        await using var rig = await StartAsync(server);
+        await using var neon = await ScriptedNeon.StartAsync(first: Page("p-1", 7200, next: "c1"), afterC1: Page("p-2", 5_000_000_000, next: "c2"));
+        var (server, rig) = (neon.Server, neon.Rig);
 
         var history = await rig.Usage.GetHistoryAsync(
             UsageHistoryRequest.ForAllTenants(rig.Now.AddDays(-2), rig.Now) with { Metrics = [UsageMetric.ComputeUnitSeconds] });
@@ -36,10 +34,8 @@ public sealed class UsageHistoryPagingTests
     [Fact]
     public async Task GetHistoryAsync_NeonRepeatsACursor_FailsInsteadOfLoopingAndCachesNothing()
     {
-        using var server = WireMockServer.Start();
-        Answer(server, cursor: "c1", Page("p-other", 1, next: "c1"));
-        Answer(server, cursor: null, Page("p-1", 7200, next: "c1"));
-        await using var rig = await StartAsync(server);
+        await using var neon = await ScriptedNeon.StartAsync(first: Page("p-1", 7200, next: "c1"), afterC1: Page("p-other", 1, next: "c1"));
+        var (server, rig) = (neon.Server, neon.Rig);
         var request = UsageHistoryRequest.ForAllTenants(rig.Now.AddDays(-2), rig.Now);
 
         var ex = await Assert.ThrowsAnyAsync<NeonApiException>(() => rig.Usage.GetHistoryAsync(request));
@@ -50,26 +46,6 @@ public sealed class UsageHistoryPagingTests
         Assert.Equal(4, server.LogEntries.Count());
     }
 
-    /// <summary>The usage rig with Neon's API pointed at the script, and tenants a (project p-1) and b (project p-2).</summary>
-    private static async Task<UsageRig> StartAsync(WireMockServer server)
-    {
-        var rig = UsageRig.Create(api: o =>
-        {
-            o.BaseAddress = new Uri(server.Url!);
-            o.OrgId = "org-1";
-        });
-        await rig.AddTenantAsync(TenantId.Parse("a"), "p-1");
-        await rig.AddTenantAsync(TenantId.Parse("b"), "p-2");
-        return rig;
-    }
-
-    private static void Answer(WireMockServer server, string? cursor, string body)
-    {
-        var request = Request.Create().WithPath(Path).UsingGet();
-        server.Given(cursor is null ? request : request.WithParam("cursor", cursor)).AtPriority(cursor is null ? 10 : 1)
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(body));
-    }
-
     /// <summary>One project's day of compute (and a metric Neon may add later, which is ignored), then the next cursor.</summary>
     private static string Page(string projectId, long computeUnitSeconds, string next) => $$$"""
         {"projects":[{"project_id":"{{{projectId}}}","periods":[{"period_id":"x","period_plan":"launch","period_start":"2026-11-01T00:00:00Z",
@@ -77,4 +53,40 @@ public sealed class UsageHistoryPagingTests
             "metrics":[{"metric_name":"compute_unit_seconds","value":{{{computeUnitSeconds}}}},{"metric_name":"not_a_metric_yet","value":5}]}]}]}],
          "pagination":{"cursor":"{{{next}}}"}}
         """;
+
+    /// <summary>
+    /// Neon scripted by WireMock (the first page, and the page for cursor <c>c1</c>) and the usage rig pointed at it, with
+    /// tenants a (project p-1) and b (project p-2).
+    /// </summary>
+    private sealed class ScriptedNeon : IAsyncDisposable
+    {
+        private ScriptedNeon(WireMockServer server, UsageRig rig) => (Server, Rig) = (server, rig);
+
+        public WireMockServer Server { get; }
+
+        public UsageRig Rig { get; }
+
+        public static async Task<ScriptedNeon> StartAsync(string first, string afterC1)
+        {
+            var server = WireMockServer.Start();
+            server.Given(Request.Create().WithPath(Path).WithParam("cursor", "c1").UsingGet()).AtPriority(1)
+                .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(afterC1));
+            server.Given(Request.Create().WithPath(Path).UsingGet()).AtPriority(10)
+                .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(first));
+            var rig = UsageRig.Create(api: o =>
+            {
+                o.BaseAddress = new Uri(server.Url!);
+                o.OrgId = "org-1";
+            });
+            await rig.AddTenantAsync(TenantId.Parse("a"), "p-1");
+            await rig.AddTenantAsync(TenantId.Parse("b"), "p-2");
+            return new ScriptedNeon(server, rig);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Rig.DisposeAsync();
+            Server.Dispose();
+        }
+    }
 }
