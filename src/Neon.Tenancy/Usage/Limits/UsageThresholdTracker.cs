@@ -44,7 +44,7 @@ internal sealed class UsageThresholdTracker
     }
 
     /// <summary>Records the level; true when it is higher than the last one seen in the same period (a crossing).</summary>
-    internal bool Update(TenantId tenantId, UsageLimitMetric metric, DateTimeOffset periodStart, UsageThresholdLevel level)
+    private bool Update(TenantId tenantId, UsageLimitMetric metric, DateTimeOffset periodStart, UsageThresholdLevel level)
     {
         lock (_lock)
         {
