@@ -39,6 +39,11 @@ public static class NeonTenancyUsageExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UsageOptions>, UsageOptionsValidator>());
         services.TryAddSingleton<IUsageClient, UsageClient>();
+        services.TryAddSingleton<CurrentUsageReader>();
+        services.TryAddSingleton<UsageThresholdTracker>();
+        services.TryAddSingleton<PlanUsageReader>();
+        services.TryAddSingleton<UsageHistoryReader>();
+        services.TryAddSingleton<UsageHistoryCache>();
         services.TryAddSingleton(static sp => new NeonCostCalculator(sp.GetRequiredService<IOptions<UsageOptions>>().Value.Prices));
         return services;
     }

@@ -10,6 +10,11 @@ namespace Neon.Tenancy;
 /// separate consumption rate budget, and are cached for <see cref="UsageOptions.HistoryCacheDuration"/> (Neon refreshes
 /// the data about every 15 minutes), so a repeated read costs no call.</para>
 /// <para>Reading usage never wakes a suspended compute.</para>
+/// <para>Errors: a failure of the Neon API escapes as the <see cref="Neon.Tenancy.Api.NeonApiException"/> subtype the API
+/// client throws (<see cref="Neon.Tenancy.Api.NeonRateLimitedException"/> when the client's own rate budget refuses a call),
+/// unwrapped; failures of the request or the catalog keep their own typed exceptions (<see cref="TenantNotFoundException"/>,
+/// <see cref="TenantProjectMissingException"/>, <see cref="UsageWindowException"/>, <see cref="UsageOrgIdRequiredException"/>,
+/// <see cref="UnknownPlanException"/>). Fleet reads do not throw for one tenant: they report it in <c>Failed</c>.</para>
 /// </remarks>
 public interface IUsageClient
 {
@@ -19,8 +24,9 @@ public interface IUsageClient
     /// <returns>The usage.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantProjectMissingException">The tenant has no Neon project yet.</exception>
-    /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused the read.</exception>
+    /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused the read (a subtype names the reason).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     Task<TenantUsage> GetCurrentUsageAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -28,7 +34,8 @@ public interface IUsageClient
     /// sums them (the account-level view). A failure for one tenant is reported and does not stop the others.
     /// </summary>
     /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>Each tenant's usage and the totals.</returns>
+    /// <returns>Each tenant's usage and the totals; a tenant whose read failed (a Neon API error) is in <see cref="FleetUsage.Failed"/>.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     Task<FleetUsage> GetFleetUsageAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -44,7 +51,12 @@ public interface IUsageClient
     /// <exception cref="UsageWindowException">The window breaks Neon's rules (checked before any call).</exception>
     /// <exception cref="UsageOrgIdRequiredException"><c>NeonTenancy:Api:OrgId</c> is not set (checked before any call).</exception>
     /// <exception cref="TenantNotFoundException">A listed tenant is not in the catalog (checked before any call).</exception>
-    /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused the read (403 on plans without consumption history).</exception>
+    /// <exception cref="Neon.Tenancy.Api.NeonApiException">
+    /// Neon refused a read (403 on plans without consumption history, 406 for a window it refuses), the client's consumption
+    /// rate budget refused a call (<see cref="Neon.Tenancy.Api.NeonRateLimitedException"/>), or Neon repeated a pagination
+    /// cursor (paging stops rather than loop). Nothing is cached then.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     Task<UsageHistory> GetHistoryAsync(UsageHistoryRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -57,8 +69,9 @@ public interface IUsageClient
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantProjectMissingException">The tenant has no Neon project yet.</exception>
     /// <exception cref="UnknownPlanException">The tenant's plan is not configured.</exception>
-    /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused the read.</exception>
+    /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused a read (a subtype names the reason).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     Task<TenantUsageAgainstPlan> GetUsageAgainstPlanAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -66,6 +79,7 @@ public interface IUsageClient
     /// <see cref="UsageOptions.MaxConcurrency"/> at once. A failure for one tenant is reported and does not stop the others.
     /// </summary>
     /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>Each tenant's headroom, tenants without a project and failures.</returns>
+    /// <returns>Each tenant's headroom, tenants without a project, and failures (a Neon API error or an unknown plan) in <see cref="FleetUsageAgainstPlan.Failed"/>.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     Task<FleetUsageAgainstPlan> GetFleetUsageAgainstPlanAsync(CancellationToken cancellationToken = default);
 }

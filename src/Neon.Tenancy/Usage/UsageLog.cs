@@ -28,4 +28,7 @@ internal static partial class UsageLog
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "Fleet usage read: {Read} tenants read, {WithoutProject} without a project, {Failed} failed, {ElapsedSeconds:0.000} s")]
     public static partial void FleetRead(ILogger logger, int read, int withoutProject, int failed, double elapsedSeconds);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Information, Message = "Usage history read: {Tenants} tenants, {Granularity}, {Batches} batches of at most 100 projects, {ElapsedSeconds:0.000} s")]
+    public static partial void HistoryReadInBatches(ILogger logger, int tenants, UsageGranularity granularity, int batches, double elapsedSeconds);
 }

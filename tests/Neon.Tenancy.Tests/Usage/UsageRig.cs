@@ -6,23 +6,23 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Neon.Tenancy.Api;
 using Neon.Tenancy.Testing;
-using Neon.Tenancy.Tests.Infrastructure;
 using NSubstitute;
 
 namespace Neon.Tenancy.Tests.Usage;
 
-/// <summary>The real AddNeonTenancy registration with an in-memory catalog, pointed at a fake Neon on fake time.</summary>
+/// <summary>
+/// The real AddNeonTenancy registration with an in-memory catalog, pointed at a fake Neon on fake time, with a
+/// substitute <see cref="IPlanLimits"/> and a <see cref="ConsumptionGate"/> in front of every consumption call (open
+/// unless a test closes it).
+/// </summary>
 internal sealed class UsageRig : IAsyncDisposable
 {
     public const string ConsumptionRoute = "GET consumption_history/v2/projects";
     public const string ProjectRoute = "GET projects/{project_id}";
 
-    private UsageRig(NeonFakeServer fake, FakeTimeProvider time, ServiceProvider services, IPlanLimits plans)
+    private UsageRig(NeonFakeServer fake, FakeTimeProvider time, ServiceProvider services, IPlanLimits plans, ConsumptionGate gate)
     {
-        Fake = fake;
-        Time = time;
-        Services = services;
-        Plans = plans;
+        (Fake, Time, Services, Plans, Gate) = (fake, time, services, plans, gate);
     }
 
     public NeonFakeServer Fake { get; }
@@ -33,19 +33,42 @@ internal sealed class UsageRig : IAsyncDisposable
 
     public IPlanLimits Plans { get; }
 
+    /// <summary>Every consumption call passes through it; <see cref="ConsumptionGate.Close"/> holds them.</summary>
+    public ConsumptionGate Gate { get; }
+
+    /// <summary>The tenants <see cref="StartAsync"/> created, each with its own project on the fake.</summary>
+    public List<(TenantId Tenant, string ProjectId)> Tenants { get; } = [];
+
+    public DateTimeOffset Now => Time.GetUtcNow();
+
     public IUsageClient Usage => Services.GetRequiredService<IUsageClient>();
 
     public ITenantCatalog Catalog => Services.GetRequiredService<ITenantCatalog>();
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
+    /// <summary>Consumption calls the fake answered.</summary>
+    public int ConsumptionCalls => Calls(ConsumptionRoute);
+
     public int Calls(string route) => Fake.CallsPerRoute.GetValueOrDefault(route);
+
+    /// <summary>A daily history request for the last day of one tenant.</summary>
+    public UsageHistoryRequest LastDay(TenantId tenant) => UsageHistoryRequest.ForTenant(tenant, Now.AddDays(-1), Now);
+
+    /// <summary>Starts the rig with <paramref name="tenants"/> ready tenants (<see cref="Tenants"/>), named t00000, t00001, ...</summary>
+    public static async Task<UsageRig> StartAsync(int tenants = 0, Action<NeonApiOptions>? api = null, Action<UsageOptions>? usage = null, Action<IServiceCollection>? configure = null)
+    {
+        var rig = Create(api, usage, configure);
+        rig.Tenants.AddRange(await rig.AddTenantsAsync(tenants));
+        return rig;
+    }
 
     public static UsageRig Create(Action<NeonApiOptions>? api = null, Action<UsageOptions>? usage = null, Action<IServiceCollection>? configure = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 12, 30, 0, TimeSpan.Zero));
         var fake = NeonFakeServer.Start(new NeonFakeServerOptions { TimeProvider = time, OperationDuration = TimeSpan.Zero });
         var plans = Substitute.For<IPlanLimits>();
+        var gate = new ConsumptionGate();
         var services = new ServiceCollection();
         services.AddFakeLogging();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
@@ -60,13 +83,14 @@ internal sealed class UsageRig : IAsyncDisposable
                 api?.Invoke(o);
             })
             .UseInMemoryCatalog();
+        services.AddHttpClient(NeonApiClient.HttpClientName).AddHttpMessageHandler(gate.CreateHandler);
         if (usage is not null)
         {
             builder.ConfigureUsage(usage);
         }
 
         configure?.Invoke(services);
-        return new UsageRig(fake, time, services.BuildServiceProvider(), plans);
+        return new UsageRig(fake, time, services.BuildServiceProvider(), plans, gate);
     }
 
     /// <summary>Creates projects straight on the fake (raw HTTP, outside the client's rate budget) and tenants pointing at them.</summary>
@@ -100,6 +124,7 @@ internal sealed class UsageRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Gate.Open();
         await Services.DisposeAsync();
         await Fake.DisposeAsync();
     }

@@ -22,33 +22,3 @@ public interface IUsageThresholdObserver
     /// <returns>A task that completes when the observer is done.</returns>
     ValueTask OnThresholdCrossedAsync(UsageThresholdCrossing crossing, CancellationToken cancellationToken);
 }
-
-/// <summary>How close to a limit a metric is.</summary>
-public enum UsageThresholdLevel
-{
-    /// <summary>Below <see cref="UsageOptions.ThresholdPercent"/>.</summary>
-    Normal,
-
-    /// <summary>At or above <see cref="UsageOptions.ThresholdPercent"/>, below 100 %.</summary>
-    Approaching,
-
-    /// <summary>At or above 100 %: the limit is reached.</summary>
-    Exceeded,
-}
-
-/// <summary>A tenant crossed a level of a plan limit.</summary>
-/// <param name="TenantId">The tenant.</param>
-/// <param name="Plan">Its plan.</param>
-/// <param name="Level">The level reached.</param>
-/// <param name="Limit">The metric, used amount and limit.</param>
-/// <param name="ThresholdPercent">The configured approaching threshold, in percent.</param>
-/// <param name="PeriodStart">Start of the billing period.</param>
-/// <param name="PeriodEnd">End of the billing period.</param>
-public sealed record UsageThresholdCrossing(
-    TenantId TenantId,
-    string Plan,
-    UsageThresholdLevel Level,
-    UsageLimit Limit,
-    double ThresholdPercent,
-    DateTimeOffset PeriodStart,
-    DateTimeOffset PeriodEnd);
