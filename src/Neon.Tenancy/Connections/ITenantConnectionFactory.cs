@@ -38,7 +38,7 @@ public interface ITenantConnectionFactory
     /// <param name="cancellationToken">Cancels waiting and connecting.</param>
     /// <returns>An open connection.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantNotReadyException">The tenant is not <see cref="TenantState.Ready"/> (for example suspended by quota) or has no connection secret of this kind.</exception>
+    /// <exception cref="TenantStateException">The tenant is not <see cref="TenantState.Ready"/> (for example suspended by quota; <see cref="TenantStateException.State"/> says which state), or has no connection secret of this kind (the message says which); <see cref="TenantStateException.Operation"/> is <c>connect</c>.</exception>
     /// <exception cref="TenantConnectionBudgetExceededException">The global budget of physical connections stayed spent by connections in use for <see cref="ConnectionFactoryOptions.BudgetWaitTimeout"/> (slots covering only idle pooled connections are reclaimed first, without waiting).</exception>
     /// <exception cref="TenantUnavailableException">Connecting kept failing transiently (a waking or restoring compute) until the open deadline.</exception>
     /// <exception cref="ConnectionSecretException">The tenant's connection secret could not be decrypted.</exception>
@@ -68,7 +68,7 @@ public interface ITenantConnectionFactory
     /// <param name="cancellationToken">Cancels waiting for the catalog read of a cache miss.</param>
     /// <returns>The tenant's data source.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantNotReadyException">The tenant is not <see cref="TenantState.Ready"/> or has no connection secret of this kind.</exception>
+    /// <exception cref="TenantStateException">The tenant is not <see cref="TenantState.Ready"/> or has no connection secret of this kind (<see cref="TenantStateException.Operation"/> <c>connect</c>).</exception>
     /// <exception cref="ConnectionSecretException">The tenant's connection secret could not be decrypted.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     ValueTask<NpgsqlDataSource> GetDataSourceAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default);

@@ -51,7 +51,7 @@ public interface ITenantContext
     /// <exception cref="InvalidOperationException">No tenant is set.</exception>
     /// <exception cref="ObjectDisposedException">The scope was disposed (also when it ended while the open was in flight: the connection is closed then).</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantNotReadyException">The tenant is not ready (for example still provisioning, or suspended).</exception>
+    /// <exception cref="TenantStateException">The tenant is not ready (for example still provisioning, or suspended; <see cref="TenantStateException.Operation"/> <c>connect</c>).</exception>
     /// <exception cref="TenantConnectionBudgetExceededException">The global connection budget stayed spent.</exception>
     /// <exception cref="TenantUnavailableException">Connecting kept failing transiently until the open deadline.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
