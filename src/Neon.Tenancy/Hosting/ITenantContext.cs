@@ -19,6 +19,9 @@ namespace Neon.Tenancy;
 /// <c>options.UseNpgsql(sp.GetRequiredService&lt;ITenantContext&gt;().Connection)</c>. EF Core then uses the open
 /// connection as it is (it neither closes nor disposes a connection it did not open), raw Npgsql and EF Core in one
 /// request share it (and can share a transaction), and the scope closes it.</para>
+/// <para><b>Names.</b> <c>Get...</c> here, as on <see cref="ITenantConnectionFactory.GetDataSourceAsync"/>: the caller
+/// receives something it does not own. A connection the caller owns and disposes comes from
+/// <see cref="ITenantConnectionFactory.OpenConnectionAsync"/>.</para>
 /// <para>Not thread-safe: like a <c>DbContext</c>, use it from one logical flow at a time.</para>
 /// </remarks>
 public interface ITenantContext

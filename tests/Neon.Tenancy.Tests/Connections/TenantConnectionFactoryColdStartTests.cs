@@ -66,7 +66,7 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
     {
         var log = new LogEvents();
         var (factory, time, options) = await FactoryAsync(log, TimeSpan.FromSeconds(15));
-        await using var _ = factory;
+        await using var owned = factory;
         var name = db.DatabaseName(3);
         var start = time.GetTimestamp();
 
@@ -86,7 +86,7 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
     {
         var log = new LogEvents();
         var (factory, time, options) = await FactoryAsync(log, TimeSpan.FromSeconds(15));
-        await using var _ = factory;
+        await using var owned = factory;
         var name = db.DatabaseName(5);
         await WarmThreeIdleConnectionsAsync(factory, 5);
         await TerminateAsync(name);
@@ -138,7 +138,7 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
         var log = new LogEvents();
         var deadline = TimeSpan.FromMilliseconds(600);
         var (factory, time, options) = await FactoryAsync(log, deadline);
-        await using var _ = factory;
+        await using var owned = factory;
         var name = db.DatabaseName(4);
         Task<NpgsqlConnection> opening;
         await BlockAsync(name);

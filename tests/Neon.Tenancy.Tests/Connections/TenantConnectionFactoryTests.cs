@@ -8,16 +8,16 @@ namespace Neon.Tenancy.Tests.Connections;
 [Collection(TenantDatabasesCollection.Name)]
 public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
 {
-    /// <summary>Opens and closes one connection of each kind, so both of the tenant's data sources are cached.</summary>
-    private static async Task WarmBothKindsAsync(TenantConnectionFactory factory, TenantId id)
+    /// <summary>A catalog of every fixture tenant, a factory over it, and tenant <paramref name="tenant"/>'s pooled data source cached.</summary>
+    private async Task<(InMemoryTenantCatalog Catalog, IConnectionSecretProtector Protector, TenantConnectionFactory Factory, TenantId Id)> WarmFactoryAsync(int tenant)
     {
-        await using (await factory.OpenConnectionAsync(id))
+        var (catalog, protector) = await db.CreateCatalogAsync();
+        var factory = CreateFactory(catalog, protector);
+        await using (await factory.OpenConnectionAsync(db.Tenant(tenant)))
         {
         }
 
-        await using (await factory.OpenConnectionAsync(id, TenantConnectionKind.Direct))
-        {
-        }
+        return (catalog, protector, factory, db.Tenant(tenant));
     }
 
     [Fact]
@@ -192,10 +192,16 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
             Assert.Equal(db.DatabaseName(6), await CurrentDatabaseAsync(connection));
         }
 
-        // Ticks every second (a quarter of the expiry): the first turns the open into the last use.
-        time.Advance(TimeSpan.FromSeconds(4));
-        Assert.Equal(1, factory.AliveDataSources);
-        time.Advance(TimeSpan.FromSeconds(2));
+        // Ticks every second (a quarter of the expiry), one tick per step: the first turns the open into the last use,
+        // so the entry goes between 4 and 4 + 2 ticks after the open.
+        for (var second = 1; second <= 4; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(1, factory.AliveDataSources);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal(0, factory.AliveDataSources);
         Assert.Equal(0, factory.CachedCount);
@@ -204,10 +210,11 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     [Fact]
     public async Task ChangeFeed_ConnectionChanged_EvictsTheTenantsSources()
     {
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = CreateFactory(catalog, protector);
-        var id = db.Tenant(7);
-        await WarmBothKindsAsync(factory, id);
+        var (catalog, protector, factory, id) = await WarmFactoryAsync(7);
+        await using var owned = factory;
+        await using (await factory.OpenConnectionAsync(id, TenantConnectionKind.Direct))
+        {
+        }
 
         // Point the tenant at another database (as a restore or endpoint move would).
         var record = (await catalog.GetAsync(id))!;
@@ -222,12 +229,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     [Fact]
     public async Task ChangeFeed_UnrelatedUpdate_KeepsTheSource()
     {
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = CreateFactory(catalog, protector);
-        var id = db.Tenant(7);
-        await using (await factory.OpenConnectionAsync(id))
-        {
-        }
+        var (catalog, _, factory, id) = await WarmFactoryAsync(7);
+        await using var owned = factory;
 
         var record = (await catalog.GetAsync(id))!;
         await catalog.UpdateAsync(record with { SchemaVersion = record.SchemaVersion + 1 });
@@ -238,12 +241,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     [Fact]
     public async Task ChangeFeed_TenantRemoved_NextOpenThrowsNotFound()
     {
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = CreateFactory(catalog, protector);
-        var id = db.Tenant(9);
-        await using (await factory.OpenConnectionAsync(id))
-        {
-        }
+        var (catalog, _, factory, id) = await WarmFactoryAsync(9);
+        await using var owned = factory;
 
         await catalog.RemoveAsync(id);
 
@@ -255,12 +254,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     [Fact]
     public async Task ChangeFeed_TenantSuspended_NextOpenThrowsNotReadyAtOnce()
     {
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = CreateFactory(catalog, protector);
-        var id = db.Tenant(10);
-        await using (await factory.OpenConnectionAsync(id))
-        {
-        }
+        var (catalog, _, factory, id) = await WarmFactoryAsync(10);
+        await using var owned = factory;
 
         var record = (await catalog.GetAsync(id))!;
         await catalog.UpdateAsync(record with { State = TenantState.Suspended });
