@@ -158,6 +158,14 @@ public class ConnectionFactoryOpenBenchmarks
         return connection.ProcessID;
     }
 
+    /// <summary>Elimination variant: the floor of the budget-free path, the factory's cache lookup and Npgsql's open, nothing else.</summary>
+    [Benchmark(Description = "lookup + raw open")]
+    public async ValueTask<int> LookupWithRawOpen()
+    {
+        await using var connection = await _unbudgeted.PeekEntry(_tenant, TenantConnectionKind.Pooled)!.DataSource.OpenConnectionAsync();
+        return connection.ProcessID;
+    }
+
     /// <summary>The hit path without a global budget (<c>ConnectionBudget = 0</c>): the lookup and Npgsql's open.</summary>
     [Benchmark(Description = "ITenantConnectionFactory.OpenConnectionAsync (hit, no budget)")]
     public async ValueTask<int> FactoryWithoutBudget()

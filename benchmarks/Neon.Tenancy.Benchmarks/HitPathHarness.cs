@@ -32,6 +32,7 @@ internal static class HitPathHarness
                 ("raw + entry acquire/attach/release", bench.RawWithEntry),
                 ("lookup + entry acquire/attach/release", bench.LookupWithEntry),
                 ("ITenantConnectionFactory.OpenConnectionAsync (hit)", bench.Factory),
+                ("lookup + raw open", bench.LookupWithRawOpen),
                 ("ITenantConnectionFactory.OpenConnectionAsync (hit, no budget)", bench.FactoryWithoutBudget),
             ];
             var nsPerOp = variants.Select(_ => new List<double>(rounds)).ToArray();
