@@ -59,6 +59,19 @@ public sealed class ConnectionFactoryRegistrationTests
     }
 
     [Fact]
+    public async Task AddNeonTenancy_ConnectionBudgetZero_StartsWithoutAGlobalBudget()
+    {
+        using var host = BuildHost(new() { ["NeonTenancy:Connections:ConnectionBudget"] = "0" });
+        await host.StartAsync();
+
+        var factory = Assert.IsType<TenantConnectionFactory>(host.Services.GetRequiredService<ITenantConnectionFactory>());
+
+        Assert.False(factory.CountsOpens);
+        Assert.Null(host.Services.GetRequiredService<ITenantConnectionStats>().ConnectionBudget);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public void ConfigureConnections_OverridesTheBoundOptions()
     {
         var services = new ServiceCollection();
