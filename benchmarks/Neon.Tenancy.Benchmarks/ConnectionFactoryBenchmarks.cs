@@ -54,6 +54,7 @@ public class ConnectionFactoryOpenBenchmarks
     private readonly string _database = "bench_" + Guid.NewGuid().ToString("N")[..12];
     private NpgsqlDataSource _raw = null!;
     private TenantConnectionFactory _factory = null!;
+    private TenantConnectionFactory _unbudgeted = null!;
     private TenantDataSourceEntry _entry = null!;
     private readonly TenantId _tenant = TenantId.Parse("t0");
 
@@ -70,9 +71,11 @@ public class ConnectionFactoryOpenBenchmarks
         var connectionString = new NpgsqlConnectionStringBuilder(ConnectionBench.AdminConnectionString) { Database = _database }.ConnectionString;
         var (catalog, protector) = ConnectionBench.Catalog(1, _ => connectionString);
         _factory = ConnectionBench.Factory(catalog, protector);
+        _unbudgeted = ConnectionBench.Factory(catalog, protector, o => o.ConnectionBudget = 0);
         _raw = TenantDataSourceBuilder.Build(_tenant, TenantConnectionKind.Pooled, connectionString, new ConnectionFactoryOptions());
         RawDataSource().AsTask().GetAwaiter().GetResult();
         Factory().AsTask().GetAwaiter().GetResult();
+        FactoryWithoutBudget().AsTask().GetAwaiter().GetResult();
         _entry = _factory.PeekEntry(_tenant, TenantConnectionKind.Pooled)!;
     }
 
@@ -80,6 +83,7 @@ public class ConnectionFactoryOpenBenchmarks
     public void Cleanup()
     {
         _factory.Dispose();
+        _unbudgeted.Dispose();
         _raw.Dispose();
         using var admin = new NpgsqlConnection(ConnectionBench.AdminConnectionString);
         admin.Open();
@@ -151,6 +155,22 @@ public class ConnectionFactoryOpenBenchmarks
     public async ValueTask<int> Factory()
     {
         await using var connection = await _factory.OpenConnectionAsync(_tenant);
+        return connection.ProcessID;
+    }
+
+    /// <summary>Elimination variant: the floor of the budget-free path, the factory's cache lookup and Npgsql's open, nothing else.</summary>
+    [Benchmark(Description = "lookup + raw open")]
+    public async ValueTask<int> LookupWithRawOpen()
+    {
+        await using var connection = await _unbudgeted.PeekEntry(_tenant, TenantConnectionKind.Pooled)!.DataSource.OpenConnectionAsync();
+        return connection.ProcessID;
+    }
+
+    /// <summary>The hit path without a global budget (<c>ConnectionBudget = 0</c>): the lookup and Npgsql's open.</summary>
+    [Benchmark(Description = "ITenantConnectionFactory.OpenConnectionAsync (hit, no budget)")]
+    public async ValueTask<int> FactoryWithoutBudget()
+    {
+        await using var connection = await _unbudgeted.OpenConnectionAsync(_tenant);
         return connection.ProcessID;
     }
 }

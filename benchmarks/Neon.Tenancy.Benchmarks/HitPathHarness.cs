@@ -19,6 +19,7 @@ internal static class HitPathHarness
     {
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 201;
         var batch = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000;
+        var loadBefore = LoadAverage();
         var bench = new ConnectionFactoryOpenBenchmarks();
         bench.Setup();
         try
@@ -31,6 +32,8 @@ internal static class HitPathHarness
                 ("raw + entry acquire/attach/release", bench.RawWithEntry),
                 ("lookup + entry acquire/attach/release", bench.LookupWithEntry),
                 ("ITenantConnectionFactory.OpenConnectionAsync (hit)", bench.Factory),
+                ("lookup + raw open", bench.LookupWithRawOpen),
+                ("ITenantConnectionFactory.OpenConnectionAsync (hit, no budget)", bench.FactoryWithoutBudget),
             ];
             var nsPerOp = variants.Select(_ => new List<double>(rounds)).ToArray();
             var bytesPerOp = variants.Select(_ => new List<double>(rounds)).ToArray();
@@ -56,7 +59,7 @@ internal static class HitPathHarness
             }
 
             var baseline = nsPerOp[0];
-            Console.WriteLine($"Hit-path A/B: {rounds} rounds x {batch:N0} opens per variant, order rotated each round; .NET {Environment.Version}, {Environment.ProcessorCount} cores.");
+            Console.WriteLine($"Hit-path A/B: {rounds} rounds x {batch:N0} opens per variant, order rotated each round; .NET {Environment.Version}, {Environment.ProcessorCount} cores; load average before {loadBefore}, after {LoadAverage()}.");
             Console.WriteLine();
             Console.WriteLine("| Variant | Median ns/op | p25-p75 ns/op | Median ratio to baseline (per round) | p25-p75 ratio | Median allocated B/op |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
@@ -85,6 +88,10 @@ internal static class HitPathHarness
 
         return Stopwatch.GetElapsedTime(started);
     }
+
+    /// <summary>The machine's load (1, 5, 15 minutes) where Linux tells it, for the record: the machine is shared.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static double Percentile(List<double> values, double p)
     {

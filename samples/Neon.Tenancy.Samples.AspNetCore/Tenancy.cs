@@ -60,7 +60,7 @@ internal sealed class TenantExceptionHandler(IProblemDetailsService problems) : 
         var (status, title) = exception switch
         {
             TenantNotFoundException => (StatusCodes.Status404NotFound, "Unknown tenant"),
-            TenantNotReadyException => (StatusCodes.Status409Conflict, "Tenant not ready"),
+            TenantStateException => (StatusCodes.Status409Conflict, "Tenant not ready"),
             TenantIdFormatException => (StatusCodes.Status400BadRequest, "Invalid tenant id"),
             TenantConnectionBudgetExceededException or TenantUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Tenant database busy"),
             _ => (0, null),

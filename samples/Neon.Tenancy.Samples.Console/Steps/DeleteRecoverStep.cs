@@ -25,7 +25,7 @@ internal sealed class DeleteRecoverStep : ITourStep
             await using var connection = await tour.Connections.OpenConnectionAsync(tenant, TenantConnectionKind.Pooled, cancellationToken);
             throw new InvalidOperationException($"A connection to deleted tenant {tenant} was opened.");
         }
-        catch (TenantNotReadyException ex)
+        catch (TenantStateException ex)
         {
             tour.Out.Ok($"OpenConnectionAsync({tenant}) fails at once, without touching the network: {ex.GetType().Name}: {ex.Message}");
         }

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Neon.Tenancy;
 
 /// <summary>
@@ -22,11 +24,21 @@ public sealed class ConnectionFactoryOptions
     public TimeSpan IdleExpiry { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// The most physical connections open at once across all tenants (busy plus idle in pools) through this factory.
-    /// A slot covering only an idle pooled connection is taken back (closing it) when another open needs it; when every
-    /// slot covers a connection in use, callers wait up to <see cref="BudgetWaitTimeout"/>. Connections opened directly
-    /// on a data source from <see cref="ITenantConnectionFactory.GetDataSourceAsync"/> are outside it. Default 200; 1 to 100,000.
+    /// The most physical connections open at once across all tenants (busy plus idle in pools) through this factory,
+    /// or <c>0</c> for no global budget. Default 200; 0 to 100,000.
     /// </summary>
+    /// <remarks>
+    /// <para>With a budget, a slot covering only an idle pooled connection is taken back (closing it) when another open
+    /// needs it; when every slot covers a connection in use, callers wait up to <see cref="BudgetWaitTimeout"/>.
+    /// Connections opened directly on a data source from <see cref="ITenantConnectionFactory.GetDataSourceAsync"/> are
+    /// outside it. Keeping it exact costs a reference count and a close notification per open (about 100 ns).</para>
+    /// <para>With <c>0</c> (off) an open on a cache hit is the lookup and Npgsql's own open, nothing else: the factory
+    /// does not count connections, so each tenant's pool is bounded by its <see cref="MaxPoolSize"/> (or its plan's)
+    /// and nothing bounds the sum; an evicted data source is disposed at once (connections already open on it keep
+    /// working until closed), and a broken connection does not make the factory close the tenant's other idle
+    /// connections (each is found dead by its first command). Cold-start retry, the authentication reload and idle
+    /// expiry work as with a budget.</para>
+    /// </remarks>
     public int ConnectionBudget { get; set; } = 200;
 
     /// <summary>How long a caller waits for the connection budget before <see cref="TenantConnectionBudgetExceededException"/>. Default 5 seconds; 0 to 5 minutes.</summary>
@@ -78,9 +90,13 @@ public sealed class ConnectionFactoryOptions
     public TimeSpan RetiredDataSourceGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The settings of a tenant's plan by plan name (set by <c>AddNeonTenancy</c> from the configured plans): their
-    /// <see cref="TenantPlanSettings.MaxPoolSize"/> and <see cref="TenantPlanSettings.SuspendTimeout"/> tune the tenant's
-    /// pool. Not configuration.
+    /// Configures every data source the factory builds, pooled and direct, for every tenant, again on every rebuild
+    /// (after an eviction or a catalog change): for example type plugins (<c>UseVector()</c>, <c>UseNodaTime()</c>),
+    /// JSON options (<c>ConfigureJsonOptions</c>) or <c>application_name</c>. Runs after the
+    /// SDK's settings, so it has the last word; keep the pool settings the SDK chose (<c>Pooling</c>,
+    /// <c>No Reset On Close</c> for PgBouncer, <c>Connection Idle Lifetime</c>) unless you know why. The builder's
+    /// connection string carries the tenant's password: never log it. Not configuration (set it in code, for example
+    /// with <c>ConfigureConnections</c>); combine several with <c>+=</c>. Default none.
     /// </summary>
-    internal Func<string, TenantPlanSettings>? PlanSettings { get; set; }
+    public Action<TenantId, NpgsqlDataSourceBuilder>? ConfigureDataSource { get; set; }
 }

@@ -9,7 +9,7 @@ internal sealed class ConnectionFactoryOptionsValidator : IValidateOptions<Conne
     {
         var failures = new List<string>();
         Check(failures, options.Capacity, 3, 1_000_000, "Capacity");
-        Check(failures, options.ConnectionBudget, 1, 100_000, "ConnectionBudget");
+        Check(failures, options.ConnectionBudget, 0, 100_000, "ConnectionBudget"); // 0: no global budget
         Check(failures, options.MaxPoolSize, 1, 1000, "MaxPoolSize");
         Check(failures, options.IdleExpiry, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), "IdleExpiry", "1 second and 1 day");
         Check(failures, options.BudgetWaitTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(5), "BudgetWaitTimeout", "0 and 5 minutes");

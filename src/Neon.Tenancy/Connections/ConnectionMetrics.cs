@@ -44,9 +44,22 @@ internal sealed class ConnectionMetrics : IDisposable
         _openDuration = _meter.CreateHistogram<double>("neon.tenancy.connection.open.duration", "s", "Time to open a tenant connection, including cache lookup, budget wait and retries.");
     }
 
-    public void Hit(TenantConnectionKind kind) => _hits.Add(1, Tag(kind));
+    /// <summary>Counts a cache hit, only while someone listens (the cache itself counts nothing).</summary>
+    public void Hit(TenantConnectionKind kind)
+    {
+        if (_hits.Enabled)
+        {
+            _hits.Add(1, Tag(kind));
+        }
+    }
 
-    public void Miss(TenantConnectionKind kind) => _misses.Add(1, Tag(kind));
+    public void Miss(TenantConnectionKind kind)
+    {
+        if (_misses.Enabled)
+        {
+            _misses.Add(1, Tag(kind));
+        }
+    }
 
     public void Evicted(TenantConnectionKind kind) => _evictions.Add(1, Tag(kind));
 

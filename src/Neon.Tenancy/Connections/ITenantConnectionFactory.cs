@@ -10,18 +10,23 @@ namespace Neon.Tenancy;
 /// one Npgsql pool) in a bounded LRU cache. A cache hit costs a dictionary lookup; a miss reads the tenant catalog once,
 /// however many callers miss together, and never calls the Neon API.</para>
 /// <para>Evicting a data source (capacity, idle expiry, a catalog change) never breaks a connection in use: the data
-/// source is disposed once its last connection is closed.</para>
+/// source is disposed once its last connection is closed (with a global budget), or at once while Npgsql keeps the
+/// connections already open on it working (without one, <see cref="ConnectionFactoryOptions.ConnectionBudget"/> 0).</para>
+/// <para><b>Who owns what</b>, by the verb: <c>Open...</c> hands the caller a new connection the caller owns and
+/// disposes (<see cref="OpenConnectionAsync"/>); <c>Get...</c> hands out something owned elsewhere that the caller
+/// must not dispose: <see cref="GetDataSourceAsync"/> (owned by the factory), <see cref="ITenantContext.GetConnectionAsync"/>
+/// and <see cref="ITenantContext.Connection"/> (owned by the scope, closed when it ends).</para>
 /// </remarks>
 public interface ITenantConnectionFactory
 {
     /// <summary>
-    /// Opens a connection to the tenant's database. Dispose it when done (<c>await using</c>): that returns it to the
-    /// pool and, for an evicted data source, lets the factory dispose it.
+    /// Opens a connection to the tenant's database, owned by the caller. Dispose it when done (<c>await using</c>): that
+    /// returns it to the pool, gives back its budget slot and, for an evicted data source, lets the factory dispose it.
     /// </summary>
     /// <remarks>
     /// <para>On a cache hit this is a lookup, a lock-free reference count and Npgsql's own
-    /// <see cref="NpgsqlDataSource.OpenConnectionAsync(CancellationToken)"/>; the cold-start retry is entered only when
-    /// that fails. The open deadline counts from the call on a miss and from the first failed attempt on a hit.</para>
+    /// <see cref="NpgsqlDataSource.OpenConnectionAsync(CancellationToken)"/> (without a global budget: the lookup and
+    /// Npgsql's open only); the cold-start retry is entered only when that fails. The open deadline counts from the call on a miss and from the first failed attempt on a hit.</para>
     /// <para>Connections killed while idle in the pool: Npgsql hands out an idle pooled connection without a round trip,
     /// so without checking it. When the tenant's compute was restarted, suspended or restored while the connection sat
     /// idle (Neon terminates it with SQLSTATE <c>57P01</c>, <see cref="PostgresErrorCodes.AdminShutdown"/>), the open
@@ -38,7 +43,7 @@ public interface ITenantConnectionFactory
     /// <param name="cancellationToken">Cancels waiting and connecting.</param>
     /// <returns>An open connection.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantNotReadyException">The tenant is not <see cref="TenantState.Ready"/> (for example suspended by quota) or has no connection secret of this kind.</exception>
+    /// <exception cref="TenantStateException">The tenant is not <see cref="TenantState.Ready"/> (for example suspended by quota; <see cref="TenantStateException.State"/> says which state), or has no connection secret of this kind (the message says which); <see cref="TenantStateException.Operation"/> is <c>connect</c>.</exception>
     /// <exception cref="TenantConnectionBudgetExceededException">The global budget of physical connections stayed spent by connections in use for <see cref="ConnectionFactoryOptions.BudgetWaitTimeout"/> (slots covering only idle pooled connections are reclaimed first, without waiting).</exception>
     /// <exception cref="TenantUnavailableException">Connecting kept failing transiently (a waking or restoring compute) until the open deadline.</exception>
     /// <exception cref="ConnectionSecretException">The tenant's connection secret could not be decrypted.</exception>
@@ -68,7 +73,7 @@ public interface ITenantConnectionFactory
     /// <param name="cancellationToken">Cancels waiting for the catalog read of a cache miss.</param>
     /// <returns>The tenant's data source.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantNotReadyException">The tenant is not <see cref="TenantState.Ready"/> or has no connection secret of this kind.</exception>
+    /// <exception cref="TenantStateException">The tenant is not <see cref="TenantState.Ready"/> or has no connection secret of this kind (<see cref="TenantStateException.Operation"/> <c>connect</c>).</exception>
     /// <exception cref="ConnectionSecretException">The tenant's connection secret could not be decrypted.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     ValueTask<NpgsqlDataSource> GetDataSourceAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default);

@@ -9,6 +9,6 @@ public enum TenantConnectionRole
     /// <summary>Always the owner role (for example for a migration host that needs DDL rights).</summary>
     Owner = 1,
 
-    /// <summary>Always the least-privilege application role; a tenant without one cannot be connected to (<see cref="TenantNotReadyException"/>).</summary>
+    /// <summary>Always the least-privilege application role; a tenant without one cannot be connected to (<see cref="TenantStateException"/>, operation <c>connect</c>).</summary>
     Application = 2,
 }

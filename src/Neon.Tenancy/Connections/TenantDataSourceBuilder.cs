@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Neon.Tenancy;
@@ -47,26 +48,45 @@ internal static class TenantDataSourceBuilder
     /// shorter than the plan's suspend timeout (halved when the configured one would not), so idle connections close
     /// before the compute suspends and kills them.
     /// </summary>
-    public static TenantPoolLimits PoolLimits(ConnectionFactoryOptions options, string plan)
+    /// <param name="options">The factory's options.</param>
+    /// <param name="plan">The settings of the tenant's plan (<see cref="PlanBook.GetRecordedSettings"/>); <see langword="null"/> without plans.</param>
+    public static TenantPoolLimits PoolLimits(ConnectionFactoryOptions options, TenantPlanSettings? plan)
     {
         var idle = options.ConnectionIdleLifetime;
-        if (options.PlanSettings?.Invoke(plan) is not { } settings)
+        if (plan is null)
         {
             return new TenantPoolLimits(options.MaxPoolSize, idle);
         }
 
-        if (settings.SuspendTimeout is { } suspend && suspend != Timeout.InfiniteTimeSpan && idle + PruningInterval(idle) >= suspend)
+        if (plan.SuspendTimeout is { } suspend && suspend != Timeout.InfiniteTimeSpan && idle + PruningInterval(idle) >= suspend)
         {
             // Plans suspend after 60 s at the least: half of it plus a pruning interval of at most 10 s fits.
             idle = TimeSpan.FromSeconds(Math.Max(1, Math.Floor(suspend.TotalSeconds / 2)));
         }
 
-        return new TenantPoolLimits(settings.MaxPoolSize ?? options.MaxPoolSize, idle);
+        return new TenantPoolLimits(plan.MaxPoolSize ?? options.MaxPoolSize, idle);
     }
 
-    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options, TenantPoolLimits? limits = null)
+    /// <summary>
+    /// Builds a tenant's data source: the secret's connection settings, the SDK's pool settings, then the user's
+    /// <see cref="ConnectionFactoryOptions.ConfigureDataSource"/>; logging through <paramref name="loggerFactory"/>.
+    /// </summary>
+    /// <returns>The data source.</returns>
+    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options, TenantPoolLimits? limits = null, ILoggerFactory? loggerFactory = null) =>
+        Build(tenantId, kind, secret, options, limits, loggerFactory, out _);
+
+    /// <summary>Builds a tenant's data source (see the overload), saying which pool size it got.</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="kind">Pooled or direct.</param>
+    /// <param name="secret">The decrypted connection secret.</param>
+    /// <param name="options">The factory's options.</param>
+    /// <param name="limits">The tenant's pool limits; the options' without.</param>
+    /// <param name="loggerFactory">The host's logger factory, for Npgsql's logs; Npgsql's default (none) without.</param>
+    /// <param name="maxPoolSize">The pool size the data source was built with (the user's callback may have changed it).</param>
+    /// <returns>The data source.</returns>
+    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options, TenantPoolLimits? limits, ILoggerFactory? loggerFactory, out int maxPoolSize)
     {
-        var (maxPoolSize, idleLifetime) = limits ?? new TenantPoolLimits(options.MaxPoolSize, options.ConnectionIdleLifetime);
+        var (poolSize, idleLifetime) = limits ?? new TenantPoolLimits(options.MaxPoolSize, options.ConnectionIdleLifetime);
         var builder = new NpgsqlDataSourceBuilder();
         var csb = builder.ConnectionStringBuilder;
         try
@@ -88,7 +108,7 @@ internal static class TenantDataSourceBuilder
 
         csb.Pooling = true;
         csb.MinPoolSize = 0;
-        csb.MaxPoolSize = maxPoolSize;
+        csb.MaxPoolSize = poolSize;
         csb.Timeout = Math.Max(1, (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds));
         csb.ConnectionIdleLifetime = Math.Max(1, (int)idleLifetime.TotalSeconds);
         csb.ConnectionPruningInterval = (int)PruningInterval(idleLifetime).TotalSeconds;
@@ -99,6 +119,14 @@ internal static class TenantDataSourceBuilder
         }
 
         builder.Name = kind == TenantConnectionKind.Pooled ? PooledName : DirectName;
+        if (loggerFactory is not null)
+        {
+            builder.UseLoggerFactory(loggerFactory);
+        }
+
+        // The user's last word (type plugins, JSON options, application_name...), on every data source the SDK builds.
+        options.ConfigureDataSource?.Invoke(tenantId, builder);
+        maxPoolSize = csb.MaxPoolSize;
         return builder.Build();
     }
 

@@ -19,23 +19,17 @@ internal readonly record struct TenantConnectionKey(TenantId TenantId, TenantCon
 /// </list>
 /// </summary>
 /// <remarks>
-/// The cache disposes the entries it lets go of: <see cref="IDisposable.Dispose"/> only retires the entry (the data
-/// source is disposed once nothing uses it).
+/// <para>The cache disposes the entries it lets go of: <see cref="IDisposable.Dispose"/> only retires the entry (the data
+/// source is disposed once nothing uses it).</para>
+/// <para>Without a global budget (<see cref="ConnectionFactoryOptions.ConnectionBudget"/> 0) the factory counts no
+/// open: <c>open</c> stays 0, so a retired entry is disposed at once, and connections already open on it keep working
+/// (Npgsql closes them physically when they are returned to the disposed pool).</para>
+/// <para>The state lives in one <see cref="TenantDataSourceEntryState"/> word changed by one compare-exchange helper
+/// (<see cref="TryUpdate"/>); the lock only orders the rare transitions that also touch the grace timer.</para>
 /// </remarks>
 internal sealed class TenantDataSourceEntry : IDisposable
 {
-    // The whole reference count in one long, updated by compare-exchange, so the hit path (acquire, and release on
-    // close) takes no lock: bits 0-31 open, bits 32-55 held, then the flags.
-    private const long OpenUnit = 1;
-    private const long OpenMask = 0xFFFF_FFFFL;
-    private const int HeldShift = 32;
-    private const long HeldUnit = 1L << HeldShift;
-    private const long HeldMask = 0xFF_FFFFL << HeldShift;
-    private const long RetiredFlag = 1L << 56;
-    private const long ExternalFlag = 1L << 57;
-    private const long DisposedFlag = 1L << 58;
-
-    private readonly TenantConnectionFactory _owner;
+    private readonly TenantDataSourceCache _owner;
     private readonly StateChangeEventHandler _onStateChange;
     private readonly Lock _gate = new();
     private readonly int _maxPoolSize;
@@ -45,12 +39,12 @@ internal sealed class TenantDataSourceEntry : IDisposable
     private long _lastHandedOut;
     private ITimer? _graceTimer;
 
-    public TenantDataSourceEntry(TenantConnectionFactory owner, TenantConnectionKey key, NpgsqlDataSource dataSource, int maxPoolSize)
+    public TenantDataSourceEntry(TenantDataSourceCache owner, TenantConnectionKey key, NpgsqlDataSource dataSource, int maxPoolSize)
     {
         _owner = owner;
         Key = key;
         DataSource = dataSource;
-        _maxPoolSize = Math.Min(maxPoolSize, (int)(HeldMask >> HeldShift));
+        _maxPoolSize = Math.Min(maxPoolSize, TenantDataSourceEntryState.MaxHeld);
         _onStateChange = OnStateChange;
     }
 
@@ -68,49 +62,44 @@ internal sealed class TenantDataSourceEntry : IDisposable
     /// </summary>
     public long LastUsed { get; set; }
 
-    public bool IsRetired => (Volatile.Read(ref _state) & RetiredFlag) != 0;
+    public TenantDataSourceEntryState State => new(Volatile.Read(ref _state));
 
-    public bool IsDisposed => (Volatile.Read(ref _state) & DisposedFlag) != 0;
+    public bool IsRetired => State.IsRetired;
 
-    public int OpenCount => Open(Volatile.Read(ref _state));
+    public bool IsDisposed => State.IsDisposed;
 
-    public int HeldSlots => Held(Volatile.Read(ref _state));
+    public int OpenCount => State.Open;
+
+    public int HeldSlots => State.Held;
 
     /// <summary>Counts one open. <paramref name="needSlot"/>: the caller must take one budget slot (or call <see cref="AbandonSlot"/>).</summary>
     /// <returns><see langword="false"/> when the entry is retired: look it up again.</returns>
     public bool TryAcquire(out bool needSlot)
     {
-        var state = Volatile.Read(ref _state);
-        while (true)
-        {
-            if ((state & RetiredFlag) != 0)
-            {
-                needSlot = false;
-                return false;
-            }
-
-            var open = Open(state) + 1;
-            var held = Held(state);
-            needSlot = open > held && held < _maxPoolSize;
-            var next = state + OpenUnit + (needSlot ? HeldUnit : 0);
-            var seen = Interlocked.CompareExchange(ref _state, next, state);
-            if (seen == state)
-            {
-                return true;
-            }
-
-            state = seen;
-        }
+        // A slot when this open would outnumber the slots held (the pool then needs one more physical connection),
+        // up to the pool's size (it never has more).
+        var acquired = TryUpdate(
+            _maxPoolSize,
+            static (s, max) => s.IsRetired ? null : s.WithOneMoreOpen(takeSlot: s.Open + 1 > s.Held && s.Held < max),
+            out var before,
+            out var after);
+        needSlot = after.Held > before.Held;
+        return acquired;
     }
 
     /// <summary>The budget slot announced by <see cref="TryAcquire"/> could not be taken: undo the open and the slot.</summary>
-    public void AbandonSlot() => Release(HeldUnit);
+    public void AbandonSlot() => Release(heldToo: 1);
 
     /// <summary>Tracks an opened connection: its close releases this entry.</summary>
     public void Attach(NpgsqlConnection connection)
     {
         connection.StateChange += _onStateChange;
+        Touch();
+    }
 
+    /// <summary>Marks the entry used and opened (the budget-free path's only bookkeeping).</summary>
+    public void Touch()
+    {
         // Plain reads first: after the first open these are read-only on the hit path (no cache-line write).
         if (!_usedSinceTick)
         {
@@ -139,14 +128,13 @@ internal sealed class TenantDataSourceEntry : IDisposable
     }
 
     /// <summary>Undoes one <see cref="TryAcquire"/> (the connection closed, or the open failed).</summary>
-    public void Release() => Release(0);
+    public void Release() => Release(heldToo: 0);
 
-    private void Release(long heldToo)
+    private void Release(int heldToo)
     {
-        var state = Interlocked.Add(ref _state, -(OpenUnit + heldToo));
-        if ((state & (RetiredFlag | DisposedFlag | OpenMask)) == RetiredFlag)
+        var state = new TenantDataSourceEntryState(Interlocked.Add(ref _state, TenantDataSourceEntryState.ReleaseDelta(heldToo)));
+        if (state.IsUnusedAfterRetirement)
         {
-            // Retired and the last user gone: that state is final (a retired entry takes no new opens).
             DisposeIfDone();
         }
     }
@@ -166,21 +154,9 @@ internal sealed class TenantDataSourceEntry : IDisposable
     /// <summary>The entry left the cache: dispose it as soon as nothing uses it.</summary>
     public void Retire()
     {
-        var state = Volatile.Read(ref _state);
-        while ((state & RetiredFlag) == 0)
+        if (TryUpdate(0, static (s, _) => s.IsRetired ? null : s.Retired(), out _, out var after) && after.IsUnusedAfterRetirement)
         {
-            var seen = Interlocked.CompareExchange(ref _state, state | RetiredFlag, state);
-            if (seen == state)
-            {
-                if (Open(state) == 0)
-                {
-                    DisposeIfDone();
-                }
-
-                return;
-            }
-
-            state = seen;
+            DisposeIfDone();
         }
     }
 
@@ -195,21 +171,14 @@ internal sealed class TenantDataSourceEntry : IDisposable
     {
         lock (_gate)
         {
-            var state = Volatile.Read(ref _state);
-            while ((state & RetiredFlag) == 0)
+            if (!TryUpdate(0, static (s, _) => s.IsRetired ? null : s.External(), out _, out _))
             {
-                var seen = Interlocked.CompareExchange(ref _state, state | ExternalFlag, state);
-                if (seen == state)
-                {
-                    _lastHandedOut = now;
-                    LastUsed = now;
-                    return true;
-                }
-
-                state = seen;
+                return false;
             }
 
-            return false;
+            _lastHandedOut = now;
+            LastUsed = now;
+            return true;
         }
     }
 
@@ -227,25 +196,13 @@ internal sealed class TenantDataSourceEntry : IDisposable
     {
         lock (_gate)
         {
-            var state = Volatile.Read(ref _state);
-            while (true)
+            if (!TryUpdate(0, static (s, _) => s.IsDisposed || s.Held <= s.Open ? null : s.WithHeld(s.Open), out var before, out var after))
             {
-                var open = Open(state);
-                var held = Held(state);
-                if ((state & DisposedFlag) != 0 || held <= open)
-                {
-                    return 0;
-                }
-
-                var seen = Interlocked.CompareExchange(ref _state, state - ((long)(held - open) * HeldUnit), state);
-                if (seen == state)
-                {
-                    DataSource.Clear();
-                    return held - open;
-                }
-
-                state = seen;
+                return 0;
             }
+
+            DataSource.Clear();
+            return before.Held - after.Held;
         }
     }
 
@@ -255,15 +212,14 @@ internal sealed class TenantDataSourceEntry : IDisposable
     {
         lock (_gate)
         {
-            var state = Interlocked.Or(ref _state, RetiredFlag | DisposedFlag);
-            if ((state & DisposedFlag) != 0)
+            if (!TryUpdate(0, static (s, _) => s.IsDisposed ? null : s.Disposed(), out var before, out _))
             {
                 return -1;
             }
 
             _graceTimer?.Dispose();
             _graceTimer = null;
-            return Held(Interlocked.And(ref _state, ~HeldMask));
+            return before.Held;
         }
     }
 
@@ -285,13 +241,13 @@ internal sealed class TenantDataSourceEntry : IDisposable
         int slots;
         lock (_gate)
         {
-            var state = Volatile.Read(ref _state);
-            if ((state & (RetiredFlag | DisposedFlag | OpenMask)) != RetiredFlag)
+            var state = State;
+            if (!state.IsUnusedAfterRetirement)
             {
                 return;
             }
 
-            if ((state & ExternalFlag) != 0)
+            if (state.IsExternal)
             {
                 var remaining = _owner.GracePeriod - _owner.TimeProvider.GetElapsedTime(_lastHandedOut);
                 if (remaining > TimeSpan.Zero)
@@ -304,21 +260,45 @@ internal sealed class TenantDataSourceEntry : IDisposable
             // Retired with nothing open is final: a retired entry takes no new open and no hand-out.
             _graceTimer?.Dispose();
             _graceTimer = null;
-            state = Interlocked.Or(ref _state, DisposedFlag);
-            if ((state & DisposedFlag) != 0)
+            if (!TryUpdate(0, static (s, _) => s.IsUnusedAfterRetirement ? s.Disposed() : null, out var before, out _))
             {
                 return;
             }
 
-            slots = Held(Interlocked.And(ref _state, ~HeldMask));
+            slots = before.Held;
         }
 
         _owner.OnEntryDisposed(this, slots);
     }
 
-    private static int Open(long state) => (int)(state & OpenMask);
+    /// <summary>
+    /// The one compare-exchange loop: applies <paramref name="change"/> to the current state until no other thread
+    /// changed it in between. <paramref name="change"/> returns <see langword="null"/> to leave the state as it is.
+    /// Allocation-free with a static lambda.
+    /// </summary>
+    /// <returns>Whether the state was changed.</returns>
+    private bool TryUpdate<TArg>(TArg arg, Func<TenantDataSourceEntryState, TArg, TenantDataSourceEntryState?> change, out TenantDataSourceEntryState before, out TenantDataSourceEntryState after)
+    {
+        var seen = Volatile.Read(ref _state);
+        while (true)
+        {
+            before = new TenantDataSourceEntryState(seen);
+            if (change(before, arg) is not { } next)
+            {
+                after = before;
+                return false;
+            }
 
-    private static int Held(long state) => (int)((state & HeldMask) >> HeldShift);
+            var witnessed = Interlocked.CompareExchange(ref _state, next.Word, seen);
+            if (witnessed == seen)
+            {
+                after = next;
+                return true;
+            }
+
+            seen = witnessed;
+        }
+    }
 
     private void OnStateChange(object? sender, StateChangeEventArgs e)
     {

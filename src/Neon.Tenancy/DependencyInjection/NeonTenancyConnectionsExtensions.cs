@@ -40,6 +40,7 @@ public static class NeonTenancyConnectionsExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsValidator>());
         services.TryAddSingleton<TenantConnectionFactory>();
         services.TryAddSingleton<ITenantConnectionFactory>(static sp => sp.GetRequiredService<TenantConnectionFactory>());
+        services.TryAddSingleton<ITenantConnectionStats>(static sp => sp.GetRequiredService<TenantConnectionFactory>());
         return services;
     }
 }

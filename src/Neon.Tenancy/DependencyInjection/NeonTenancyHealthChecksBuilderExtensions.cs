@@ -70,7 +70,7 @@ public static class NeonTenancyHealthChecksBuilderExtensions
             allTags));
         builder.Add(new HealthCheckRegistration(
             NeonTenancyHealthCheckNames.Connections,
-            static sp => new TenantConnectionsHealthCheck(sp.GetRequiredService<ITenantConnectionFactory>(), sp.GetRequiredService<IOptions<ConnectionFactoryOptions>>()),
+            static sp => new TenantConnectionsHealthCheck(sp.GetRequiredService<ITenantConnectionStats>()),
             HealthStatus.Degraded,
             allTags));
         return builder;

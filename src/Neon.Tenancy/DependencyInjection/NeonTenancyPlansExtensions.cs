@@ -27,8 +27,8 @@ public static class NeonTenancyPlansExtensions
 
     /// <summary>
     /// Registers <see cref="IPlanLimits"/> (singleton) with <see cref="TenantPlanOptions"/> bound from
-    /// <c>NeonTenancy:Plans</c> and validated at start, and tells the connection layer each plan's pool size and suspend
-    /// timeout. Called once by <c>AddNeonTenancy</c>.
+    /// <c>NeonTenancy:Plans</c> and validated at start, and the <see cref="PlanBook"/> the connection layer reads each
+    /// plan's pool size and suspend timeout from. Called once by <c>AddNeonTenancy</c>.
     /// </summary>
     internal static IServiceCollection AddNeonTenancyPlans(this IServiceCollection services, IConfiguration? configuration)
     {
@@ -42,7 +42,6 @@ public static class NeonTenancyPlansExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantPlanOptions>, TenantPlanOptionsValidator>());
         services.TryAddSingleton<PlanBook>();
         services.TryAddSingleton<IPlanLimits, PlanLimits>();
-        services.AddOptions<ConnectionFactoryOptions>().PostConfigure<PlanBook>(static (o, book) => o.PlanSettings = book.GetRecordedSettings);
         return services;
     }
 }

@@ -19,6 +19,9 @@ namespace Neon.Tenancy;
 /// <c>options.UseNpgsql(sp.GetRequiredService&lt;ITenantContext&gt;().Connection)</c>. EF Core then uses the open
 /// connection as it is (it neither closes nor disposes a connection it did not open), raw Npgsql and EF Core in one
 /// request share it (and can share a transaction), and the scope closes it.</para>
+/// <para><b>Names.</b> <c>Get...</c> here, as on <see cref="ITenantConnectionFactory.GetDataSourceAsync"/>: the caller
+/// receives something it does not own. A connection the caller owns and disposes comes from
+/// <see cref="ITenantConnectionFactory.OpenConnectionAsync"/>.</para>
 /// <para>Not thread-safe: like a <c>DbContext</c>, use it from one logical flow at a time.</para>
 /// </remarks>
 public interface ITenantContext
@@ -51,7 +54,7 @@ public interface ITenantContext
     /// <exception cref="InvalidOperationException">No tenant is set.</exception>
     /// <exception cref="ObjectDisposedException">The scope was disposed (also when it ended while the open was in flight: the connection is closed then).</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantNotReadyException">The tenant is not ready (for example still provisioning, or suspended).</exception>
+    /// <exception cref="TenantStateException">The tenant is not ready (for example still provisioning, or suspended; <see cref="TenantStateException.Operation"/> <c>connect</c>).</exception>
     /// <exception cref="TenantConnectionBudgetExceededException">The global connection budget stayed spent.</exception>
     /// <exception cref="TenantUnavailableException">Connecting kept failing transiently until the open deadline.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>

@@ -108,28 +108,32 @@ internal sealed class NeonApiHealthCheck(NeonApiProbe probe) : IHealthCheck
         probe.CheckAsync(context.Registration.FailureStatus).WaitAsync(cancellationToken);
 }
 
-/// <summary>The connection factory's state from its counters (no connection is opened): cache fill and budget in use.</summary>
-internal sealed class TenantConnectionsHealthCheck(ITenantConnectionFactory factory, IOptions<ConnectionFactoryOptions> options) : IHealthCheck
+/// <summary>
+/// The connection factory's state from its counters (<see cref="ITenantConnectionStats"/>; no connection is opened):
+/// cache fill and budget in use. Degraded when the budget is spent; always healthy without a budget.
+/// </summary>
+internal sealed class TenantConnectionsHealthCheck(ITenantConnectionStats stats) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (factory is not TenantConnectionFactory own)
-        {
-            return Task.FromResult(HealthCheckResult.Healthy("A custom ITenantConnectionFactory is registered; its state is not known."));
-        }
-
-        var o = options.Value;
-        var budgetInUse = o.ConnectionBudget - own.FreeBudget;
+        var (cached, capacity, alive) = (stats.CachedDataSources, stats.CacheCapacity, stats.AliveDataSources);
         var data = new Dictionary<string, object>
         {
-            ["cached_data_sources"] = own.CachedCount,
-            ["cache_capacity"] = o.Capacity,
-            ["alive_data_sources"] = own.AliveDataSources,
-            ["connection_budget"] = o.ConnectionBudget,
-            ["connection_budget_in_use"] = budgetInUse,
+            ["cached_data_sources"] = cached,
+            ["cache_capacity"] = capacity,
+            ["alive_data_sources"] = alive,
         };
-        var summary = $"{own.CachedCount}/{o.Capacity} data sources cached ({own.AliveDataSources} alive), {budgetInUse}/{o.ConnectionBudget} of the connection budget in use.";
-        return Task.FromResult(budgetInUse >= o.ConnectionBudget
+        var summary = $"{cached}/{capacity} data sources cached ({alive} alive), ";
+        if (stats.ConnectionBudget is not { } budget)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy(summary + "no connection budget.", data));
+        }
+
+        var inUse = stats.ConnectionBudgetInUse;
+        data["connection_budget"] = budget;
+        data["connection_budget_in_use"] = inUse;
+        summary += $"{inUse}/{budget} of the connection budget in use.";
+        return Task.FromResult(inUse >= budget
             ? new HealthCheckResult(context.Registration.FailureStatus, "The connection budget is spent: " + summary, data: data)
             : HealthCheckResult.Healthy(summary, data));
     }

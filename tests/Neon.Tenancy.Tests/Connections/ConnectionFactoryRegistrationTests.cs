@@ -45,7 +45,7 @@ public sealed class ConnectionFactoryRegistrationTests
 
     [Theory]
     [InlineData("NeonTenancy:Connections:Capacity", "1", "NeonTenancy:Connections:Capacity must be between 3 and 1000000")]
-    [InlineData("NeonTenancy:Connections:ConnectionBudget", "0", "NeonTenancy:Connections:ConnectionBudget must be between 1 and 100000")]
+    [InlineData("NeonTenancy:Connections:ConnectionBudget", "-1", "NeonTenancy:Connections:ConnectionBudget must be between 0 and 100000")]
     [InlineData("NeonTenancy:Connections:ConnectionIdleLifetime", "00:05:00", "NeonTenancy:Connections:ConnectionIdleLifetime plus its pruning interval")]
     [InlineData("NeonTenancy:Connections:OpenDeadline", "00:10:00", "NeonTenancy:Connections:FirstOpenDeadline must be at least")]
     [InlineData("NeonTenancy:Connections:IdleExpiry", "00:00:00", "NeonTenancy:Connections:IdleExpiry must be between")]
@@ -56,6 +56,19 @@ public sealed class ConnectionFactoryRegistrationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddNeonTenancy_ConnectionBudgetZero_StartsWithoutAGlobalBudget()
+    {
+        using var host = BuildHost(new() { ["NeonTenancy:Connections:ConnectionBudget"] = "0" });
+        await host.StartAsync();
+
+        var factory = Assert.IsType<TenantConnectionFactory>(host.Services.GetRequiredService<ITenantConnectionFactory>());
+
+        Assert.False(factory.CountsOpens);
+        Assert.Null(host.Services.GetRequiredService<ITenantConnectionStats>().ConnectionBudget);
+        await host.StopAsync();
     }
 
     [Fact]

@@ -12,6 +12,8 @@ namespace Neon.Tenancy.Tests.Connections;
 [Collection(TenantDatabasesCollection.Name)]
 public sealed class ScopeConnectionBudgetTests(TenantDatabasesFixture db)
 {
+    private readonly LogEvents _log = new();
+
     private async Task<TenantConnectionFactory> FactoryAsync(int budget, TimeSpan wait, IMeterFactory? meters = null)
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
@@ -19,8 +21,11 @@ public sealed class ScopeConnectionBudgetTests(TenantDatabasesFixture db)
         {
             o.ConnectionBudget = budget;
             o.BudgetWaitTimeout = wait;
-        }, meterFactory: meters);
+        }, meterFactory: meters, loggerFactory: _log.Factory);
     }
+
+    /// <summary>Waits until a caller is waiting for the budget (the factory logged it).</summary>
+    private Task CallerWaitingForTheBudgetAsync() => _log.WaitForAsync(LogEvents.WaitingForBudget).WaitAsync(TimeSpan.FromSeconds(30));
 
     /// <summary>Opens a scope's connection for <paramref name="tenant"/> with the default pool (20, more than the budget) and runs a query on it.</summary>
     private async Task<string> UseScopeAsync(TenantConnectionFactory factory, int tenant)
@@ -95,7 +100,7 @@ public sealed class ScopeConnectionBudgetTests(TenantDatabasesFixture db)
         using var cancel = new CancellationTokenSource();
 
         var waiting = context.GetConnectionAsync(cancel.Token).AsTask();
-        await Task.Delay(100);
+        await CallerWaitingForTheBudgetAsync();
         Assert.False(waiting.IsCompleted);
         await cancel.CancelAsync();
 
@@ -115,7 +120,7 @@ public sealed class ScopeConnectionBudgetTests(TenantDatabasesFixture db)
         context.SetTenant(db.Tenant(1));
 
         var waiting = context.GetConnectionAsync().AsTask();
-        await Task.Delay(100);
+        await CallerWaitingForTheBudgetAsync();
         await context.DisposeAsync();
         await held.DisposeAsync();
 

@@ -1,103 +1,105 @@
-using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using static Neon.Tenancy.Tests.Connections.TenantDatabasesFixture;
 
 namespace Neon.Tenancy.Tests.Connections;
 
 /// <summary>
 /// Scale-to-zero as the local server can play it: the tenant's backends are terminated (57P01, as a suspend does) and
-/// the database refuses connections for a moment (as a waking compute does).
+/// the database refuses connections (55000, as a waking compute does) until the test lets it in again. Retry delays and
+/// deadlines run on a <see cref="FakeTimeProvider"/> the test advances once it saw the factory schedule a retry, so no
+/// real delay races a deadline.
 /// </summary>
 [Collection(TenantDatabasesCollection.Name)]
 public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture db)
 {
-    private static Task BlockAsync(string database) => Task.WhenAll(
-        TenantDatabasesFixture.AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false"));
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static Task BlockAsync(string database) => AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false");
+
+    private static Task UnblockAsync(string database) => AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
 
     private static Task TerminateAsync(string database) =>
-        TenantDatabasesFixture.AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()");
+        AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()");
 
-    private static Task UnblockAsync(string database) =>
-        TenantDatabasesFixture.AdminAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
-
-    private static async Task<string> CurrentDatabaseAsync(NpgsqlConnection connection)
+    /// <summary>A factory on a fake clock, logging to <paramref name="log"/>, with the given open deadline (cold and warm).</summary>
+    private async Task<(TenantConnectionFactory Factory, FakeTimeProvider Time, ConnectionFactoryOptions Options)> FactoryAsync(LogEvents log, TimeSpan deadline)
     {
-        await using var command = new NpgsqlCommand("SELECT current_database()", connection);
-        return (string)(await command.ExecuteScalarAsync())!;
+        var (catalog, protector) = await db.CreateCatalogAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        ConnectionFactoryOptions options = null!;
+        var factory = CreateFactory(catalog, protector, o =>
+        {
+            o.OpenDeadline = o.FirstOpenDeadline = deadline;
+            options = o;
+        }, time, loggerFactory: log.Factory);
+        return (factory, time, options);
     }
 
-    [Fact]
-    public async Task OpenConnectionAsync_DatabaseBlockedForASecond_OpenWaitsItOutWithinTheDeadline()
+    /// <summary>
+    /// Runs <paramref name="database"/> blocked: <paramref name="open"/> must schedule a retry (its first attempt was
+    /// refused), the block is lifted, the clock moved past the retry delay, and the open must then succeed.
+    /// </summary>
+    private static async Task<NpgsqlConnection> OpenThroughTheBlockAsync(string database, Func<Task<NpgsqlConnection>> open, LogEvents log, FakeTimeProvider time, ConnectionFactoryOptions options)
     {
-        var name = db.DatabaseName(3);
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o => o.OpenDeadline = o.FirstOpenDeadline = TimeSpan.FromSeconds(15));
+        await BlockAsync(database);
         try
         {
-            await BlockAsync(name);
-            var unblock = Task.Run(async () =>
-            {
-                await Task.Delay(1000);
-                await UnblockAsync(name);
-            });
+            var retries = log.Count(LogEvents.TransientOpenFailure);
+            var opening = open();
+            var retryScheduled = log.WaitForAsync(LogEvents.TransientOpenFailure, retries + 1);
+            await Task.WhenAny(opening, retryScheduled).WaitAsync(Patience);
+            Assert.False(opening.IsCompleted, "the open completed without a retry: the block was not observed");
 
-            var stopwatch = Stopwatch.StartNew();
-            await using var connection = await factory.OpenConnectionAsync(db.Tenant(3));
-            Assert.Equal(name, await CurrentDatabaseAsync(connection));
-            Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(500), $"succeeded after {stopwatch.Elapsed}: the block was not observed");
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"took {stopwatch.Elapsed}");
-            await unblock;
+            await UnblockAsync(database);
+            time.Advance(options.RetryMaxDelay); // every jittered delay is at most this
+            return await opening.WaitAsync(Patience);
         }
         finally
         {
-            await UnblockAsync(name);
+            await UnblockAsync(database);
         }
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_DatabaseRefusingConnections_RetriesOnTheClockAndSucceedsOnceItIsBack()
+    {
+        var log = new LogEvents();
+        var (factory, time, options) = await FactoryAsync(log, TimeSpan.FromSeconds(15));
+        await using var owned = factory;
+        var name = db.DatabaseName(3);
+        var start = time.GetTimestamp();
+
+        await using var connection = await OpenThroughTheBlockAsync(name, () => factory.OpenConnectionAsync(db.Tenant(3)).AsTask(), log, time, options);
+
+        Assert.Equal(name, await CurrentDatabaseAsync(connection));
+        Assert.True(time.GetElapsedTime(start) < TimeSpan.FromSeconds(15));
     }
 
     /// <summary>
     /// What Npgsql really does with a pooled connection whose backend was killed while idle (57P01, as a compute
     /// restart does): the pool hands it out unchecked and its first command fails. The factory then drops the
-    /// tenant's other dead idle connections and the next open rides out the outage within the deadline.
+    /// tenant's other dead idle connections, so the next open connects afresh and rides out the outage.
     /// </summary>
     [Fact]
-    public async Task OpenConnectionAsync_IdleBackendsKilledAndDatabaseBlocked_FirstCommandFails57P01ThenNextOpenSucceedsWithinTheDeadline()
+    public async Task OpenConnectionAsync_IdleBackendsKilledAndDatabaseBlocked_FirstCommandFails57P01ThenNextOpenRidesOutTheBlock()
     {
+        var log = new LogEvents();
+        var (factory, time, options) = await FactoryAsync(log, TimeSpan.FromSeconds(15));
+        await using var owned = factory;
         var name = db.DatabaseName(5);
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o => o.OpenDeadline = o.FirstOpenDeadline = TimeSpan.FromSeconds(15));
-        var warm = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => factory.OpenConnectionAsync(db.Tenant(5)).AsTask()));
-        foreach (var connection in warm)
+        await WarmThreeIdleConnectionsAsync(factory, 5);
+        await TerminateAsync(name);
+
+        await using (var stale = await factory.OpenConnectionAsync(db.Tenant(5)))
         {
-            Assert.Equal(name, await CurrentDatabaseAsync(connection));
-            await connection.DisposeAsync(); // Three idle physical connections stay in the pool.
+            var error = await Assert.ThrowsAsync<PostgresException>(() => CurrentDatabaseAsync(stale));
+            Assert.Equal(PostgresErrorCodes.AdminShutdown, error.SqlState);
         }
 
-        try
-        {
-            await BlockAsync(name);
-            await TerminateAsync(name);
-            var unblock = Task.Run(async () =>
-            {
-                await Task.Delay(1000);
-                await UnblockAsync(name);
-            });
-
-            await using (var stale = await factory.OpenConnectionAsync(db.Tenant(5)))
-            {
-                var error = await Assert.ThrowsAsync<PostgresException>(() => CurrentDatabaseAsync(stale));
-                Assert.Equal(PostgresErrorCodes.AdminShutdown, error.SqlState);
-            }
-
-            var stopwatch = Stopwatch.StartNew();
-            await using var fresh = await factory.OpenConnectionAsync(db.Tenant(5));
-            Assert.Equal(name, await CurrentDatabaseAsync(fresh));
-            Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(300), $"succeeded after {stopwatch.Elapsed}: it got another dead idle connection or the block was not observed");
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"took {stopwatch.Elapsed}");
-            await unblock;
-        }
-        finally
-        {
-            await UnblockAsync(name);
-        }
+        // The open has to connect (not take another dead idle connection): it meets the block and retries.
+        await using var fresh = await OpenThroughTheBlockAsync(name, () => factory.OpenConnectionAsync(db.Tenant(5)).AsTask(), log, time, options);
+        Assert.Equal(name, await CurrentDatabaseAsync(fresh));
     }
 
     /// <summary>
@@ -111,14 +113,8 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
     {
         var name = db.DatabaseName(6);
         var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
-        var warm = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => factory.OpenConnectionAsync(db.Tenant(6)).AsTask()));
-        foreach (var connection in warm)
-        {
-            Assert.Equal(name, await CurrentDatabaseAsync(connection));
-            await connection.DisposeAsync(); // Three idle physical connections stay in the pool.
-        }
-
+        await using var factory = CreateFactory(catalog, protector);
+        await WarmThreeIdleConnectionsAsync(factory, 6);
         await TerminateAsync(name);
         var entry = factory.PeekEntry(db.Tenant(6), TenantConnectionKind.Pooled)!;
 
@@ -126,7 +122,7 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
         {
             var error = await Assert.ThrowsAsync<PostgresException>(() => CurrentDatabaseAsync(stale));
             Assert.Equal(PostgresErrorCodes.AdminShutdown, error.SqlState);
-            Assert.True(TenantConnectionFactory.IsTransient(error));
+            Assert.True(TenantOpenRecovery.IsTransient(error));
             Assert.Equal(0, entry.OpenCount); // The broken connection released its entry before being disposed.
         }
 
@@ -137,32 +133,53 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
     }
 
     [Fact]
-    public async Task OpenConnectionAsync_DatabaseBlockedPastTheDeadline_ThrowsTenantUnavailableAfterIt()
+    public async Task OpenConnectionAsync_DatabaseBlockedPastTheDeadline_ThrowsTenantUnavailableAtTheDeadline()
     {
+        var log = new LogEvents();
+        var deadline = TimeSpan.FromMilliseconds(600);
+        var (factory, time, options) = await FactoryAsync(log, deadline);
+        await using var owned = factory;
         var name = db.DatabaseName(4);
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o => o.OpenDeadline = o.FirstOpenDeadline = TimeSpan.FromMilliseconds(600));
+        Task<NpgsqlConnection> opening;
+        await BlockAsync(name);
         try
         {
-            await BlockAsync(name);
-            var stopwatch = Stopwatch.StartNew();
-
-            var error = await Assert.ThrowsAsync<TenantUnavailableException>(async () => await factory.OpenConnectionAsync(db.Tenant(4)));
-
-            Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(550), $"gave up after {stopwatch.Elapsed}");
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"gave up after {stopwatch.Elapsed}");
-            Assert.True(error.Attempts >= 2, $"{error.Attempts} attempts");
-            Assert.Equal(db.Tenant(4), error.TenantId);
-            Assert.Equal(PostgresErrorCodes.ObjectNotInPrerequisiteState, Assert.IsType<PostgresException>(error.InnerException).SqlState);
+            opening = factory.OpenConnectionAsync(db.Tenant(4)).AsTask();
+            for (var retry = 1; !opening.IsCompleted; retry++)
+            {
+                // Each scheduled retry is let through by moving the clock; the deadline passes on the third move.
+                await Task.WhenAny(opening, log.WaitForAsync(LogEvents.TransientOpenFailure, retry)).WaitAsync(Patience);
+                if (!opening.IsCompleted)
+                {
+                    time.Advance(options.RetryMaxDelay);
+                }
+            }
         }
         finally
         {
             await UnblockAsync(name);
         }
 
+        var error = await Assert.ThrowsAsync<TenantUnavailableException>(() => opening);
+        Assert.InRange(error.Elapsed, deadline, deadline + options.RetryMaxDelay);
+        Assert.True(error.Attempts >= 2, $"{error.Attempts} attempts");
+        Assert.Equal(db.Tenant(4), error.TenantId);
+        Assert.Equal(PostgresErrorCodes.ObjectNotInPrerequisiteState, Assert.IsType<PostgresException>(error.InnerException).SqlState);
+
         // Nothing is left acquired: the next open works and the source is still the cached one.
         await using var connection = await factory.OpenConnectionAsync(db.Tenant(4));
         Assert.Equal(name, await CurrentDatabaseAsync(connection));
         Assert.Equal(1, factory.BuiltDataSources);
+        Assert.Equal(1, factory.PeekEntry(db.Tenant(4), TenantConnectionKind.Pooled)!.OpenCount);
+    }
+
+    private async Task WarmThreeIdleConnectionsAsync(TenantConnectionFactory factory, int tenant)
+    {
+        var warm = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => factory.OpenConnectionAsync(db.Tenant(tenant)).AsTask()));
+        foreach (var connection in warm)
+        {
+            Assert.Equal(db.DatabaseName(tenant), await CurrentDatabaseAsync(connection));
+            await connection.DisposeAsync(); // Three idle physical connections stay in the pool.
+        }
     }
 }

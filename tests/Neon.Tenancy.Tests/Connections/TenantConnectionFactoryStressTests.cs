@@ -260,18 +260,24 @@ public sealed class TenantConnectionFactoryStressTests(TenantDatabasesFixture db
     public async Task OpenConnectionAsync_BudgetSpentByOpenConnections_ThrowsTypedAfterTheWaitTimeout()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var log = new LogEvents();
         await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o =>
         {
             o.ConnectionBudget = 2;
             o.BudgetWaitTimeout = TimeSpan.FromMilliseconds(300);
-        });
+        }, time, loggerFactory: log.Factory);
         await using var first = await factory.OpenConnectionAsync(db.Tenant(0));
         await using var second = await factory.OpenConnectionAsync(db.Tenant(1));
 
-        var stopwatch = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<TenantConnectionBudgetExceededException>(async () => await factory.OpenConnectionAsync(db.Tenant(2)));
+        var waiting = factory.OpenConnectionAsync(db.Tenant(2)).AsTask();
+        await log.WaitForAsync(LogEvents.WaitingForBudget).WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.False(waiting.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var error = await Assert.ThrowsAsync<TenantConnectionBudgetExceededException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(250), $"gave up after {stopwatch.Elapsed}");
+        Assert.True(error.Waited >= TimeSpan.FromMilliseconds(300), $"gave up after {error.Waited}");
         Assert.Equal(2, error.Budget);
         Assert.Equal(db.Tenant(2), error.TenantId);
 

@@ -1,22 +1,30 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using static Neon.Tenancy.Tests.Connections.TenantDatabasesFixture;
 
 namespace Neon.Tenancy.Tests.Connections;
 
 [Collection(TenantDatabasesCollection.Name)]
 public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
 {
-    private static async Task<string> CurrentDatabaseAsync(NpgsqlConnection connection)
+    /// <summary>A catalog of every fixture tenant, a factory over it, and tenant <paramref name="tenant"/>'s pooled data source cached.</summary>
+    private async Task<(InMemoryTenantCatalog Catalog, IConnectionSecretProtector Protector, TenantConnectionFactory Factory, TenantId Id)> WarmFactoryAsync(int tenant)
     {
-        await using var command = new NpgsqlCommand("SELECT current_database()", connection);
-        return (string)(await command.ExecuteScalarAsync())!;
+        var (catalog, protector) = await db.CreateCatalogAsync();
+        var factory = CreateFactory(catalog, protector);
+        await using (await factory.OpenConnectionAsync(db.Tenant(tenant)))
+        {
+        }
+
+        return (catalog, protector, factory, db.Tenant(tenant));
     }
 
     [Fact]
     public async Task OpenConnectionAsync_EveryTenantAndKind_LandsInTheTenantsOwnDatabase()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        await using var factory = CreateFactory(catalog, protector);
 
         for (var i = 0; i < TenantDatabasesFixture.TenantCount; i++)
         {
@@ -35,8 +43,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
         var admin = new NpgsqlConnectionStringBuilder(Infrastructure.TestPostgres.AdminConnectionString);
         var uri = $"postgresql://{Uri.EscapeDataString(admin.Username!)}:{Uri.EscapeDataString(admin.Password!)}@{admin.Host}:{admin.Port}/{db.DatabaseName(3)}?sslmode=disable&application_name=uri-test";
         var id = TenantId.Parse("uri-tenant");
-        await TenantDatabasesFixture.AddReadyTenantAsync(catalog, protector, id, uri, uri);
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        await AddReadyTenantAsync(catalog, protector, id, uri, uri);
+        await using var factory = CreateFactory(catalog, protector);
 
         await using var connection = await factory.OpenConnectionAsync(id, TenantConnectionKind.Direct);
         await using var command = new NpgsqlCommand("SELECT current_database() || '/' || current_setting('application_name')", connection);
@@ -48,7 +56,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     public async Task GetDataSourceAsync_PooledKind_IsTunedForPgBouncerAndNamedForMetrics()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o =>
+        await using var factory = CreateFactory(catalog, protector, o =>
         {
             o.MaxPoolSize = 7;
             o.ConnectionIdleLifetime = TimeSpan.FromSeconds(20);
@@ -72,7 +80,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     {
         var (inner, protector) = await db.CreateCatalogAsync();
         var catalog = new CountingCatalog(inner);
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        await using var factory = CreateFactory(catalog, protector);
 
         for (var i = 0; i < 20; i++)
         {
@@ -87,15 +95,20 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     public async Task OpenConnectionAsync_ConcurrentMisses_ShareOneBuild()
     {
         var (inner, protector) = await db.CreateCatalogAsync();
-        var catalog = new CountingCatalog(inner, readDelay: TimeSpan.FromMilliseconds(200));
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        var catalog = new CountingCatalog(inner, holdReads: true);
+        await using var factory = CreateFactory(catalog, protector);
 
-        var opens = Enumerable.Range(0, 32).Select(async _ =>
+        // Each call runs up to its wait for the build in flight before returning: all 32 have joined it when the
+        // catalog read is let go.
+        var opens = Enumerable.Range(0, 32).Select(_ => factory.OpenConnectionAsync(db.Tenant(2)).AsTask()).ToList();
+        Assert.All(opens, o => Assert.False(o.IsCompleted));
+        catalog.ReleaseReads();
+        var databases = new List<string>();
+        foreach (var open in opens)
         {
-            await using var connection = await factory.OpenConnectionAsync(db.Tenant(2));
-            return await CurrentDatabaseAsync(connection);
-        });
-        var databases = await Task.WhenAll(opens);
+            await using var connection = await open;
+            databases.Add(await CurrentDatabaseAsync(connection));
+        }
 
         Assert.All(databases, d => Assert.Equal(db.DatabaseName(2), d));
         Assert.Equal(1, catalog.Reads);
@@ -106,7 +119,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     public async Task OpenConnectionAsync_MoreTenantsThanCapacity_KeepsTheCacheBoundedAndDisposesEvictedSources()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o => o.Capacity = 3);
+        await using var factory = CreateFactory(catalog, protector, o => o.Capacity = 3);
 
         for (var round = 0; round < 2; round++)
         {
@@ -127,7 +140,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     public async Task OpenConnectionAsync_SourceEvictedWhileAConnectionIsOpen_ConnectionFinishesAndClosesCleanly()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o => o.Capacity = 3);
+        await using var factory = CreateFactory(catalog, protector, o => o.Capacity = 3);
 
         var held = await factory.OpenConnectionAsync(db.Tenant(4));
         var entry = factory.PeekEntry(db.Tenant(4), TenantConnectionKind.Pooled)!;
@@ -168,21 +181,27 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     }
 
     [Fact]
-    public async Task OpenConnectionAsync_AfterIdleExpiry_SourceIsDisposed()
+    public async Task OpenConnectionAsync_AfterIdleExpiry_SourceIsDisposed_NotBefore()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o => o.IdleExpiry = TimeSpan.FromSeconds(1));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var factory = CreateFactory(catalog, protector, o => o.IdleExpiry = TimeSpan.FromSeconds(4), time);
 
         await using (var connection = await factory.OpenConnectionAsync(db.Tenant(6)))
         {
             Assert.Equal(db.DatabaseName(6), await CurrentDatabaseAsync(connection));
         }
 
-        var stopwatch = Stopwatch.StartNew();
-        while (factory.AliveDataSources > 0 && stopwatch.Elapsed < TimeSpan.FromSeconds(10))
+        // Ticks every second (a quarter of the expiry), one tick per step: the first turns the open into the last use,
+        // so the entry goes between 4 and 4 + 2 ticks after the open.
+        for (var second = 1; second <= 4; second++)
         {
-            await Task.Delay(100);
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(1, factory.AliveDataSources);
         }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal(0, factory.AliveDataSources);
         Assert.Equal(0, factory.CachedCount);
@@ -191,13 +210,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     [Fact]
     public async Task ChangeFeed_ConnectionChanged_EvictsTheTenantsSources()
     {
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
-        var id = db.Tenant(7);
-        await using (await factory.OpenConnectionAsync(id))
-        {
-        }
-
+        var (catalog, protector, factory, id) = await WarmFactoryAsync(7);
+        await using var owned = factory;
         await using (await factory.OpenConnectionAsync(id, TenantConnectionKind.Direct))
         {
         }
@@ -215,12 +229,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     [Fact]
     public async Task ChangeFeed_UnrelatedUpdate_KeepsTheSource()
     {
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
-        var id = db.Tenant(7);
-        await using (await factory.OpenConnectionAsync(id))
-        {
-        }
+        var (catalog, _, factory, id) = await WarmFactoryAsync(7);
+        await using var owned = factory;
 
         var record = (await catalog.GetAsync(id))!;
         await catalog.UpdateAsync(record with { SchemaVersion = record.SchemaVersion + 1 });
@@ -231,12 +241,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     [Fact]
     public async Task ChangeFeed_TenantRemoved_NextOpenThrowsNotFound()
     {
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
-        var id = db.Tenant(9);
-        await using (await factory.OpenConnectionAsync(id))
-        {
-        }
+        var (catalog, _, factory, id) = await WarmFactoryAsync(9);
+        await using var owned = factory;
 
         await catalog.RemoveAsync(id);
 
@@ -248,20 +254,17 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     [Fact]
     public async Task ChangeFeed_TenantSuspended_NextOpenThrowsNotReadyAtOnce()
     {
-        var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
-        var id = db.Tenant(10);
-        await using (await factory.OpenConnectionAsync(id))
-        {
-        }
+        var (catalog, _, factory, id) = await WarmFactoryAsync(10);
+        await using var owned = factory;
 
         var record = (await catalog.GetAsync(id))!;
         await catalog.UpdateAsync(record with { State = TenantState.Suspended });
 
         var stopwatch = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<TenantNotReadyException>(async () => await factory.OpenConnectionAsync(id));
+        var error = await Assert.ThrowsAsync<TenantStateException>(async () => await factory.OpenConnectionAsync(id));
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"took {stopwatch.Elapsed}"); // no cold-start retry (15 s deadline here)
         Assert.Equal(TenantState.Suspended, error.State);
+        Assert.Equal("connect", error.Operation);
         Assert.Contains("Suspended", error.Message, StringComparison.Ordinal);
     }
 
@@ -274,36 +277,40 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
         var catalog = new InMemoryTenantCatalog();
         var protector = SecretsTestData.CreateProtector();
         var id = TenantId.Parse("not-ready");
-        await TenantDatabasesFixture.AddReadyTenantAsync(catalog, protector, id, db.ConnectionString(0), db.ConnectionString(0), state);
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        await AddReadyTenantAsync(catalog, protector, id, db.ConnectionString(0), db.ConnectionString(0), state);
+        await using var factory = CreateFactory(catalog, protector);
 
-        var error = await Assert.ThrowsAsync<TenantNotReadyException>(async () => await factory.OpenConnectionAsync(id));
+        var error = await Assert.ThrowsAsync<TenantStateException>(async () => await factory.OpenConnectionAsync(id));
 
         Assert.Equal(state, error.State);
+        Assert.Equal("connect", error.Operation);
         Assert.Equal(id, error.TenantId);
         Assert.Contains(state.ToString(), error.Message, StringComparison.Ordinal);
         Assert.Equal(0, factory.AliveDataSources);
     }
 
     [Fact]
-    public async Task OpenConnectionAsync_ReadyWithoutSecret_ThrowsNotReadyMissingSecret()
+    public async Task OpenConnectionAsync_ReadyWithoutSecret_ThrowsStateExceptionNamingTheMissingSecret()
     {
         var catalog = new InMemoryTenantCatalog();
         var id = TenantId.Parse("no-secret");
         var record = (await catalog.ReserveAsync(new TenantReservation { TenantId = id, Plan = "free" })).Record;
         await catalog.UpdateAsync(record with { State = TenantState.Ready });
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, SecretsTestData.CreateProtector());
+        await using var factory = CreateFactory(catalog, SecretsTestData.CreateProtector());
 
-        var error = await Assert.ThrowsAsync<TenantNotReadyException>(async () => await factory.OpenConnectionAsync(id));
+        var pooled = await Assert.ThrowsAsync<TenantStateException>(async () => await factory.OpenConnectionAsync(id));
+        var direct = await Assert.ThrowsAsync<TenantStateException>(async () => await factory.OpenConnectionAsync(id, TenantConnectionKind.Direct));
 
-        Assert.True(error.MissingSecret);
+        Assert.Equal((TenantState.Ready, "connect"), (pooled.State, pooled.Operation));
+        Assert.Contains("no pooled connection secret", pooled.Message, StringComparison.Ordinal);
+        Assert.Contains("no direct connection secret", direct.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task OpenConnectionAsync_UnknownTenant_ThrowsNotFound()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        await using var factory = CreateFactory(catalog, protector);
 
         await Assert.ThrowsAsync<TenantNotFoundException>(async () => await factory.OpenConnectionAsync(TenantId.Parse("nobody")));
     }
@@ -314,21 +321,21 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     public async Task OpenConnectionAsync_PasswordRotated_NextOpenSucceeds(bool changeFeedUp)
     {
         var role = $"{db.Prefix}_role_{(changeFeedUp ? "feed" : "nofeed")}";
-        await TenantDatabasesFixture.AdminAsync($"CREATE ROLE \"{role}\" LOGIN PASSWORD 'old-password-1'");
+        await AdminAsync($"CREATE ROLE \"{role}\" LOGIN PASSWORD 'old-password-1'");
         var builder = new NpgsqlConnectionStringBuilder(db.ConnectionString(11)) { Username = role, Password = "old-password-1" };
         var inner = new InMemoryTenantCatalog();
         var protector = SecretsTestData.CreateProtector();
         var id = TenantId.Parse($"rotating-{(changeFeedUp ? "feed" : "nofeed")}");
-        await TenantDatabasesFixture.AddReadyTenantAsync(inner, protector, id, builder.ConnectionString, builder.ConnectionString);
+        await AddReadyTenantAsync(inner, protector, id, builder.ConnectionString, builder.ConnectionString);
         var catalog = new CountingCatalog(inner, feed: changeFeedUp);
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        await using var factory = CreateFactory(catalog, protector);
         await using (var first = await factory.OpenConnectionAsync(id))
         {
             Assert.Equal(db.DatabaseName(11), await CurrentDatabaseAsync(first));
         }
 
         // Another instance rotates the password: in the database, then in the catalog.
-        await TenantDatabasesFixture.AdminAsync($"ALTER ROLE \"{role}\" PASSWORD 'new-password-2'");
+        await AdminAsync($"ALTER ROLE \"{role}\" PASSWORD 'new-password-2'");
         builder.Password = "new-password-2";
         var record = (await inner.GetAsync(id))!;
         await inner.UpdateAsync(record with { PooledConnectionSecret = protector.Protect(id, ConnectionSecretKind.Pooled, builder.ConnectionString) });
@@ -340,7 +347,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
         Assert.Equal(db.DatabaseName(11), await CurrentDatabaseAsync(next));
         Assert.Equal(2, catalog.Reads);
         await next.CloseAsync();
-        await TenantDatabasesFixture.AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'");
+        await AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'");
     }
 
     [Fact]
@@ -349,8 +356,8 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
         var (catalog, protector) = await db.CreateCatalogAsync();
         var builder = new NpgsqlConnectionStringBuilder(db.ConnectionString(0)) { Password = "definitely-wrong" };
         var id = TenantId.Parse("wrong-password");
-        await TenantDatabasesFixture.AddReadyTenantAsync(catalog, protector, id, builder.ConnectionString, builder.ConnectionString);
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector);
+        await AddReadyTenantAsync(catalog, protector, id, builder.ConnectionString, builder.ConnectionString);
+        await using var factory = CreateFactory(catalog, protector);
 
         var error = await Assert.ThrowsAsync<PostgresException>(async () => await factory.OpenConnectionAsync(id));
 
@@ -363,7 +370,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o =>
+        await using var factory = CreateFactory(catalog, protector, o =>
         {
             o.RetiredDataSourceGracePeriod = TimeSpan.FromMinutes(5);
             o.MaxPoolSize = 4;
@@ -394,7 +401,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     public async Task GetDataSourceAsync_ForMoreTenantsThanTheBudgetCoversPools_ReturnsAtOnce_AndOpenConnectionAsyncIsNotStarved()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        await using var factory = TenantDatabasesFixture.CreateFactory(catalog, protector, o =>
+        await using var factory = CreateFactory(catalog, protector, o =>
         {
             o.MaxPoolSize = 4;
             o.ConnectionBudget = 4;

@@ -112,7 +112,14 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
         });
     }
 
-    internal static TenantConnectionFactory CreateFactory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<ConnectionFactoryOptions>? configure = null, TimeProvider? timeProvider = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+    /// <summary>The database a connection landed in.</summary>
+    public static async Task<string> CurrentDatabaseAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand("SELECT current_database()", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    internal static TenantConnectionFactory CreateFactory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<ConnectionFactoryOptions>? configure = null, TimeProvider? timeProvider = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         var options = new ConnectionFactoryOptions
         {
@@ -125,7 +132,7 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
         configure?.Invoke(options);
         var validation = new ConnectionFactoryOptionsValidator().Validate(null, options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
-        return new TenantConnectionFactory(catalog, protector, Options.Create(options), timeProvider ?? TimeProvider.System, meterFactory: meterFactory);
+        return new TenantConnectionFactory(catalog, protector, Options.Create(options), timeProvider ?? TimeProvider.System, loggerFactory: loggerFactory, meterFactory: meterFactory);
     }
 }
 
@@ -135,21 +142,25 @@ public sealed class TenantDatabasesCollection : ICollectionFixture<TenantDatabas
     public const string Name = "Tenant databases";
 }
 
-/// <summary>Delegates to a catalog, counting reads; optionally delays them and hides the change feed (as when it is down).</summary>
-internal sealed class CountingCatalog(ITenantCatalog inner, TimeSpan readDelay = default, bool feed = true) : ITenantCatalog
+/// <summary>Delegates to a catalog, counting reads; optionally holds them until <see cref="ReleaseReads"/> and hides the change feed (as when it is down).</summary>
+internal sealed class CountingCatalog(ITenantCatalog inner, bool holdReads = false, bool feed = true) : ITenantCatalog
 {
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reads;
 
     public int Reads => Volatile.Read(ref _reads);
+
+    /// <summary>Lets the held reads (and every later one) go on.</summary>
+    public void ReleaseReads() => _released.TrySetResult();
 
     public Task<TenantReservationResult> ReserveAsync(TenantReservation reservation, CancellationToken cancellationToken = default) => inner.ReserveAsync(reservation, cancellationToken);
 
     public async Task<TenantRecord?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _reads);
-        if (readDelay > TimeSpan.Zero)
+        if (holdReads)
         {
-            await Task.Delay(readDelay, cancellationToken);
+            await _released.Task.WaitAsync(cancellationToken);
         }
 
         return await inner.GetAsync(tenantId, cancellationToken);

@@ -6,6 +6,7 @@ using Neon.Tenancy.Api;
 using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
 using Neon.Tenancy.Tests.Provisioning;
+using NSubstitute;
 using Npgsql;
 
 namespace Neon.Tenancy.Tests.Hosting;
@@ -136,6 +137,36 @@ public sealed class NeonTenancyHealthChecksTests : IAsyncLifetime
             Assert.Equal(1, busy.Data["connection_budget_in_use"]);
             Assert.Equal(1, busy.Data["cached_data_sources"]);
         }
+    }
+
+    [Theory]
+    [InlineData(null, 0, HealthStatus.Healthy, "no connection budget")]
+    [InlineData(10, 3, HealthStatus.Healthy, "3/10 of the connection budget in use")]
+    [InlineData(10, 10, HealthStatus.Degraded, "The connection budget is spent")]
+    public async Task TenantConnectionsHealthCheck_ReadsTheRegisteredStats(int? budget, int inUse, HealthStatus expected, string description)
+    {
+        var stats = NSubstitute.Substitute.For<ITenantConnectionStats>();
+        stats.CachedDataSources.Returns(4);
+        stats.CacheCapacity.Returns(100);
+        stats.AliveDataSources.Returns(5);
+        stats.ConnectionBudget.Returns(budget);
+        stats.ConnectionBudgetInUse.Returns(inUse);
+        var registration = new HealthCheckRegistration("neon-tenancy-connections", new TenantConnectionsHealthCheck(stats), HealthStatus.Degraded, null);
+
+        var result = await new TenantConnectionsHealthCheck(stats).CheckHealthAsync(new HealthCheckContext { Registration = registration });
+
+        Assert.Equal(expected, result.Status);
+        Assert.Contains(description, result.Description, StringComparison.Ordinal);
+        Assert.Contains("4/100 data sources cached (5 alive)", result.Description, StringComparison.Ordinal);
+        Assert.Equal(budget is not null, result.Data.ContainsKey("connection_budget"));
+    }
+
+    [Fact]
+    public void AddNeonTenancy_RegistersTheFactoryAsTheHealthChecksStats()
+    {
+        var rig = Rig();
+
+        Assert.Same(rig.Services.GetRequiredService<ITenantConnectionFactory>(), rig.Services.GetRequiredService<ITenantConnectionStats>());
     }
 
     [Fact]

@@ -31,25 +31,34 @@ public sealed class TenantContextTests : IAsyncLifetime
 
     private TenantConnectionFactory Factory => (TenantConnectionFactory)_rig.Services.GetRequiredService<ITenantConnectionFactory>();
 
+    /// <summary>Connections of the tenant's pooled data source open through the factory now.</summary>
+    private int OpenCount(TenantId tenant) => Factory.PeekEntry(tenant, TenantConnectionKind.Pooled)!.OpenCount;
+
+    /// <summary>The scope's tenant context, set to <paramref name="tenant"/> (what the host's middleware does).</summary>
+    private static ITenantContext ContextFor(AsyncServiceScope scope, TenantId tenant)
+    {
+        var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
+        context.SetTenant(tenant);
+        return context;
+    }
+
     [Fact]
     public async Task GetConnectionAsync_TwiceInOneScope_SharesOneOpenConnection_AndScopeEndReturnsItToThePool()
     {
         NpgsqlConnection connection;
         await using (var scope = _rig.Services.CreateAsyncScope())
         {
-            var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
-            context.SetTenant(Acme);
-
+            var context = ContextFor(scope, Acme);
             connection = await context.GetConnectionAsync();
             var again = await context.GetConnectionAsync();
 
             Assert.Same(connection, again);
             Assert.Equal(ConnectionState.Open, connection.State);
-            Assert.Equal(1, Factory.PeekEntry(Acme, TenantConnectionKind.Pooled)!.OpenCount);
+            Assert.Equal(1, OpenCount(Acme));
         }
 
         Assert.Equal(ConnectionState.Closed, connection.State);
-        Assert.Equal(0, Factory.PeekEntry(Acme, TenantConnectionKind.Pooled)!.OpenCount);
+        Assert.Equal(0, OpenCount(Acme));
     }
 
     [Fact]
@@ -59,9 +68,7 @@ public sealed class TenantContextTests : IAsyncLifetime
         foreach (var tenant in new[] { Acme, Globex })
         {
             await using var scope = _rig.Services.CreateAsyncScope();
-            var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
-            context.SetTenant(tenant);
-            var connection = await context.GetConnectionAsync();
+            var connection = await ContextFor(scope, tenant).GetConnectionAsync();
             await using var command = new NpgsqlCommand("SELECT current_database()", connection);
             databases.Add((string)(await command.ExecuteScalarAsync())!);
         }
@@ -75,27 +82,24 @@ public sealed class TenantContextTests : IAsyncLifetime
         NpgsqlConnection connection;
         await using (var scope = _rig.Services.CreateAsyncScope())
         {
-            var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
-            context.SetTenant(Globex);
-
+            var context = ContextFor(scope, Globex);
             connection = await context.GetConnectionAsync();
 
             Assert.Same(connection, context.Connection);
             await using var command = new NpgsqlCommand("SELECT 1", context.Connection);
             Assert.Equal(1, await command.ExecuteScalarAsync());
-            Assert.Equal(1, Factory.PeekEntry(Globex, TenantConnectionKind.Pooled)!.OpenCount);
+            Assert.Equal(1, OpenCount(Globex));
         }
 
         Assert.Equal(ConnectionState.Closed, connection.State);
-        Assert.Equal(0, Factory.PeekEntry(Globex, TenantConnectionKind.Pooled)!.OpenCount);
+        Assert.Equal(0, OpenCount(Globex));
     }
 
     [Fact]
     public async Task GetConnectionAsync_UnknownTenant_ThrowsTenantNotFound()
     {
         await using var scope = _rig.Services.CreateAsyncScope();
-        var context = scope.ServiceProvider.GetRequiredService<ITenantContext>();
-        context.SetTenant(TenantId.Parse("nobody"));
+        var context = ContextFor(scope, TenantId.Parse("nobody"));
 
         var ex = await Assert.ThrowsAsync<TenantNotFoundException>(async () => await context.GetConnectionAsync());
 

@@ -96,10 +96,10 @@ public sealed class PlanBookTests
             o.Plans["free"] = new TenantPlan { SuspendTimeout = TimeSpan.FromSeconds(60), MaxPoolSize = 3 };
             o.Plans["pro"] = new TenantPlan { SuspendTimeout = Timeout.InfiniteTimeSpan };
         });
-        var options = new ConnectionFactoryOptions { MaxPoolSize = 20, ConnectionIdleLifetime = TimeSpan.FromSeconds(55), SuspendTimeout = TimeSpan.FromMinutes(5), PlanSettings = book.GetRecordedSettings };
+        var options = new ConnectionFactoryOptions { MaxPoolSize = 20, ConnectionIdleLifetime = TimeSpan.FromSeconds(55), SuspendTimeout = TimeSpan.FromMinutes(5) };
 
-        var free = TenantDataSourceBuilder.PoolLimits(options, "free");
-        var pro = TenantDataSourceBuilder.PoolLimits(options, "pro");
+        var free = TenantDataSourceBuilder.PoolLimits(options, book.GetRecordedSettings("free"));
+        var pro = TenantDataSourceBuilder.PoolLimits(options, book.GetRecordedSettings("pro"));
 
         // 55 s + 10 s pruning would outlive a 60 s suspend timeout: halved to 30 s (+ 10 s pruning < 60 s).
         Assert.Equal(new TenantPoolLimits(3, TimeSpan.FromSeconds(30)), free);

@@ -227,7 +227,7 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(1, _fake.CallsPerRoute[SuspendEndpoint]);
         var endpoint = (await _rig.Api.Endpoints.GetProjectEndpointAsync(tenant.ProjectId!, tenant.EndpointId!)).Endpoint;
         Assert.Equal(EndpointState.Idle, endpoint.CurrentState);
-        var refused = await Assert.ThrowsAsync<TenantNotReadyException>(async () => await Connections.OpenConnectionAsync(tenant.TenantId));
+        var refused = await Assert.ThrowsAsync<TenantStateException>(async () => await Connections.OpenConnectionAsync(tenant.TenantId));
         Assert.Equal(TenantState.Suspended, refused.State);
         Assert.False((await Plans.CheckDriftAsync(tenant.TenantId)).HasDrift); // suspension quotas are what a suspended tenant should carry
 

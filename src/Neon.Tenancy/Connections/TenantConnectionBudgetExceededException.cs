@@ -1,37 +1,5 @@
 namespace Neon.Tenancy;
 
-/// <summary>The tenant exists but cannot serve connections now: its state is not <see cref="TenantState.Ready"/>, or it has no connection secret of the requested kind.</summary>
-public sealed class TenantNotReadyException : NeonTenancyException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="tenantId">The tenant.</param>
-    /// <param name="state">The tenant's state in the catalog.</param>
-    /// <param name="kind">The kind of connection requested.</param>
-    /// <param name="missingSecret">Whether the tenant is ready but has no connection secret of <paramref name="kind"/>.</param>
-    public TenantNotReadyException(TenantId tenantId, TenantState state, TenantConnectionKind kind, bool missingSecret = false)
-        : base(missingSecret
-            ? $"Tenant '{tenantId}' is {state} but has no {kind} connection secret in the catalog."
-            : $"Tenant '{tenantId}' cannot serve connections: it is {state}, not Ready.")
-    {
-        TenantId = tenantId;
-        State = state;
-        Kind = kind;
-        MissingSecret = missingSecret;
-    }
-
-    /// <summary>The tenant.</summary>
-    public TenantId TenantId { get; }
-
-    /// <summary>The tenant's state in the catalog (<see cref="TenantState.Suspended"/> for a tenant suspended by quota).</summary>
-    public TenantState State { get; }
-
-    /// <summary>The kind of connection requested.</summary>
-    public TenantConnectionKind Kind { get; }
-
-    /// <summary>Whether the tenant is ready but has no connection secret of <see cref="Kind"/>.</summary>
-    public bool MissingSecret { get; }
-}
-
 /// <summary>
 /// The global budget of physical connections (<see cref="ConnectionFactoryOptions.ConnectionBudget"/>) stayed spent for
 /// <see cref="ConnectionFactoryOptions.BudgetWaitTimeout"/>. Transient: the caller may retry later or shed load.
@@ -85,38 +53,4 @@ public sealed class TenantConnectionBudgetExceededException : NeonTenancyExcepti
 
     /// <summary>Callers waiting for the budget when this one gave up, this one included.</summary>
     public int WaitingCallers { get; }
-}
-
-/// <summary>
-/// Connecting to the tenant kept failing transiently (a compute waking from scale-to-zero or being restored from
-/// archive, a dropped connection) until the open deadline passed. <see cref="Exception.InnerException"/> is the last failure.
-/// </summary>
-public sealed class TenantUnavailableException : NeonTenancyException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="tenantId">The tenant.</param>
-    /// <param name="kind">Pooled or direct.</param>
-    /// <param name="elapsed">How long the factory tried.</param>
-    /// <param name="attempts">How many connection attempts were made.</param>
-    /// <param name="innerException">The last failure.</param>
-    public TenantUnavailableException(TenantId tenantId, TenantConnectionKind kind, TimeSpan elapsed, int attempts, Exception? innerException)
-        : base($"Tenant '{tenantId}' ({kind}) did not accept a connection within {elapsed.TotalSeconds:0.###} s ({attempts} attempts); last error: {innerException?.GetType().Name ?? "none"} {(innerException as Npgsql.PostgresException)?.SqlState}.", innerException)
-    {
-        TenantId = tenantId;
-        Kind = kind;
-        Elapsed = elapsed;
-        Attempts = attempts;
-    }
-
-    /// <summary>The tenant.</summary>
-    public TenantId TenantId { get; }
-
-    /// <summary>Pooled or direct.</summary>
-    public TenantConnectionKind Kind { get; }
-
-    /// <summary>How long the factory tried.</summary>
-    public TimeSpan Elapsed { get; }
-
-    /// <summary>How many connection attempts were made.</summary>
-    public int Attempts { get; }
 }
