@@ -9,7 +9,9 @@ internal static class ClientEmitter
     {
         var w = new CodeWriter();
         w.Raw(ClientGenerator.Header);
-        w.Line("namespace Neon.Tenancy.Api;");
+        w.Line($"using {ClientGenerator.ModelNamespace};");
+        w.Line();
+        w.Line($"namespace {ClientGenerator.ClientNamespace};");
         w.Line();
         w.Line("public sealed partial class NeonApiClient");
         w.Open();
@@ -154,8 +156,8 @@ internal static class ClientEmitter
         var content = op.Body is null
             ? "null"
             : op.BodyRequired
-                ? $"global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.{op.Body.Name})"
-                : $"request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.{op.Body.Name})";
+                ? $"global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.{op.Body.Name})"
+                : $"request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.{op.Body.Name})";
         var method = op.Method switch
         {
             "GET" => "global::System.Net.Http.HttpMethod.Get",
@@ -165,7 +167,7 @@ internal static class ClientEmitter
             "DELETE" => "global::System.Net.Http.HttpMethod.Delete",
             _ => throw new InvalidOperationException($"Unsupported method {op.Method}."),
         };
-        var responseType = op.Response is null ? "" : $", global::Neon.Tenancy.Api.NeonApiJsonContext.Default.{TypeInfoName(op.Response)}";
+        var responseType = op.Response is null ? "" : $", global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.{TypeInfoName(op.Response)}";
         w.Line($"return _client.SendAsync({method}, \"{op.Path}\", \"{op.OperationId}\", {uri}, {content}{responseType}, cancellationToken);");
         w.Close();
     }

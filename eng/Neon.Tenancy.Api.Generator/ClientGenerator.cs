@@ -24,6 +24,16 @@ public static class ClientGenerator
         ("Snapshot", "Snapshots"),
     ];
 
+    /// <summary>The namespace of the clients (<c>NeonApiClient</c> and one client per tag): the hand-written runtime's.</summary>
+    public const string ClientNamespace = "Neon.Tenancy.Api";
+
+    /// <summary>
+    /// The namespace of the models, enums and their JSON context. Their names (<c>Project</c>, <c>Endpoint</c>,
+    /// <c>Database</c>, <c>Operation</c>) are Neon's and collide with ASP.NET Core and EF Core names, so they stay out of
+    /// <see cref="ClientNamespace"/>: user code imports them explicitly.
+    /// </summary>
+    public const string ModelNamespace = "Neon.Tenancy.Api.Models";
+
     /// <summary>Generates every file; keys are file names relative to the Generated folder.</summary>
     public static IReadOnlyDictionary<string, string> Generate(string specJson)
     {

@@ -7,7 +7,7 @@ internal static class JsonContextEmitter
     {
         var w = new CodeWriter();
         w.Raw(ClientGenerator.Header);
-        w.Line("namespace Neon.Tenancy.Api;");
+        w.Line($"namespace {ClientGenerator.ModelNamespace};");
         w.Line();
         w.Summary("""
             The System.Text.Json source-generated metadata for every model of the Neon API: no reflection, trimming- and

@@ -7,7 +7,7 @@ internal static class ModelEmitter
     {
         var w = new CodeWriter();
         w.Raw(ClientGenerator.Header);
-        w.Line("namespace Neon.Tenancy.Api;");
+        w.Line($"namespace {ClientGenerator.ModelNamespace};");
         foreach (var model in models)
         {
             w.Line();

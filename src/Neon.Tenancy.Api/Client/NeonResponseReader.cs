@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Neon.Tenancy.Api.Models;
 
 namespace Neon.Tenancy.Api;
 
