@@ -7,11 +7,7 @@ internal static class ClientEmitter
 {
     public static string Emit(IReadOnlyList<OperationModel> operations)
     {
-        var w = new CodeWriter();
-        w.Raw(ClientGenerator.Header);
-        w.Line($"using {ClientGenerator.ModelNamespace};");
-        w.Line();
-        w.Line($"namespace {ClientGenerator.ClientNamespace};");
+        var w = CodeWriter.ForFile(ClientGenerator.ClientNamespace, ClientGenerator.ModelNamespace);
         w.Line();
         w.Line("public sealed partial class NeonApiClient");
         w.Open();

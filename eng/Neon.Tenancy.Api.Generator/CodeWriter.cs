@@ -8,6 +8,21 @@ internal sealed class CodeWriter
     private readonly StringBuilder _sb = new();
     private int _indent;
 
+    /// <summary>A writer that has written the generated-file header, the <c>using</c> directives and the namespace line.</summary>
+    public static CodeWriter ForFile(string @namespace, params string[] usings)
+    {
+        var w = new CodeWriter();
+        w.Raw(ClientGenerator.Header);
+        foreach (var u in usings)
+        {
+            w.Line($"using {u};");
+            w.Line();
+        }
+
+        w.Line($"namespace {@namespace};");
+        return w;
+    }
+
     public override string ToString() => _sb.ToString();
 
     public void Raw(string text) => _sb.Append(text.ReplaceLineEndings("\n"));

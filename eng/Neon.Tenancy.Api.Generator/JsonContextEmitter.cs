@@ -5,9 +5,7 @@ internal static class JsonContextEmitter
 {
     public static string Emit(IEnumerable<ModelDefinition> models, IEnumerable<string> extraRoots)
     {
-        var w = new CodeWriter();
-        w.Raw(ClientGenerator.Header);
-        w.Line($"namespace {ClientGenerator.ModelNamespace};");
+        var w = CodeWriter.ForFile(ClientGenerator.ModelNamespace);
         w.Line();
         w.Summary("""
             The System.Text.Json source-generated metadata for every model of the Neon API: no reflection, trimming- and

@@ -5,9 +5,7 @@ internal static class ModelEmitter
 {
     public static string Emit(IEnumerable<ModelDefinition> models)
     {
-        var w = new CodeWriter();
-        w.Raw(ClientGenerator.Header);
-        w.Line($"namespace {ClientGenerator.ModelNamespace};");
+        var w = CodeWriter.ForFile(ClientGenerator.ModelNamespace);
         foreach (var model in models)
         {
             w.Line();

@@ -87,27 +87,10 @@ internal sealed class NeonApiHandler : DelegatingHandler
             NeonApiTracing.Complete(activity, call, null, "canceled");
             throw new OperationCanceledException("The Neon API call was canceled by the caller.", ex, cancellationToken);
         }
-        catch (TimeoutRejectedException ex) when (call.DeadlineExpired)
-        {
-            var elapsed = _timeProvider.GetElapsedTime(call.StartTimestamp);
-            NeonApiLog.DeadlineExpired(_logger, call.Method, call.Route, call.Attempts, elapsed.TotalMilliseconds, options.Timeout.TotalMilliseconds, call.RequestId);
-            NeonApiTracing.Complete(activity, call, null, "timeout");
-            throw new NeonApiTimeoutException(
-                string.Create(CultureInfo.InvariantCulture, $"Neon API {call.Method} {call.Route} timed out: the deadline NeonApiOptions.Timeout ({options.Timeout}) expired after {call.Attempts} attempt(s) [request id {call.RequestId}]"),
-                call.Attempts,
-                options.Timeout,
-                call.RequestId,
-                ex);
-        }
         catch (TimeoutRejectedException ex)
         {
             NeonApiTracing.Complete(activity, call, null, "timeout");
-            throw new NeonApiTimeoutException(
-                string.Create(CultureInfo.InvariantCulture, $"Neon API {call.Method} {call.Route} timed out: attempt {call.Attempts} got no answer within NeonApiOptions.AttemptTimeout ({options.AttemptTimeout}){RetryNote(call)} [request id {call.RequestId}]"),
-                call.Attempts,
-                options.AttemptTimeout,
-                call.RequestId,
-                ex);
+            throw TimedOut(call, ex);
         }
         catch (HttpRequestException ex)
         {
@@ -133,6 +116,24 @@ internal sealed class NeonApiHandler : DelegatingHandler
             // The attempts sent the caller's own request; the key must not stay on an object the caller keeps.
             request.Headers.Authorization = null;
         }
+    }
+
+    /// <summary>The call's deadline expired (the pipeline's outer stage marked it), or an attempt timed out and was not retried.</summary>
+    private NeonApiTimeoutException TimedOut(NeonCall call, TimeoutRejectedException ex)
+    {
+        var options = call.Options;
+        if (call.DeadlineExpired)
+        {
+            var elapsed = _timeProvider.GetElapsedTime(call.StartTimestamp);
+            NeonApiLog.DeadlineExpired(_logger, call.Method, call.Route, call.Attempts, elapsed.TotalMilliseconds, options.Timeout.TotalMilliseconds, call.RequestId);
+            return new NeonApiTimeoutException(
+                string.Create(CultureInfo.InvariantCulture, $"Neon API {call.Method} {call.Route} timed out: the deadline NeonApiOptions.Timeout ({options.Timeout}) expired after {call.Attempts} attempt(s) [request id {call.RequestId}]"),
+                call.Attempts, options.Timeout, call.RequestId, ex);
+        }
+
+        return new NeonApiTimeoutException(
+            string.Create(CultureInfo.InvariantCulture, $"Neon API {call.Method} {call.Route} timed out: attempt {call.Attempts} got no answer within NeonApiOptions.AttemptTimeout ({options.AttemptTimeout}){RetryNote(call)} [request id {call.RequestId}]"),
+            call.Attempts, options.AttemptTimeout, call.RequestId, ex);
     }
 
     private static string RetryNote(NeonCall call) =>

@@ -1,11 +1,6 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Neon.Tenancy.Api.Tests.Http;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.DependencyInjection;
 

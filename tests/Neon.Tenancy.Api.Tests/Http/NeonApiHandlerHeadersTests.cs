@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.Http;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace Neon.Tenancy.Api.Tests.Http;
@@ -27,8 +26,7 @@ public sealed class NeonApiHandlerRetryTests
         request.Content.Headers.ContentType = new("application/json");
         var call = host.Client.SendAsync(request);
 
-        var first = await host.Gate.RespondNextAsync((HttpStatusCode)423);
-        await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
+        var first = await host.AnswerThenWaitOutBackoffAsync((HttpStatusCode)423, FirstBackoff);
         var second = await host.Gate.RespondNextAsync(HttpStatusCode.Created);
         using var response = await call;
 
@@ -38,21 +36,46 @@ public sealed class NeonApiHandlerRetryTests
         Assert.All([first, second], r => Assert.StartsWith("application/json", r.ContentType, StringComparison.Ordinal));
     }
 
+    /// <summary>429 and 503 are retried for every method (423 too, above), other 5xx and dropped connections only for GET.</summary>
     [Theory]
-    [InlineData(429)]
-    [InlineData(503)]
-    public async Task SendAsync_DeleteGetsAlwaysRetriableStatus_Retries(int status)
+    [InlineData("DELETE", "429")]
+    [InlineData("DELETE", "503")]
+    [InlineData("GET", "500", "502")]
+    [InlineData("GET", "drop", "drop")]
+    public async Task SendAsync_RetriableFailuresThenOk_RetriesWithGrowingBackoffAndOneRequestId(string method, params string[] failures)
     {
         using var host = NeonApiTestHost.CreateGated();
-        var call = Send(host, HttpMethod.Delete, "projects/p1", "projects/{project_id}");
+        var call = Send(host, new HttpMethod(method), "projects/p1", "projects/{project_id}");
 
-        await host.Gate.RespondNextAsync((HttpStatusCode)status);
-        await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
-        await host.Gate.RespondNextAsync(HttpStatusCode.OK);
+        var requests = new List<GatedRequest>();
+        for (var i = 0; i < failures.Length; i++)
+        {
+            var request = await host.Gate.NextAsync();
+            if (failures[i] == "drop")
+            {
+                request.Drop();
+            }
+            else
+            {
+                request.Respond((HttpStatusCode)int.Parse(failures[i], CultureInfo.InvariantCulture));
+            }
+
+            requests.Add(request);
+            await host.Time.AdvanceWhenArmedAsync(FirstBackoff * Math.Pow(2, i)); // 10 ms, 20 ms, ...
+        }
+
+        requests.Add(await host.Gate.RespondNextAsync(HttpStatusCode.OK));
         using var response = await call;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(2, host.Gate.RequestCount);
+        Assert.Equal(failures.Length + 1, host.Gate.RequestCount);
+        for (var i = 1; i < requests.Count; i++)
+        {
+            Assert.Equal(FirstBackoff * Math.Pow(2, i - 1), requests[i].ArrivedAt - requests[i - 1].ArrivedAt);
+        }
+
+        var requestId = Assert.Single(requests.Select(r => r.Headers["X-Request-ID"]).Distinct()); // one id per call, kept across retries
+        Assert.NotEmpty(requestId);
     }
 
     [Fact]
@@ -88,51 +111,12 @@ public sealed class NeonApiHandlerRetryTests
     }
 
     [Fact]
-    public async Task SendAsync_GetGets500Then502ThenOk_RetriesWithGrowingBackoff()
-    {
-        using var host = NeonApiTestHost.CreateGated();
-        var call = Send(host, HttpMethod.Get, "projects/p1", "projects/{project_id}");
-
-        var first = await host.Gate.RespondNextAsync(HttpStatusCode.InternalServerError);
-        await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
-        var second = await host.Gate.RespondNextAsync(HttpStatusCode.BadGateway);
-        await host.Time.AdvanceWhenArmedAsync(SecondBackoff);
-        var third = await host.Gate.RespondNextAsync(HttpStatusCode.OK);
-        using var response = await call;
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, host.Gate.RequestCount);
-        Assert.Equal(FirstBackoff, second.ArrivedAt - first.ArrivedAt);
-        Assert.Equal(SecondBackoff, third.ArrivedAt - second.ArrivedAt);
-        var requestId = Assert.Single(new[] { first, second, third }.Select(r => r.Headers["X-Request-ID"]).Distinct()); // one id per call
-        Assert.NotEmpty(requestId);
-    }
-
-    [Fact]
-    public async Task SendAsync_GetConnectionDroppedTwiceThenOk_Retries()
-    {
-        using var host = NeonApiTestHost.CreateGated();
-        var call = Send(host, HttpMethod.Get, "projects/p1", "projects/{project_id}");
-
-        (await host.Gate.NextAsync()).Drop();
-        await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
-        (await host.Gate.NextAsync()).Drop();
-        await host.Time.AdvanceWhenArmedAsync(SecondBackoff);
-        await host.Gate.RespondNextAsync(HttpStatusCode.OK);
-        using var response = await call;
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, host.Gate.RequestCount);
-    }
-
-    [Fact]
     public async Task SendAsync_GetConnectionDroppedBeyondMaxRetryAttempts_ThrowsNeonApiException()
     {
         using var host = NeonApiTestHost.CreateGated(o => o.Retry.MaxRetryAttempts = 1);
         var call = Send(host, HttpMethod.Get, "projects/p1", "projects/{project_id}");
 
-        (await host.Gate.NextAsync()).Drop();
-        await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
+        await host.DropThenWaitOutBackoffAsync(FirstBackoff);
         (await host.Gate.NextAsync()).Drop();
         var ex = await Assert.ThrowsAsync<NeonApiException>(() => call);
 
@@ -149,10 +133,8 @@ public sealed class NeonApiHandlerRetryTests
         using var host = NeonApiTestHost.CreateGated(o => o.Retry.MaxRetryAttempts = 2);
         var call = Send(host, HttpMethod.Get, "projects/p1", "projects/{project_id}");
 
-        await host.Gate.RespondNextAsync(HttpStatusCode.ServiceUnavailable);
-        await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
-        await host.Gate.RespondNextAsync(HttpStatusCode.ServiceUnavailable);
-        await host.Time.AdvanceWhenArmedAsync(SecondBackoff);
+        await host.AnswerThenWaitOutBackoffAsync(HttpStatusCode.ServiceUnavailable, FirstBackoff);
+        await host.AnswerThenWaitOutBackoffAsync(HttpStatusCode.ServiceUnavailable, SecondBackoff);
         await host.Gate.RespondNextAsync(HttpStatusCode.ServiceUnavailable);
         using var response = await call.WaitAsync(ObservedTimeProvider.Patience);
 
@@ -174,38 +156,28 @@ public sealed class NeonApiHandlerRetryTests
         Assert.Equal(1, host.Gate.RequestCount);
     }
 
-    [Fact]
-    public async Task SendAsync_RetryAfterSeconds_WaitsExactlyThatLong()
+    [Theory]
+    [InlineData("GET", 429, "delay-seconds", 3)]
+    [InlineData("POST", 503, "http-date", 2)]
+    public async Task SendAsync_RetryAfter_WaitsExactlyThatLong(string method, int status, string form, int seconds)
     {
         using var host = NeonApiTestHost.CreateGated();
-        var call = Send(host, HttpMethod.Get, "projects", "projects");
+        var wait = TimeSpan.FromSeconds(seconds);
+        var retryAfter = form == "http-date"
+            ? host.Time.GetUtcNow().Add(wait).ToString("R", CultureInfo.InvariantCulture)
+            : seconds.ToString(CultureInfo.InvariantCulture);
+        var call = Send(host, new HttpMethod(method), "projects", "projects");
 
-        var first = await host.Gate.RespondNextAsync(HttpStatusCode.TooManyRequests, configure: r => r.Headers.Add("Retry-After", "3"));
-        await host.Time.WhenArmedAsync(TimeSpan.FromSeconds(3));
-        host.Time.Advance(TimeSpan.FromSeconds(3) - TimeSpan.FromMilliseconds(1));
+        var first = await host.Gate.RespondNextAsync((HttpStatusCode)status, configure: r => r.Headers.TryAddWithoutValidation("Retry-After", retryAfter));
+        await host.Time.WhenArmedAsync(wait);
+        host.Time.Advance(wait - TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, host.Gate.RequestCount); // not before Neon said (the backoff alone would be 10 ms)
         host.Time.Advance(TimeSpan.FromMilliseconds(1));
         var second = await host.Gate.RespondNextAsync(HttpStatusCode.OK);
         using var response = await call;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(TimeSpan.FromSeconds(3), second.ArrivedAt - first.ArrivedAt);
-    }
-
-    [Fact]
-    public async Task SendAsync_RetryAfterHttpDate_WaitsUntilThatTime()
-    {
-        using var host = NeonApiTestHost.CreateGated();
-        var retryAt = host.Time.GetUtcNow().AddSeconds(2).ToString("R", CultureInfo.InvariantCulture);
-        var call = Send(host, HttpMethod.Post, "projects", "projects");
-
-        var first = await host.Gate.RespondNextAsync(HttpStatusCode.ServiceUnavailable, configure: r => r.Headers.TryAddWithoutValidation("Retry-After", retryAt));
-        await host.Time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(2));
-        var second = await host.Gate.RespondNextAsync(HttpStatusCode.OK);
-        using var response = await call;
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(TimeSpan.FromSeconds(2), second.ArrivedAt - first.ArrivedAt);
+        Assert.Equal(wait, second.ArrivedAt - first.ArrivedAt);
     }
 
     [Fact]
@@ -237,8 +209,7 @@ public sealed class NeonApiHandlerRetryTests
         using var host = NeonApiTestHost.CreateGated(o => o.Timeout = o.AttemptTimeout = TimeSpan.FromSeconds(1));
         var call = Send(host, HttpMethod.Get, "projects", "projects");
 
-        await host.Gate.RespondNextAsync(HttpStatusCode.InternalServerError);
-        await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
+        await host.AnswerThenWaitOutBackoffAsync(HttpStatusCode.InternalServerError, FirstBackoff);
         var held = await host.Gate.NextAsync();
         host.Time.Advance(TimeSpan.FromSeconds(1) - FirstBackoff);
         var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => call);

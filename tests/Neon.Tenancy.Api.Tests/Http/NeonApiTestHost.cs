@@ -1,8 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using System.Globalization;
-using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace Neon.Tenancy.Api.Tests.Http;
@@ -105,6 +103,21 @@ internal sealed class NeonApiTestHost : IDisposable
         host._gate = gate;
         host._time = time;
         return host;
+    }
+
+    /// <summary>On a gated host: answers the next request with <paramref name="status"/>, then moves the clock through the retry delay once it is armed.</summary>
+    public async Task<GatedRequest> AnswerThenWaitOutBackoffAsync(HttpStatusCode status, TimeSpan backoff)
+    {
+        var request = await Gate.RespondNextAsync(status);
+        await Time.AdvanceWhenArmedAsync(backoff);
+        return request;
+    }
+
+    /// <summary>On a gated host: drops the next request's connection, then moves the clock through the retry delay once it is armed.</summary>
+    public async Task DropThenWaitOutBackoffAsync(TimeSpan backoff)
+    {
+        (await Gate.NextAsync()).Drop();
+        await Time.AdvanceWhenArmedAsync(backoff);
     }
 
     /// <summary>Answers requests to <paramref name="path"/> with each response once, in order, within one call

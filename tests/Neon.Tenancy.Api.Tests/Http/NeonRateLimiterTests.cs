@@ -1,8 +1,4 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.Http;
 
@@ -46,6 +42,18 @@ public sealed class NeonRateLimiterTests
     /// <summary>Waits until <paramref name="sent"/> requests reached the server and the others of <paramref name="total"/> wait in a line.</summary>
     private static Task SettledAsync(NeonApiTestHost host, Func<int> sent, int total) =>
         EventuallyAsync(() => sent() + host.Services.GetRequiredService<NeonRateLimiter>().Waiting == total);
+
+    /// <summary>Waits for every call (bounded), disposes the responses and returns their statuses.</summary>
+    private static async Task<HttpStatusCode[]> CompleteAllAsync(IEnumerable<Task<HttpResponseMessage>> calls)
+    {
+        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        return [.. responses.Select(r => r.StatusCode)];
+    }
 
     private static int Granted(IEnumerable<Task<bool>> calls) => calls.Count(c => c.IsCompletedSuccessfully && c.Result);
 
@@ -172,13 +180,8 @@ public sealed class NeonRateLimiterTests
         Assert.Equal(5, CountPath(host, "/projects/"));
         Assert.Equal(HttpStatusCode.OK, other.StatusCode); // another route has its own budget
         time.Advance(TimeSpan.FromSeconds(1));
-        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(await CompleteAllAsync(calls), status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(8, CountPath(host, "/projects/"));
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
     }
 
     [Fact]
@@ -197,12 +200,8 @@ public sealed class NeonRateLimiterTests
         await SettledAsync(host, () => host.RequestCount, 7);
         Assert.Equal(5, host.RequestCount);
         time.Advance(TimeSpan.FromSeconds(2));
-        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(await CompleteAllAsync(calls), status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(7, host.RequestCount);
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
     }
 
     [Fact]
@@ -222,12 +221,8 @@ public sealed class NeonRateLimiterTests
 
         Assert.Equal(2, CountPath(host, "/consumption_history/"));
         AdvanceInSteps(time, 2, TimeSpan.FromSeconds(30));
-        var responses = await Task.WhenAll(consumption.Concat(others)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(await CompleteAllAsync(consumption.Concat(others)), status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(4, CountPath(host, "/consumption_history/"));
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
     }
 
     [Fact]

@@ -1,8 +1,4 @@
 using System.Text.Json;
-using Neon.Tenancy.Api;
-using Neon.Tenancy.Api.Tests.Http;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.Operations;
 
