@@ -110,6 +110,40 @@ public sealed class NeonApiHandlerRetryTests
         Assert.DoesNotContain(NeonApiTestHost.ApiKey, ex.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A real connection reset (not a simulated exception) on a socket server: the GET is retried, the POST is not.
+    /// No backoff (0) and a clock that never moves: nothing here waits on time.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", 2)]
+    [InlineData("POST", 1)]
+    public async Task SendAsync_RealConnectionReset_RetriedOnlyForGet(string method, int expectedRequests)
+    {
+        using var server = RawHttpServer.Dropping(dropCount: 1);
+        using var host = NeonApiTestHost.Create(
+            o =>
+            {
+                o.BaseAddress = server.Url;
+                o.Retry.BaseDelay = o.Retry.MaxDelay = TimeSpan.Zero;
+            },
+            new ObservedTimeProvider());
+
+        var call = Send(host, new HttpMethod(method), "projects", "projects").WaitAsync(ObservedTimeProvider.Patience);
+
+        if (expectedRequests == 2)
+        {
+            using var response = await call;
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<NeonApiException>(() => call);
+            Assert.IsType<HttpRequestException>(ex.InnerException);
+        }
+
+        Assert.Equal(expectedRequests, server.RequestCount);
+    }
+
     [Fact]
     public async Task SendAsync_GetConnectionDroppedBeyondMaxRetryAttempts_ThrowsNeonApiException()
     {
