@@ -25,6 +25,7 @@ public sealed class NeonApiOptions
     /// </summary>
     /// <remarks>The key is never logged, never part of an exception message and never shown by <see cref="ToString"/>.</remarks>
     [Required(ErrorMessage = "NeonApiOptions.ApiKey is required.")]
+    [NeonApiKeyFormat(ErrorMessage = "NeonApiOptions.ApiKey must not contain whitespace or control characters (check for a trailing newline).")]
     public string ApiKey { get; set; } = string.Empty;
 
     /// <summary>
@@ -35,6 +36,7 @@ public sealed class NeonApiOptions
     /// operation paths such as <c>projects</c> resolve below it.
     /// </remarks>
     [Required(ErrorMessage = "NeonApiOptions.BaseAddress is required.")]
+    [AbsoluteHttpUri(ErrorMessage = "NeonApiOptions.BaseAddress must be an absolute http or https URI.")]
     public Uri BaseAddress
     {
         get => _baseAddress;
@@ -49,14 +51,16 @@ public sealed class NeonApiOptions
 
     /// <summary>
     /// Gets or sets the overall deadline of one call, covering every attempt, every retry delay and every
-    /// client-side rate-limiter wait. Default: 100 seconds. Must be between 1 millisecond and 1 day.
+    /// client-side rate-limiter wait. Default: 100 seconds. Range: 1 millisecond to 1 day.
     /// </summary>
+    [TimeSpanRange("00:00:00.001", "1.00:00:00", ErrorMessage = "NeonApiOptions.Timeout must be between {1} and {2}.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>
     /// Gets or sets the timeout of a single HTTP attempt (until the whole response body is read).
-    /// Default: 30 seconds. Must be positive and not longer than <see cref="Timeout"/>.
+    /// Default: 30 seconds. Range: 1 millisecond to 1 day, and not longer than <see cref="Timeout"/>.
     /// </summary>
+    [TimeSpanRange("00:00:00.001", "1.00:00:00", ErrorMessage = "NeonApiOptions.AttemptTimeout must be between {1} and {2}.")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets the retry settings. Default: a new <see cref="NeonRetryOptions"/>.</summary>
@@ -71,13 +75,15 @@ public sealed class NeonApiOptions
 
     /// <summary>
     /// Gets or sets how often a pending Neon operation is polled while waiting for it. Default: 1 second.
-    /// Must be positive and not longer than <see cref="OperationTimeout"/>.
+    /// Range: 1 millisecond to 1 day, and not longer than <see cref="OperationTimeout"/>.
     /// </summary>
+    [TimeSpanRange("00:00:00.001", "1.00:00:00", ErrorMessage = "NeonApiOptions.OperationPollInterval must be between {1} and {2}.")]
     public TimeSpan OperationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Gets or sets how long waiting for Neon operations may take in total. Default: 10 minutes.
+    /// Gets or sets how long waiting for Neon operations may take in total. Default: 10 minutes. Range: 1 millisecond to 1 day.
     /// </summary>
+    [TimeSpanRange("00:00:00.001", "1.00:00:00", ErrorMessage = "NeonApiOptions.OperationTimeout must be between {1} and {2}.")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Returns a description of the settings in which the API key is redacted.</summary>
@@ -98,85 +104,4 @@ public sealed class NeonApiOptions
         builder.Path += "/";
         return builder.Uri;
     }
-}
-
-/// <summary>
-/// Retry settings: 423, 429 and 503 are retried for every method; other 5xx answers, network failures and
-/// attempt timeouts only for GET, HEAD and OPTIONS. Delays grow exponentially and never undercut <c>Retry-After</c>.
-/// </summary>
-public sealed class NeonRetryOptions
-{
-    /// <summary>Gets or sets the maximum number of retries after the first attempt. Default: 5. Range 0 to 100 (0 disables retries).</summary>
-    [Range(0, 100, ErrorMessage = "NeonApiOptions.Retry.MaxRetryAttempts must be between {1} and {2}.")]
-    public int MaxRetryAttempts { get; set; } = 5;
-
-    /// <summary>Gets or sets the delay before the first retry; each further retry doubles it. Default: 1 second.</summary>
-    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// Gets or sets the cap of the computed backoff. Default: 30 seconds. A longer <c>Retry-After</c> from Neon is
-    /// still honoured (it is never shortened). Must not be shorter than <see cref="BaseDelay"/>.
-    /// </summary>
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Gets or sets a value indicating whether backoff delays are randomized (between half and all of the computed delay). Default: <see langword="true"/>.</summary>
-    public bool UseJitter { get; set; } = true;
-
-    /// <inheritdoc/>
-    public override string ToString() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"{{ MaxRetryAttempts = {MaxRetryAttempts}, BaseDelay = {BaseDelay}, MaxDelay = {MaxDelay}, UseJitter = {UseJitter} }}");
-}
-
-/// <summary>
-/// Client-side rate limits matching Neon's published budgets, so that bursts wait for permits instead of getting 429.
-/// </summary>
-/// <remarks>
-/// Every attempt (retries included) takes a permit from the account budget and from its route's budget;
-/// routes whose template starts with <c>consumption_history</c> also take one from the consumption budget.
-/// Each budget is a token bucket refilled continuously, as Neon's limiter is: at most <see cref="BurstSize"/> requests
-/// leave at once, the rest at the configured rate, waiting in line by the start of their call (a retry keeps its place).
-/// A 429 from Neon empties and pauses the budget for <c>Retry-After</c> (else the retry's backoff), so every caller waits.
-/// Waiting for a permit counts against <see cref="NeonApiOptions.Timeout"/>. These settings are read once,
-/// when the limiters are created (at the first use of the client).
-/// </remarks>
-public sealed class NeonRateLimitOptions
-{
-    /// <summary>Gets or sets a value indicating whether client-side rate limiting is on. Default: <see langword="true"/>.</summary>
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>
-    /// Gets or sets the account-wide budget per minute. Default: 700 (Neon's default; some plans and accounts have a
-    /// higher limit: set yours). The budget refills continuously (<c>RequestsPerMinute / 60</c> requests per second).
-    /// </summary>
-    [Range(1, int.MaxValue, ErrorMessage = "NeonApiOptions.RateLimit.RequestsPerMinute must be between {1} and {2}.")]
-    public int RequestsPerMinute { get; set; } = 700;
-
-    /// <summary>Gets or sets the budget per second of each route template, refilled continuously. Default: 40.</summary>
-    [Range(1, int.MaxValue, ErrorMessage = "NeonApiOptions.RateLimit.RequestsPerSecondPerRoute must be between {1} and {2}.")]
-    public int RequestsPerSecondPerRoute { get; set; } = 40;
-
-    /// <summary>Gets or sets the budget per minute of the <c>consumption_history</c> endpoints, refilled continuously. Default: 30.</summary>
-    [Range(1, int.MaxValue, ErrorMessage = "NeonApiOptions.RateLimit.ConsumptionRequestsPerMinute must be between {1} and {2}.")]
-    public int ConsumptionRequestsPerMinute { get; set; } = 30;
-
-    /// <summary>
-    /// Gets or sets how many requests may leave at once when a budget has not been used for a while: the capacity of each
-    /// budget's token bucket (capped by that budget's own figure). Beyond it requests leave at the budget's rate.
-    /// Default: 10. Keep it below the burst Neon's limiter allows, or a burst draws 429s.
-    /// </summary>
-    [Range(1, 1_000_000, ErrorMessage = "NeonApiOptions.RateLimit.BurstSize must be between {1} and {2}.")]
-    public int BurstSize { get; set; } = 10;
-
-    /// <summary>
-    /// Gets or sets how many requests may wait for a permit of one limiter at once. Default: 10,000.
-    /// A request beyond it fails at once with <see cref="NeonRateLimitedException"/> (no request is sent).
-    /// </summary>
-    [Range(0, 1_000_000, ErrorMessage = "NeonApiOptions.RateLimit.QueueLimit must be between {1} and {2}.")]
-    public int QueueLimit { get; set; } = 10_000;
-
-    /// <inheritdoc/>
-    public override string ToString() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"{{ Enabled = {Enabled}, RequestsPerMinute = {RequestsPerMinute}, RequestsPerSecondPerRoute = {RequestsPerSecondPerRoute}, ConsumptionRequestsPerMinute = {ConsumptionRequestsPerMinute}, BurstSize = {BurstSize}, QueueLimit = {QueueLimit} }}");
 }

@@ -2,6 +2,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Neon.Tenancy.Api;
+using Neon.Tenancy.Api.Models;
 using Neon.Tenancy.Testing;
 
 namespace MyApp.Tests;

@@ -60,7 +60,7 @@ public sealed partial class NeonApiClient
         HttpContent? content, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         using var response = await SendCoreAsync(method, routeTemplate, operationId, requestUri, content, cancellationToken).ConfigureAwait(false);
-        return await NeonResponseReader.ReadAsync(response, responseType, Options.AttemptTimeout, _keys.Snapshot(), cancellationToken).ConfigureAwait(false);
+        return await NeonResponseReader.ReadAsync(response, responseType, Options.AttemptTimeout, _timeProvider, _keys.Snapshot(), cancellationToken).ConfigureAwait(false);
     }
 
     internal async Task SendAsync(HttpMethod method, string routeTemplate, string operationId, string requestUri,

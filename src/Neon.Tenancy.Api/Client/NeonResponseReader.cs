@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Neon.Tenancy.Api.Models;
 
 namespace Neon.Tenancy.Api;
 
@@ -29,11 +30,18 @@ internal static class NeonResponseReader
     private const int MaxInitialBuffer = 1024 * 1024;
 
     public static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, TimeSpan attemptTimeout,
-        IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+        TimeProvider timeProvider, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
-        // This read gets the same bound as one attempt.
-        using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        readTimeout.CancelAfter(attemptTimeout);
+        // This read gets the same bound as one attempt, on the same clock (one source on the system clock, as before).
+        using var timer = timeProvider == TimeProvider.System ? null : new CancellationTokenSource(attemptTimeout, timeProvider);
+        using var readTimeout = timer is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        if (timer is null)
+        {
+            readTimeout.CancelAfter(attemptTimeout);
+        }
+
         var declared = response.Content.Headers.ContentLength;
         var buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 and <= MaxInitialBuffer ? (int)declared.Value + 1 : DefaultInitialBuffer);
         try

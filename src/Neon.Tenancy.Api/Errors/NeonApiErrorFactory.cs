@@ -81,11 +81,7 @@ internal static class NeonApiErrorFactory
         var request = response.RequestMessage;
         var requestId = RequestId(response, null, secrets);
         field = field is null ? null : NeonMessageScrubber.Sanitize(field, secrets);
-        var builder = new StringBuilder("Neon API ");
-        if (request is not null)
-        {
-            builder.Append(request.Method.Method).Append(' ').Append(NeonRequestOptions.GetRoute(request)).Append(' ');
-        }
+        var builder = StartMessage(request);
 
         builder.Append(CultureInfo.InvariantCulture, $"answered {(int)response.StatusCode} with a malformed body: {what}");
         if (field is not null)
@@ -107,11 +103,7 @@ internal static class NeonApiErrorFactory
         ArgumentNullException.ThrowIfNull(response);
         var request = response.RequestMessage;
         var requestId = RequestId(response, null, secrets);
-        var builder = new StringBuilder("Neon API ");
-        if (request is not null)
-        {
-            builder.Append(request.Method.Method).Append(' ').Append(NeonRequestOptions.GetRoute(request)).Append(' ');
-        }
+        var builder = StartMessage(request);
 
         builder.Append(CultureInfo.InvariantCulture, $"answered {(int)response.StatusCode} but its body could not be read within NeonApiOptions.AttemptTimeout");
         if (requestId is not null)
@@ -120,6 +112,18 @@ internal static class NeonApiErrorFactory
         }
 
         return new NeonApiException(builder.ToString(), response.StatusCode, errorCode: null, requestId, retryAfter: null, isTransient: true, innerException);
+    }
+
+    /// <summary>The start every message shares: <c>Neon API {method} {route template} </c> (no path: ids stay out).</summary>
+    private static StringBuilder StartMessage(HttpRequestMessage? request)
+    {
+        var builder = new StringBuilder("Neon API ");
+        if (request is not null)
+        {
+            builder.Append(request.Method.Method).Append(' ').Append(NeonRequestOptions.GetRoute(request)).Append(' ');
+        }
+
+        return builder;
     }
 
     /// <summary>Neon's <c>request_id</c>, else the response's <c>X-Request-ID</c>, else the request's; printable, short, without the configured keys.</summary>
@@ -134,11 +138,7 @@ internal static class NeonApiErrorFactory
 
     private static string FormatMessage(HttpRequestMessage? request, HttpStatusCode status, string? code, string? neonMessage, string? requestId, int attempts)
     {
-        var builder = new StringBuilder("Neon API ");
-        if (request is not null)
-        {
-            builder.Append(request.Method.Method).Append(' ').Append(NeonRequestOptions.GetRoute(request)).Append(' ');
-        }
+        var builder = StartMessage(request);
 
         builder.Append(CultureInfo.InvariantCulture, $"failed with {(int)status}");
         if (code is not null)

@@ -4,7 +4,8 @@ namespace Neon.Tenancy.Api;
 
 /// <summary>
 /// The root of every error raised by the Neon API client: an unsuccessful answer from Neon, a network failure,
-/// or a deadline that expired.
+/// or a deadline that expired. <see cref="NeonTenancyException.IsTransient"/> is set for 423 not caused by a quota,
+/// 429, 5xx, network failures and timeouts.
 /// </summary>
 /// <remarks>
 /// Messages name the method, the route template, the status and Neon's error code; they never carry the API key,
@@ -12,9 +13,9 @@ namespace Neon.Tenancy.Api;
 /// (<see cref="NeonNotFoundException"/>, <see cref="NeonLockedException"/>, <see cref="NeonRateLimitedException"/>,
 /// <see cref="NeonAuthorizationException"/>, <see cref="NeonPlanLimitException"/>, <see cref="NeonOrgIdRequiredException"/>,
 /// <see cref="NeonMalformedResponseException"/>,
-/// <see cref="NeonApiTimeoutException"/>) or on <see cref="IsTransient"/>.
+/// <see cref="NeonApiTimeoutException"/>) or on <see cref="NeonTenancyException.IsTransient"/>.
 /// </remarks>
-public class NeonApiException : Exception
+public class NeonApiException : NeonTenancyException
 {
     /// <summary>Initializes a new instance with a generic message.</summary>
     public NeonApiException()
@@ -53,13 +54,12 @@ public class NeonApiException : Exception
         TimeSpan? retryAfter,
         bool isTransient,
         Exception? innerException = null)
-        : base(message, innerException)
+        : base(message, innerException, isTransient)
     {
         StatusCode = statusCode;
         ErrorCode = errorCode;
         RequestId = requestId;
         RetryAfter = retryAfter;
-        IsTransient = isTransient;
     }
 
     /// <summary>Gets the HTTP status Neon answered with, or <see langword="null"/> when no answer was received.</summary>
@@ -73,7 +73,4 @@ public class NeonApiException : Exception
 
     /// <summary>Gets how long Neon asked to wait before trying again (<c>Retry-After</c>), if it said so.</summary>
     public TimeSpan? RetryAfter { get; }
-
-    /// <summary>Gets a value indicating whether trying the same call again later may succeed (423 not caused by a quota, 429, 5xx, timeouts).</summary>
-    public bool IsTransient { get; }
 }

@@ -3,6 +3,8 @@
 //     Do not edit: run `dotnet run --project eng/Neon.Tenancy.Api.Generator` to regenerate.
 // </auto-generated>
 #nullable enable
+using Neon.Tenancy.Api.Models;
+
 namespace Neon.Tenancy.Api;
 
 public sealed partial class NeonApiClient
@@ -87,7 +89,7 @@ public sealed partial class ProjectsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(requestId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Put, "projects/{project_id}/transfer_requests/{request_id}", "acceptProjectTransferRequest", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/transfer_requests/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(requestId), request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.AcceptProjectTransferRequestRequest), cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Put, "projects/{project_id}/transfer_requests/{request_id}", "acceptProjectTransferRequest", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/transfer_requests/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(requestId), request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.AcceptProjectTransferRequestRequest), cancellationToken);
     }
 
     /// <summary>
@@ -115,7 +117,7 @@ public sealed partial class ProjectsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/jwks", "addProjectJWKS", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/jwks", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.AddProjectJWKSRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.JWKSCreationOperation, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/jwks", "addProjectJWKS", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/jwks", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.AddProjectJWKSRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.JWKSCreationOperation, cancellationToken);
     }
 
     /// <summary>
@@ -139,7 +141,7 @@ public sealed partial class ProjectsClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(vpcEndpointId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}", "assignProjectVPCEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/vpc_endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(vpcEndpointId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.VPCEndpointAssignment), cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}", "assignProjectVPCEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/vpc_endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(vpcEndpointId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.VPCEndpointAssignment), cancellationToken);
     }
 
     /// <summary>
@@ -163,7 +165,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<CreateProjectResponse> CreateProjectAsync(ProjectCreateRequest request, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects", "createProject", "projects", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectCreateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.CreateProjectResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects", "createProject", "projects", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectCreateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.CreateProjectResponse, cancellationToken);
     }
 
     /// <summary>
@@ -186,7 +188,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<ProjectTransferRequestResponse> CreateProjectTransferRequestAsync(string projectId, CreateProjectTransferRequestRequest? request = null, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/transfer_requests", "createProjectTransferRequest", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/transfer_requests", request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.CreateProjectTransferRequestRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectTransferRequestResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/transfer_requests", "createProjectTransferRequest", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/transfer_requests", request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.CreateProjectTransferRequestRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectTransferRequestResponse, cancellationToken);
     }
 
     /// <summary>
@@ -204,7 +206,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<ProjectResponse> DeleteProjectAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}", "deleteProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}", "deleteProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectResponse, cancellationToken);
     }
 
     /// <summary>
@@ -223,7 +225,7 @@ public sealed partial class ProjectsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(jwksId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/jwks/{jwks_id}", "deleteProjectJWKS", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/jwks/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(jwksId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.JWKS, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/jwks/{jwks_id}", "deleteProjectJWKS", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/jwks/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(jwksId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.JWKS, cancellationToken);
     }
 
     /// <summary>
@@ -261,7 +263,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<AvailablePreloadLibraries> GetAvailablePreloadLibrariesAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/available_preload_libraries", "getAvailablePreloadLibraries", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/available_preload_libraries", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.AvailablePreloadLibraries, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/available_preload_libraries", "getAvailablePreloadLibraries", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/available_preload_libraries", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.AvailablePreloadLibraries, cancellationToken);
     }
 
     /// <summary>
@@ -300,7 +302,7 @@ public sealed partial class ProjectsClient
         query.Add("database_name", databaseName);
         query.Add("role_name", roleName);
         query.Add("pooled", pooled);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/connection_uri", "getConnectionURI", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/connection_uri"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ConnectionURIResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/connection_uri", "getConnectionURI", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/connection_uri"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ConnectionURIResponse, cancellationToken);
     }
 
     /// <summary>
@@ -317,7 +319,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<ProjectResponse> GetProjectAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}", "getProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}", "getProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectResponse, cancellationToken);
     }
 
     /// <summary>
@@ -357,7 +359,7 @@ public sealed partial class ProjectsClient
         query.Add("database_name", databaseName);
         query.Add("category", category?.Value);
         query.Add("min_severity", minSeverity?.Value);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/advisors", "getProjectAdvisorSecurityIssues", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/advisors"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.GetProjectAdvisorSecurityIssuesResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/advisors", "getProjectAdvisorSecurityIssues", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/advisors"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.GetProjectAdvisorSecurityIssuesResponse, cancellationToken);
     }
 
     /// <summary>
@@ -373,7 +375,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<ProjectJWKSResponse> GetProjectJWKSAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/jwks", "getProjectJWKS", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/jwks", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectJWKSResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/jwks", "getProjectJWKS", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/jwks", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectJWKSResponse, cancellationToken);
     }
 
     /// <summary>
@@ -391,7 +393,7 @@ public sealed partial class ProjectsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/permissions", "grantPermissionToProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/permissions", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.GrantPermissionToProjectRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectPermission, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/permissions", "grantPermissionToProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/permissions", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.GrantPermissionToProjectRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectPermission, cancellationToken);
     }
 
     /// <summary>
@@ -407,7 +409,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<ProjectPermissions> ListProjectPermissionsAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/permissions", "listProjectPermissions", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/permissions", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectPermissions, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/permissions", "listProjectPermissions", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/permissions", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectPermissions, cancellationToken);
     }
 
     /// <summary>
@@ -423,7 +425,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<VPCEndpointsResponse> ListProjectVPCEndpointsAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/vpc_endpoints", "listProjectVPCEndpoints", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/vpc_endpoints", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.VPCEndpointsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/vpc_endpoints", "listProjectVPCEndpoints", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/vpc_endpoints", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.VPCEndpointsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -475,7 +477,7 @@ public sealed partial class ProjectsClient
         query.Add("org_id", orgId);
         query.Add("timeout", timeout);
         query.Add("recoverable", recoverable);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects", "listProjects", query.Build("projects"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ListProjectsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects", "listProjects", query.Build("projects"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ListProjectsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -514,7 +516,7 @@ public sealed partial class ProjectsClient
         query.Add("limit", limit);
         query.Add("search", search);
         query.Add("timeout", timeout);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/shared", "listSharedProjects", query.Build("projects/shared"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ListSharedProjectsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/shared", "listSharedProjects", query.Build("projects/shared"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ListSharedProjectsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -533,7 +535,7 @@ public sealed partial class ProjectsClient
     public global::System.Threading.Tasks.Task<ProjectRecoverResponse> RecoverProjectAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/recover", "recoverProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/recover", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectRecoverResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/recover", "recoverProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/recover", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectRecoverResponse, cancellationToken);
     }
 
     /// <summary>
@@ -551,7 +553,7 @@ public sealed partial class ProjectsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(permissionId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/permissions/{permission_id}", "revokePermissionFromProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/permissions/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(permissionId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectPermission, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/permissions/{permission_id}", "revokePermissionFromProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/permissions/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(permissionId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectPermission, cancellationToken);
     }
 
     /// <summary>
@@ -570,7 +572,7 @@ public sealed partial class ProjectsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}", "updateProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ProjectUpdateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.UpdateProjectResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}", "updateProject", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ProjectUpdateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.UpdateProjectResponse, cancellationToken);
     }
 }
 
@@ -603,7 +605,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         var query = new global::Neon.Tenancy.Api.NeonQueryBuilder();
         query.Add("search", search);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/count", "countProjectBranches", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/count"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchesCountResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/count", "countProjectBranches", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/count"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchesCountResponse, cancellationToken);
     }
 
     /// <summary>
@@ -628,7 +630,7 @@ public sealed partial class BranchesClient
     public global::System.Threading.Tasks.Task<CreateProjectBranchResponse> CreateProjectBranchAsync(string projectId, CreateProjectBranchRequest? request = null, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches", "createProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches", request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.CreateProjectBranchRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.CreateProjectBranchResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches", "createProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches", request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.CreateProjectBranchRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.CreateProjectBranchResponse, cancellationToken);
     }
 
     /// <summary>
@@ -653,7 +655,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branch_anonymized", "createProjectBranchAnonymized", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branch_anonymized", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchAnonymizedCreateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.CreateProjectBranchAnonymizedResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branch_anonymized", "createProjectBranchAnonymized", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branch_anonymized", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchAnonymizedCreateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.CreateProjectBranchAnonymizedResponse, cancellationToken);
     }
 
     /// <summary>
@@ -675,7 +677,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/databases", "createProjectBranchDatabase", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.DatabaseCreateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.DatabaseOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/databases", "createProjectBranchDatabase", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.DatabaseCreateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.DatabaseOperations, cancellationToken);
     }
 
     /// <summary>
@@ -699,7 +701,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/roles", "createProjectBranchRole", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RoleCreateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RoleOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/roles", "createProjectBranchRole", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RoleCreateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RoleOperations, cancellationToken);
     }
 
     /// <summary>
@@ -734,7 +736,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         var query = new global::Neon.Tenancy.Api.NeonQueryBuilder();
         query.Add("hard_delete", hardDelete);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/branches/{branch_id}", "deleteProjectBranch", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId)), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/branches/{branch_id}", "deleteProjectBranch", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId)), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchOperations, cancellationToken);
     }
 
     /// <summary>
@@ -755,7 +757,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(databaseName);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/branches/{branch_id}/databases/{database_name}", "deleteProjectBranchDatabase", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(databaseName), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.DatabaseOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/branches/{branch_id}/databases/{database_name}", "deleteProjectBranchDatabase", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(databaseName), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.DatabaseOperations, cancellationToken);
     }
 
     /// <summary>
@@ -776,7 +778,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(roleName);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/branches/{branch_id}/roles/{role_name}", "deleteProjectBranchRole", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(roleName), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RoleOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/branches/{branch_id}/roles/{role_name}", "deleteProjectBranchRole", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(roleName), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RoleOperations, cancellationToken);
     }
 
     /// <summary>
@@ -807,7 +809,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/finalize_restore", "finalizeRestoreBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/finalize_restore", request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.FinalizeRestoreBranchRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OperationsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/finalize_restore", "finalizeRestoreBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/finalize_restore", request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.FinalizeRestoreBranchRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OperationsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -829,7 +831,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/anonymized_status", "getAnonymizedBranchStatus", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/anonymized_status", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.AnonymizedBranchStatusResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/anonymized_status", "getAnonymizedBranchStatus", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/anonymized_status", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.AnonymizedBranchStatusResponse, cancellationToken);
     }
 
     /// <summary>
@@ -850,7 +852,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/masking_rules", "getMaskingRules", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/masking_rules", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.MaskingRulesResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/masking_rules", "getMaskingRules", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/masking_rules", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.MaskingRulesResponse, cancellationToken);
     }
 
     /// <summary>
@@ -874,7 +876,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}", "getProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.GetProjectBranchResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}", "getProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.GetProjectBranchResponse, cancellationToken);
     }
 
     /// <summary>
@@ -895,7 +897,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(databaseName);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/databases/{database_name}", "getProjectBranchDatabase", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(databaseName), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.DatabaseResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/databases/{database_name}", "getProjectBranchDatabase", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(databaseName), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.DatabaseResponse, cancellationToken);
     }
 
     /// <summary>
@@ -917,7 +919,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(roleName);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/roles/{role_name}", "getProjectBranchRole", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(roleName), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RoleResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/roles/{role_name}", "getProjectBranchRole", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(roleName), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RoleResponse, cancellationToken);
     }
 
     /// <summary>
@@ -938,7 +940,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(roleName);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password", "getProjectBranchRolePassword", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(roleName) + "/reveal_password", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RolePasswordResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password", "getProjectBranchRolePassword", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(roleName) + "/reveal_password", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RolePasswordResponse, cancellationToken);
     }
 
     /// <summary>
@@ -977,7 +979,7 @@ public sealed partial class BranchesClient
         query.Add("lsn", lsn);
         query.Add("timestamp", timestamp);
         query.Add("format", format);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/schema", "getProjectBranchSchema", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/schema"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchSchemaResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/schema", "getProjectBranchSchema", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/schema"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchSchemaResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1024,7 +1026,7 @@ public sealed partial class BranchesClient
         query.Add("timestamp", timestamp);
         query.Add("base_lsn", baseLsn);
         query.Add("base_timestamp", baseTimestamp);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/compare_schema", "getProjectBranchSchemaComparison", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/compare_schema"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchSchemaCompareResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/compare_schema", "getProjectBranchSchemaComparison", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/compare_schema"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchSchemaCompareResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1044,7 +1046,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/databases", "listProjectBranchDatabases", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.DatabasesResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/databases", "listProjectBranchDatabases", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.DatabasesResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1064,7 +1066,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/endpoints", "listProjectBranchEndpoints", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/endpoints", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/endpoints", "listProjectBranchEndpoints", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/endpoints", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1083,7 +1085,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/roles", "listProjectBranchRoles", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RolesResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/roles", "listProjectBranchRoles", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RolesResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1139,7 +1141,7 @@ public sealed partial class BranchesClient
         query.Add("sort_order", sortOrder?.Value);
         query.Add("limit", limit);
         query.Add("include_deleted", includeDeleted);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches", "listProjectBranches", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ListProjectBranchesResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches", "listProjectBranches", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ListProjectBranchesResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1163,7 +1165,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/recover", "recoverProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/recover", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchRecoverResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/recover", "recoverProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/recover", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchRecoverResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1189,7 +1191,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(roleName);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password", "resetProjectBranchRolePassword", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(roleName) + "/reset_password", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RoleOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password", "resetProjectBranchRolePassword", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/roles/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(roleName) + "/reset_password", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RoleOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1211,7 +1213,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/restore", "restoreProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/restore", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchRestoreRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/restore", "restoreProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/restore", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchRestoreRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1231,7 +1233,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/set_as_default", "setDefaultProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/set_as_default", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/set_as_default", "setDefaultProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/set_as_default", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1253,7 +1255,7 @@ public sealed partial class BranchesClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/anonymize", "startAnonymization", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/anonymize", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.AnonymizedBranchStatusResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/anonymize", "startAnonymization", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/anonymize", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.AnonymizedBranchStatusResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1276,7 +1278,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/branches/{branch_id}/masking_rules", "updateMaskingRules", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/masking_rules", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.MaskingRulesUpdateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.MaskingRulesResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/branches/{branch_id}/masking_rules", "updateMaskingRules", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/masking_rules", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.MaskingRulesUpdateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.MaskingRulesResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1297,7 +1299,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/branches/{branch_id}", "updateProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchUpdateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BranchOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/branches/{branch_id}", "updateProjectBranch", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchUpdateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BranchOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1320,7 +1322,7 @@ public sealed partial class BranchesClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(databaseName);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/branches/{branch_id}/databases/{database_name}", "updateProjectBranchDatabase", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(databaseName), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.DatabaseUpdateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.DatabaseOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/branches/{branch_id}/databases/{database_name}", "updateProjectBranchDatabase", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/databases/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(databaseName), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.DatabaseUpdateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.DatabaseOperations, cancellationToken);
     }
 }
 
@@ -1354,7 +1356,7 @@ public sealed partial class EndpointsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/endpoints", "createProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointCreateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/endpoints", "createProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointCreateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1378,7 +1380,7 @@ public sealed partial class EndpointsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(endpointId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/endpoints/{endpoint_id}", "deleteProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/endpoints/{endpoint_id}", "deleteProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1399,7 +1401,7 @@ public sealed partial class EndpointsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(endpointId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/endpoints/{endpoint_id}", "getProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/endpoints/{endpoint_id}", "getProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1417,7 +1419,7 @@ public sealed partial class EndpointsClient
     public global::System.Threading.Tasks.Task<EndpointsResponse> ListProjectEndpointsAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/endpoints", "listProjectEndpoints", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/endpoints", "listProjectEndpoints", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1437,7 +1439,7 @@ public sealed partial class EndpointsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(endpointId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/endpoints/{endpoint_id}/restart", "restartProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId) + "/restart", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/endpoints/{endpoint_id}/restart", "restartProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId) + "/restart", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1459,7 +1461,7 @@ public sealed partial class EndpointsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(endpointId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/endpoints/{endpoint_id}/start", "startProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId) + "/start", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/endpoints/{endpoint_id}/start", "startProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId) + "/start", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1479,7 +1481,7 @@ public sealed partial class EndpointsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(endpointId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/endpoints/{endpoint_id}/suspend", "suspendProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId) + "/suspend", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/endpoints/{endpoint_id}/suspend", "suspendProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId) + "/suspend", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
     }
 
     /// <summary>
@@ -1507,7 +1509,7 @@ public sealed partial class EndpointsClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(endpointId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/endpoints/{endpoint_id}", "updateProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointUpdateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/endpoints/{endpoint_id}", "updateProjectEndpoint", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(endpointId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointUpdateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EndpointOperations, cancellationToken);
     }
 }
 
@@ -1536,7 +1538,7 @@ public sealed partial class OperationsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(operationId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/operations/{operation_id}", "getProjectOperation", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/operations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(operationId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OperationResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/operations/{operation_id}", "getProjectOperation", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/operations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(operationId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OperationResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1568,7 +1570,7 @@ public sealed partial class OperationsClient
         var query = new global::Neon.Tenancy.Api.NeonQueryBuilder();
         query.Add("cursor", cursor);
         query.Add("limit", limit);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/operations", "listProjectOperations", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/operations"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ListProjectOperationsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/operations", "listProjectOperations", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/operations"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ListProjectOperationsResponse, cancellationToken);
     }
 }
 
@@ -1688,7 +1690,7 @@ public sealed partial class ConsumptionClient
         query.Add("granularity", granularity.Value);
         query.Add("org_id", orgId);
         query.Add("metrics", metrics);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "consumption_history/v2/branches", "getConsumptionHistoryPerBranchV2", query.Build("consumption_history/v2/branches"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.GetConsumptionHistoryPerBranchV2Response, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "consumption_history/v2/branches", "getConsumptionHistoryPerBranchV2", query.Build("consumption_history/v2/branches"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.GetConsumptionHistoryPerBranchV2Response, cancellationToken);
     }
 
     /// <summary>
@@ -1786,7 +1788,7 @@ public sealed partial class ConsumptionClient
         query.Add("org_id", orgId);
         query.Add("include_v1_metrics", includeV1Metrics);
         query.Add("metrics", metrics);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "consumption_history/projects", "getConsumptionHistoryPerProject", query.Build("consumption_history/projects"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.GetConsumptionHistoryPerProjectResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "consumption_history/projects", "getConsumptionHistoryPerProject", query.Build("consumption_history/projects"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.GetConsumptionHistoryPerProjectResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1885,7 +1887,7 @@ public sealed partial class ConsumptionClient
         query.Add("granularity", granularity.Value);
         query.Add("org_id", orgId);
         query.Add("metrics", metrics);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "consumption_history/v2/projects", "getConsumptionHistoryPerProjectV2", query.Build("consumption_history/v2/projects"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.GetConsumptionHistoryPerProjectV2Response, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "consumption_history/v2/projects", "getConsumptionHistoryPerProjectV2", query.Build("consumption_history/v2/projects"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.GetConsumptionHistoryPerProjectV2Response, cancellationToken);
     }
 }
 
@@ -1920,7 +1922,7 @@ public sealed partial class OrganizationsClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(regionId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(vpcEndpointId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}", "assignOrganizationVPCEndpoint", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/vpc/region/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(regionId) + "/vpc_endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(vpcEndpointId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.VPCEndpointAssignment), cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}", "assignOrganizationVPCEndpoint", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/vpc/region/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(regionId) + "/vpc_endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(vpcEndpointId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.VPCEndpointAssignment), cancellationToken);
     }
 
     /// <summary>
@@ -1943,7 +1945,7 @@ public sealed partial class OrganizationsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "organizations/{org_id}/api_keys", "createOrgApiKey", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/api_keys", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OrgApiKeyCreateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OrgApiKeyCreateResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "organizations/{org_id}/api_keys", "createOrgApiKey", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/api_keys", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OrgApiKeyCreateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OrgApiKeyCreateResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1964,7 +1966,7 @@ public sealed partial class OrganizationsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "organizations/{org_id}/invitations", "createOrganizationInvitations", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/invitations", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OrganizationInvitesCreateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OrganizationInvitationsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "organizations/{org_id}/invitations", "createOrganizationInvitations", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/invitations", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OrganizationInvitesCreateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OrganizationInvitationsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -1982,7 +1984,7 @@ public sealed partial class OrganizationsClient
     public global::System.Threading.Tasks.Task<EmptyResponse> DeleteOrganizationSpendingLimitAsync(string orgId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "organizations/{org_id}/billing/spending_limit", "deleteOrganizationSpendingLimit", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/billing/spending_limit", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "organizations/{org_id}/billing/spending_limit", "deleteOrganizationSpendingLimit", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/billing/spending_limit", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2023,7 +2025,7 @@ public sealed partial class OrganizationsClient
     public global::System.Threading.Tasks.Task<Organization> GetOrganizationAsync(string orgId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}", "getOrganization", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.Organization, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}", "getOrganization", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.Organization, cancellationToken);
     }
 
     /// <summary>
@@ -2039,7 +2041,7 @@ public sealed partial class OrganizationsClient
     public global::System.Threading.Tasks.Task<OrganizationInvitationsResponse> GetOrganizationInvitationsAsync(string orgId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/invitations", "getOrganizationInvitations", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/invitations", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OrganizationInvitationsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/invitations", "getOrganizationInvitations", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/invitations", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OrganizationInvitationsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2057,7 +2059,7 @@ public sealed partial class OrganizationsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(memberId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/members/{member_id}", "getOrganizationMember", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/members/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(memberId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.Member, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/members/{member_id}", "getOrganizationMember", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/members/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(memberId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.Member, cancellationToken);
     }
 
     /// <summary>
@@ -2094,7 +2096,7 @@ public sealed partial class OrganizationsClient
         query.Add("cursor", cursor);
         query.Add("sort_order", sortOrder?.Value);
         query.Add("limit", limit);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/members", "getOrganizationMembers", query.Build("organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/members"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.GetOrganizationMembersResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/members", "getOrganizationMembers", query.Build("organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/members"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.GetOrganizationMembersResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2112,7 +2114,7 @@ public sealed partial class OrganizationsClient
     public global::System.Threading.Tasks.Task<SpendingLimitResponse> GetOrganizationSpendingLimitAsync(string orgId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/billing/spending_limit", "getOrganizationSpendingLimit", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/billing/spending_limit", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.SpendingLimitResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/billing/spending_limit", "getOrganizationSpendingLimit", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/billing/spending_limit", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.SpendingLimitResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2135,7 +2137,7 @@ public sealed partial class OrganizationsClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(regionId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(vpcEndpointId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}", "getOrganizationVPCEndpointDetails", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/vpc/region/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(regionId) + "/vpc_endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(vpcEndpointId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.VPCEndpointDetails, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}", "getOrganizationVPCEndpointDetails", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/vpc/region/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(regionId) + "/vpc_endpoints/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(vpcEndpointId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.VPCEndpointDetails, cancellationToken);
     }
 
     /// <summary>
@@ -2154,7 +2156,7 @@ public sealed partial class OrganizationsClient
     public global::System.Threading.Tasks.Task<global::System.Collections.Generic.IList<OrgApiKeysListResponseItem>> ListOrgApiKeysAsync(string orgId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/api_keys", "listOrgApiKeys", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/api_keys", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.IListOrgApiKeysListResponseItem, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/api_keys", "listOrgApiKeys", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/api_keys", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.IListOrgApiKeysListResponseItem, cancellationToken);
     }
 
     /// <summary>
@@ -2172,7 +2174,7 @@ public sealed partial class OrganizationsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(regionId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints", "listOrganizationVPCEndpoints", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/vpc/region/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(regionId) + "/vpc_endpoints", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.VPCEndpointsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints", "listOrganizationVPCEndpoints", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/vpc/region/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(regionId) + "/vpc_endpoints", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.VPCEndpointsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2188,7 +2190,7 @@ public sealed partial class OrganizationsClient
     public global::System.Threading.Tasks.Task<VPCEndpointsWithRegionResponse> ListOrganizationVPCEndpointsAllRegionsAsync(string orgId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/vpc/vpc_endpoints", "listOrganizationVPCEndpointsAllRegions", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/vpc/vpc_endpoints", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.VPCEndpointsWithRegionResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "organizations/{org_id}/vpc/vpc_endpoints", "listOrganizationVPCEndpointsAllRegions", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/vpc/vpc_endpoints", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.VPCEndpointsWithRegionResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2208,7 +2210,7 @@ public sealed partial class OrganizationsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(memberId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "organizations/{org_id}/members/{member_id}", "removeOrganizationMember", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/members/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(memberId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "organizations/{org_id}/members/{member_id}", "removeOrganizationMember", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/members/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(memberId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2229,7 +2231,7 @@ public sealed partial class OrganizationsClient
     public global::System.Threading.Tasks.Task<OrgApiKeyRevokeResponse> RevokeOrgApiKeyAsync(string orgId, long keyId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "organizations/{org_id}/api_keys/{key_id}", "revokeOrgApiKey", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/api_keys/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(keyId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OrgApiKeyRevokeResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "organizations/{org_id}/api_keys/{key_id}", "revokeOrgApiKey", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/api_keys/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(keyId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OrgApiKeyRevokeResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2251,7 +2253,7 @@ public sealed partial class OrganizationsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Put, "organizations/{org_id}/billing/spending_limit", "setOrganizationSpendingLimit", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/billing/spending_limit", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.SpendingLimitUpdateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.SpendingLimitResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Put, "organizations/{org_id}/billing/spending_limit", "setOrganizationSpendingLimit", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/billing/spending_limit", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.SpendingLimitUpdateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.SpendingLimitResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2269,7 +2271,7 @@ public sealed partial class OrganizationsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(sourceOrgId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "organizations/{source_org_id}/projects/transfer", "transferProjectsFromOrgToOrg", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(sourceOrgId) + "/projects/transfer", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.TransferProjectsToOrganizationRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "organizations/{source_org_id}/projects/transfer", "transferProjectsFromOrgToOrg", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(sourceOrgId) + "/projects/transfer", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.TransferProjectsToOrganizationRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2291,7 +2293,7 @@ public sealed partial class OrganizationsClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(orgId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(memberId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "organizations/{org_id}/members/{member_id}", "updateOrganizationMember", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/members/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(memberId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OrganizationMemberUpdateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.Member, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "organizations/{org_id}/members/{member_id}", "updateOrganizationMember", "organizations/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(orgId) + "/members/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(memberId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OrganizationMemberUpdateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.Member, cancellationToken);
     }
 }
 
@@ -2322,7 +2324,7 @@ public sealed partial class ApiKeysClient
     public global::System.Threading.Tasks.Task<ApiKeyCreateResponse> CreateApiKeyAsync(ApiKeyCreateRequest request, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "api_keys", "createApiKey", "api_keys", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ApiKeyCreateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ApiKeyCreateResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "api_keys", "createApiKey", "api_keys", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ApiKeyCreateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ApiKeyCreateResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2339,7 +2341,7 @@ public sealed partial class ApiKeysClient
     /// <exception cref="global::Neon.Tenancy.Api.NeonApiException">The API answered <c>GET api_keys</c> with an error, or the call failed or timed out.</exception>
     public global::System.Threading.Tasks.Task<global::System.Collections.Generic.IList<ApiKeysListResponseItem>> ListApiKeysAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "api_keys", "listApiKeys", "api_keys", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.IListApiKeysListResponseItem, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "api_keys", "listApiKeys", "api_keys", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.IListApiKeysListResponseItem, cancellationToken);
     }
 
     /// <summary>
@@ -2358,7 +2360,7 @@ public sealed partial class ApiKeysClient
     /// <exception cref="global::Neon.Tenancy.Api.NeonApiException">The API answered <c>DELETE api_keys/{key_id}</c> with an error, or the call failed or timed out.</exception>
     public global::System.Threading.Tasks.Task<ApiKeyRevokeResponse> RevokeApiKeyAsync(long keyId, global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "api_keys/{key_id}", "revokeApiKey", "api_keys/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(keyId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ApiKeyRevokeResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "api_keys/{key_id}", "revokeApiKey", "api_keys/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(keyId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ApiKeyRevokeResponse, cancellationToken);
     }
 }
 
@@ -2392,7 +2394,7 @@ public sealed partial class RegionsClient
     {
         var query = new global::Neon.Tenancy.Api.NeonQueryBuilder();
         query.Add("org_id", orgId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "regions", "getActiveRegions", query.Build("regions"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ActiveRegionsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "regions", "getActiveRegions", query.Build("regions"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ActiveRegionsResponse, cancellationToken);
     }
 }
 
@@ -2418,7 +2420,7 @@ public sealed partial class UsersClient
     /// <exception cref="global::Neon.Tenancy.Api.NeonApiException">The API answered <c>GET auth</c> with an error, or the call failed or timed out.</exception>
     public global::System.Threading.Tasks.Task<AuthDetailsResponse> GetAuthDetailsAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "auth", "getAuthDetails", "auth", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.AuthDetailsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "auth", "getAuthDetails", "auth", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.AuthDetailsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2433,7 +2435,7 @@ public sealed partial class UsersClient
     /// <exception cref="global::Neon.Tenancy.Api.NeonApiException">The API answered <c>GET users/me</c> with an error, or the call failed or timed out.</exception>
     public global::System.Threading.Tasks.Task<CurrentUserInfoResponse> GetCurrentUserInfoAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "users/me", "getCurrentUserInfo", "users/me", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.CurrentUserInfoResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "users/me", "getCurrentUserInfo", "users/me", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.CurrentUserInfoResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2447,7 +2449,7 @@ public sealed partial class UsersClient
     /// <exception cref="global::Neon.Tenancy.Api.NeonApiException">The API answered <c>GET users/me/organizations</c> with an error, or the call failed or timed out.</exception>
     public global::System.Threading.Tasks.Task<OrganizationsResponse> GetCurrentUserOrganizationsAsync(global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "users/me/organizations", "getCurrentUserOrganizations", "users/me/organizations", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OrganizationsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "users/me/organizations", "getCurrentUserOrganizations", "users/me/organizations", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OrganizationsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2464,7 +2466,7 @@ public sealed partial class UsersClient
     public global::System.Threading.Tasks.Task<EmptyResponse> TransferProjectsFromUserToOrgAsync(TransferProjectsToOrganizationRequest request, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "users/me/projects/transfer", "transferProjectsFromUserToOrg", "users/me/projects/transfer", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.TransferProjectsToOrganizationRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "users/me/projects/transfer", "transferProjectsFromUserToOrg", "users/me/projects/transfer", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.TransferProjectsToOrganizationRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
     }
 }
 
@@ -2519,7 +2521,7 @@ public sealed partial class SnapshotsClient
         query.Add("timestamp", timestamp);
         query.Add("name", name);
         query.Add("expires_at", expiresAt);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/snapshot", "createSnapshot", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/snapshot"), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.CreateSnapshotResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/branches/{branch_id}/snapshot", "createSnapshot", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/snapshot"), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.CreateSnapshotResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2539,7 +2541,7 @@ public sealed partial class SnapshotsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(snapshotId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/snapshots/{snapshot_id}", "deleteSnapshot", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/snapshots/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(snapshotId), null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.OperationsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Delete, "projects/{project_id}/snapshots/{snapshot_id}", "deleteSnapshot", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/snapshots/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(snapshotId), null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.OperationsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2559,7 +2561,7 @@ public sealed partial class SnapshotsClient
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/backup_schedule", "getSnapshotSchedule", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/backup_schedule", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BackupSchedule, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/branches/{branch_id}/backup_schedule", "getSnapshotSchedule", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/backup_schedule", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BackupSchedule, cancellationToken);
     }
 
     /// <summary>
@@ -2578,7 +2580,7 @@ public sealed partial class SnapshotsClient
     public global::System.Threading.Tasks.Task<ListSnapshotsResponse> ListSnapshotsAsync(string projectId, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/snapshots", "listSnapshots", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/snapshots", null, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.ListSnapshotsResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Get, "projects/{project_id}/snapshots", "listSnapshots", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/snapshots", null, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.ListSnapshotsResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2610,7 +2612,7 @@ public sealed partial class SnapshotsClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(snapshotId);
         var query = new global::Neon.Tenancy.Api.NeonQueryBuilder();
         query.Add("name", name);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/snapshots/{snapshot_id}/restore", "restoreSnapshot", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/snapshots/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(snapshotId) + "/restore"), request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RestoreSnapshotRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.RestoreSnapshotResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Post, "projects/{project_id}/snapshots/{snapshot_id}/restore", "restoreSnapshot", query.Build("projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/snapshots/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(snapshotId) + "/restore"), request is null ? null : global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RestoreSnapshotRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.RestoreSnapshotResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2633,7 +2635,7 @@ public sealed partial class SnapshotsClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(branchId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Put, "projects/{project_id}/branches/{branch_id}/backup_schedule", "setSnapshotSchedule", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/backup_schedule", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.BackupSchedule), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Put, "projects/{project_id}/branches/{branch_id}/backup_schedule", "setSnapshotSchedule", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/branches/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(branchId) + "/backup_schedule", global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.BackupSchedule), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.EmptyResponse, cancellationToken);
     }
 
     /// <summary>
@@ -2655,6 +2657,6 @@ public sealed partial class SnapshotsClient
         global::System.ArgumentException.ThrowIfNullOrEmpty(projectId);
         global::System.ArgumentException.ThrowIfNullOrEmpty(snapshotId);
         global::System.ArgumentNullException.ThrowIfNull(request);
-        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/snapshots/{snapshot_id}", "updateSnapshot", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/snapshots/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(snapshotId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.NeonApiJsonContext.Default.SnapshotUpdateRequest), global::Neon.Tenancy.Api.NeonApiJsonContext.Default.UpdateSnapshotResponse, cancellationToken);
+        return _client.SendAsync(global::System.Net.Http.HttpMethod.Patch, "projects/{project_id}/snapshots/{snapshot_id}", "updateSnapshot", "projects/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(projectId) + "/snapshots/" + global::Neon.Tenancy.Api.NeonQueryBuilder.PathSegment(snapshotId), global::Neon.Tenancy.Api.NeonApiClient.JsonContent(request, global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.SnapshotUpdateRequest), global::Neon.Tenancy.Api.Models.NeonApiJsonContext.Default.UpdateSnapshotResponse, cancellationToken);
     }
 }

@@ -3,7 +3,7 @@
 //     Do not edit: run `dotnet run --project eng/Neon.Tenancy.Api.Generator` to regenerate.
 // </auto-generated>
 #nullable enable
-namespace Neon.Tenancy.Api;
+namespace Neon.Tenancy.Api.Models;
 
 /// <summary>
 /// The System.Text.Json source-generated metadata for every model of the Neon API: no reflection, trimming- and

@@ -3,7 +3,7 @@
 //     Do not edit: run `dotnet run --project eng/Neon.Tenancy.Api.Generator` to regenerate.
 // </auto-generated>
 #nullable enable
-namespace Neon.Tenancy.Api;
+namespace Neon.Tenancy.Api.Models;
 
 /// <summary>
 /// The accept project transfer request request object of the Neon API.

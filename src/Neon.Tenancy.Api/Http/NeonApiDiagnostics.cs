@@ -3,7 +3,14 @@ using System.Reflection;
 
 namespace Neon.Tenancy.Api;
 
-/// <summary>Tracing of the Neon API runtime: one <see cref="Activity"/> per call (spanning its retries).</summary>
+/// <summary>
+/// Every telemetry name of the Neon API client, in one place: the <see cref="ActivitySource"/> (one <see cref="Activity"/>
+/// per call, spanning its retries; <see cref="NeonApiTracing"/> writes it) and its tags, which follow OpenTelemetry's
+/// HTTP client conventions. The client has no <c>Meter</c>; its log event ids are public (<see cref="NeonApiEventId"/>).
+/// </summary>
+/// <remarks>
+/// <c>duplicates</c> pairs the tag list with other lists of string constants by shape only; it is a list of names, not logic.
+/// </remarks>
 internal static class NeonApiDiagnostics
 {
     /// <summary>The name of the <see cref="ActivitySource"/> (shared by every Neon.Tenancy package).</summary>

@@ -53,6 +53,12 @@ internal sealed class NeonRateLimiter : IDisposable, IAsyncDisposable
     /// <summary>Gets a value indicating whether any budget is enforced.</summary>
     internal bool IsEnabled => _account is not null;
 
+    /// <summary>
+    /// Gets how many callers wait in a budget's line. A caller waits in at most one line at a time; between two budgets
+    /// it is in neither, so "granted + waiting = callers" means nothing moves until the clock does (tests rely on it).
+    /// </summary>
+    internal int Waiting => (_account?.Waiting ?? 0) + (_consumption?.Waiting ?? 0) + _routes.Values.Sum(static r => r.Waiting);
+
     /// <summary>Waits for one permit of each budget that applies to <paramref name="route"/>, in line from now.</summary>
     public ValueTask<bool> AcquireAsync(string route, CancellationToken cancellationToken) =>
         AcquireAsync(route, _timeProvider.GetTimestamp(), cancellationToken);

@@ -44,6 +44,18 @@ internal sealed class NeonTokenBucket : IDisposable
     }
 
     /// <summary>Gets a value indicating whether the bucket is full and nobody waits (an idle bucket equals a new one).</summary>
+    /// <summary>Gets how many callers wait in line (for tests: a limiter is settled when every caller is granted or waits).</summary>
+    internal int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting;
+            }
+        }
+    }
+
     internal bool IsIdle
     {
         get

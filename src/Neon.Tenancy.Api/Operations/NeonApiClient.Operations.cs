@@ -1,3 +1,5 @@
+using Neon.Tenancy.Api.Models;
+
 namespace Neon.Tenancy.Api;
 
 public sealed partial class NeonApiClient

@@ -1,8 +1,3 @@
-using Neon.Tenancy.Api;
-using Neon.Tenancy.Api.Tests.Http;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace Neon.Tenancy.Api.Tests.Client;
 
 public class PagingTests

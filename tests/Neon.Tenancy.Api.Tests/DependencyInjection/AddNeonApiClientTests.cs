@@ -1,11 +1,6 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Neon.Tenancy.Api.Tests.Http;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.DependencyInjection;
 
@@ -31,7 +26,14 @@ public sealed class AddNeonApiClientTests
         { "key with newline", "NeonApiOptions.ApiKey must not contain whitespace" },
         { "relative base address", "NeonApiOptions.BaseAddress must be an absolute http or https URI" },
         { "ftp base address", "NeonApiOptions.BaseAddress must be an absolute http or https URI" },
-        { "negative timeout", "NeonApiOptions.Timeout must be between" },
+        { "negative timeout", "NeonApiOptions.Timeout must be between 00:00:00.0010000 and 1.00:00:00." },
+        { "timeout above a day", "NeonApiOptions.Timeout must be between" },
+        { "operation timeout above a day", "NeonApiOptions.OperationTimeout must be between" },
+        { "negative base delay", "NeonApiOptions.Retry.BaseDelay must be between 00:00:00 and 01:00:00." },
+        { "max delay above an hour", "NeonApiOptions.Retry.MaxDelay must be between" },
+        { "zero route budget", "NeonApiOptions.RateLimit.RequestsPerSecondPerRoute must be between 1 and 2147483647." },
+        { "negative queue limit", "NeonApiOptions.RateLimit.QueueLimit must be between" },
+        { "missing retry settings", "NeonApiOptions.Retry is required" },
         { "zero attempt timeout", "NeonApiOptions.AttemptTimeout must be between" },
         { "attempt longer than deadline", "NeonApiOptions.AttemptTimeout must not be longer than NeonApiOptions.Timeout" },
         { "base delay above max delay", "NeonApiOptions.Retry.BaseDelay must not be longer than NeonApiOptions.Retry.MaxDelay" },
@@ -51,6 +53,13 @@ public sealed class AddNeonApiClientTests
             case "relative base address": o.BaseAddress = new Uri("api/v2", UriKind.Relative); break;
             case "ftp base address": o.BaseAddress = new Uri("ftp://console.neon.tech/api/v2/"); break;
             case "negative timeout": o.Timeout = TimeSpan.FromSeconds(-1); break;
+            case "timeout above a day": o.Timeout = TimeSpan.FromDays(2); break;
+            case "operation timeout above a day": o.OperationTimeout = TimeSpan.FromDays(2); break;
+            case "negative base delay": o.Retry.BaseDelay = TimeSpan.FromSeconds(-1); break;
+            case "max delay above an hour": o.Retry.MaxDelay = TimeSpan.FromHours(2); break;
+            case "zero route budget": o.RateLimit.RequestsPerSecondPerRoute = 0; break;
+            case "negative queue limit": o.RateLimit.QueueLimit = -1; break;
+            case "missing retry settings": o.Retry = null!; break;
             case "zero attempt timeout": o.AttemptTimeout = TimeSpan.Zero; break;
             case "attempt longer than deadline": o.Timeout = TimeSpan.FromSeconds(10); o.AttemptTimeout = TimeSpan.FromSeconds(20); break;
             case "base delay above max delay": o.Retry.BaseDelay = TimeSpan.FromSeconds(10); o.Retry.MaxDelay = TimeSpan.FromSeconds(1); break;

@@ -1,8 +1,3 @@
-using System.Net;
-using Neon.Tenancy.Api.Tests.Http;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace Neon.Tenancy.Api.Tests.Errors;
 
 /// <summary>Each mapping over real HTTP: WireMock answers, the runtime returns the final response, the factory maps it.</summary>
@@ -102,13 +97,19 @@ public sealed class NeonApiErrorFactoryTests
         Assert.StartsWith("Neon API POST projects/{project_id} failed with 422 (PROJECTS_LIMIT_EXCEEDED)", limit.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task CreateAsync_422OtherCode_ReturnsBaseException()
+    [Theory]
+    [InlineData(422, "INVALID_INPUT", false)]
+    [InlineData(500, "INTERNAL_ERROR", true)]
+    [InlineData(502, "BAD_GATEWAY", true)]
+    public async Task CreateAsync_StatusWithoutItsOwnType_ReturnsBaseExceptionWithStatusCodeAndTransience(int status, string code, bool transient)
     {
-        var error = await FailAsync(422, Body("INVALID_INPUT", "bad name"));
+        var error = await FailAsync(status, Body(code, "it went wrong"));
 
         Assert.Equal(typeof(NeonApiException), error.GetType());
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.StatusCode);
+        Assert.Equal((HttpStatusCode)status, error.StatusCode);
+        Assert.Equal(code, error.ErrorCode);
+        Assert.Equal(transient, error.IsTransient);
+        Assert.Equal("req-" + code, error.RequestId);
     }
 
     [Fact]
@@ -119,17 +120,6 @@ public sealed class NeonApiErrorFactoryTests
         var orgId = Assert.IsType<NeonOrgIdRequiredException>(error);
         Assert.Equal("req-BAD_REQUEST", orgId.RequestId);
         Assert.Contains("NeonApiOptions.OrgId", orgId.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task CreateAsync_500_ReturnsTransientBaseException()
-    {
-        var error = await FailAsync(500, Body("INTERNAL_ERROR", "oops"));
-
-        Assert.Equal(typeof(NeonApiException), error.GetType());
-        Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
-        Assert.True(error.IsTransient);
-        Assert.Equal("req-INTERNAL_ERROR", error.RequestId);
     }
 
     [Theory]

@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.Http;
 
@@ -81,7 +77,6 @@ public sealed class NeonApiHandlerHeadersTests
         host.Server.Given(Request.Create().WithPath("/ok")).RespondWith(Response.Create().WithStatusCode(200));
         host.Server.Given(Request.Create().WithPath("/flaky")).RespondWith(Response.Create().WithStatusCode(500)
             .WithBody($$"""{"code":"INTERNAL","message":"echo {{NeonApiTestHost.ApiKey}}"}"""));
-        host.Server.Given(Request.Create().WithPath("/slow")).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(1)));
 
         using (await host.SendAsync(HttpMethod.Get, "ok", "ok"))
         {
@@ -93,17 +88,20 @@ public sealed class NeonApiHandlerHeadersTests
             Assert.DoesNotContain(NeonApiTestHost.ApiKey, error.ToString(), StringComparison.Ordinal);
         }
 
-        using (var timeoutHost = NeonApiTestHost.Create(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(100)))
+        using (var timeoutHost = NeonApiTestHost.CreateGated(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(100)))
         {
-            timeoutHost.Server.Given(Request.Create()).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(1)));
-            var timeout = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => timeoutHost.SendAsync(HttpMethod.Post, "slow", "slow"));
+            var call = timeoutHost.SendAsync(HttpMethod.Post, "slow", "slow");
+            await timeoutHost.Gate.NextAsync();
+            timeoutHost.Time.Advance(TimeSpan.FromMilliseconds(100));
+            var timeout = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => call);
             Assert.DoesNotContain(NeonApiTestHost.ApiKey, timeout.ToString(), StringComparison.Ordinal);
+            Assert.Contains(timeoutHost.Logs.GetSnapshot(), r => r.Id.Id == NeonApiEventId.AttemptFailed);
             AssertNoKeyIn(timeoutHost);
         }
 
         var records = host.Logs.GetSnapshot();
-        Assert.Contains(records, r => r.Id.Id == 1000); // attempts are logged...
-        Assert.Contains(records, r => r.Id.Id == 1002); // ...and retries
+        Assert.Contains(records, r => r.Id.Id == NeonApiEventId.AttemptCompleted); // attempts are logged...
+        Assert.Contains(records, r => r.Id.Id == NeonApiEventId.RetryScheduled); // ...and retries
         AssertNoKeyIn(host);
     }
 

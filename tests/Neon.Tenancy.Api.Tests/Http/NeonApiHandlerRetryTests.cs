@@ -1,197 +1,234 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text;
-using Microsoft.Extensions.Time.Testing;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.Http;
 
+/// <summary>
+/// Retries, Retry-After, the per-call deadline, attempt timeouts and cancellation. Every test runs on a gated host: the
+/// network is in memory and answered by the test, the clock moves only when the test moves it (after the code under
+/// test armed the timer it waits on), so no real delay races a real deadline. Default figures (NeonApiTestHost):
+/// deadline 10 s, attempt timeout 5 s, backoff 10 ms doubling up to 50 ms, no jitter.
+/// </summary>
 public sealed class NeonApiHandlerRetryTests
 {
-    private static IResponseBuilder Status(int status) => Response.Create().WithStatusCode(status);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan SecondBackoff = TimeSpan.FromMilliseconds(20);
+
+    private static Task<HttpResponseMessage> Send(NeonApiTestHost host, HttpMethod method, string path, string route, CancellationToken cancellationToken = default) =>
+        host.SendAsync(method, path, route, cancellationToken);
 
     [Fact]
-    public async Task SendAsync_PostGets423ThenOk_RetriesAndReturnsOk()
+    public async Task SendAsync_PostGets423ThenOk_RetriesTheSameBodyAndReturnsOk()
     {
-        using var host = NeonApiTestHost.Create();
-        host.RespondInSequence("/projects/p1/databases", Status(423), Status(201));
-
+        using var host = NeonApiTestHost.CreateGated();
         using var request = NeonApiTestHost.Request(HttpMethod.Post, "projects/p1/databases", "projects/{project_id}/branches/{branch_id}/databases");
         request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"database":{"name":"app"}}"""));
         request.Content.Headers.ContentType = new("application/json");
-        using var response = await host.Client.SendAsync(request);
+        var call = host.Client.SendAsync(request);
+
+        var first = await host.AnswerThenWaitOutBackoffAsync((HttpStatusCode)423, FirstBackoff);
+        var second = await host.Gate.RespondNextAsync(HttpStatusCode.Created);
+        using var response = await call;
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var entries = host.Server.LogEntries.ToList();
-        Assert.Equal(2, entries.Count);
-        Assert.All(entries, e => Assert.Equal("""{"database":{"name":"app"}}""", e.RequestMessage!.Body));
-        Assert.All(entries, e => Assert.StartsWith("application/json", e.RequestMessage!.Headers!["Content-Type"][0], StringComparison.Ordinal));
+        Assert.Equal(2, host.Gate.RequestCount);
+        Assert.All([first, second], r => Assert.Equal("""{"database":{"name":"app"}}""", r.Body));
+        Assert.All([first, second], r => Assert.StartsWith("application/json", r.ContentType, StringComparison.Ordinal));
     }
 
+    /// <summary>429 and 503 are retried for every method (423 too, above), other 5xx and dropped connections only for GET.</summary>
     [Theory]
-    [InlineData(429)]
-    [InlineData(503)]
-    public async Task SendAsync_DeleteGetsAlwaysRetriableStatus_Retries(int status)
+    [InlineData("DELETE", "429")]
+    [InlineData("DELETE", "503")]
+    [InlineData("GET", "500", "502")]
+    [InlineData("GET", "drop", "drop")]
+    public async Task SendAsync_RetriableFailuresThenOk_RetriesWithGrowingBackoffAndOneRequestId(string method, params string[] failures)
     {
-        using var host = NeonApiTestHost.Create();
-        host.RespondInSequence("/projects/p1", Status(status), Status(200));
+        using var host = NeonApiTestHost.CreateGated();
+        var call = Send(host, new HttpMethod(method), "projects/p1", "projects/{project_id}");
 
-        using var response = await host.SendAsync(HttpMethod.Delete, "projects/p1", "projects/{project_id}");
+        var requests = new List<GatedRequest>();
+        for (var i = 0; i < failures.Length; i++)
+        {
+            var request = await host.Gate.NextAsync();
+            if (failures[i] == "drop")
+            {
+                request.Drop();
+            }
+            else
+            {
+                request.Respond((HttpStatusCode)int.Parse(failures[i], CultureInfo.InvariantCulture));
+            }
+
+            requests.Add(request);
+            await host.Time.AdvanceWhenArmedAsync(FirstBackoff * Math.Pow(2, i)); // 10 ms, 20 ms, ...
+        }
+
+        requests.Add(await host.Gate.RespondNextAsync(HttpStatusCode.OK));
+        using var response = await call;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(2, host.RequestCount);
+        Assert.Equal(failures.Length + 1, host.Gate.RequestCount);
+        for (var i = 1; i < requests.Count; i++)
+        {
+            Assert.Equal(FirstBackoff * Math.Pow(2, i - 1), requests[i].ArrivedAt - requests[i - 1].ArrivedAt);
+        }
+
+        var requestId = Assert.Single(requests.Select(r => r.Headers["X-Request-ID"]).Distinct()); // one id per call, kept across retries
+        Assert.NotEmpty(requestId);
     }
 
     [Fact]
-    public async Task SendAsync_PostGets500_DoesNotRetry()
+    public async Task SendAsync_PostGets500_ReturnsItWithoutRetry()
     {
-        using var host = NeonApiTestHost.Create();
-        host.RespondInSequence("/projects", Status(500), Status(201));
+        using var host = NeonApiTestHost.CreateGated();
+        var call = Send(host, HttpMethod.Post, "projects", "projects");
 
-        using var response = await host.SendAsync(HttpMethod.Post, "projects", "projects");
+        await host.Gate.RespondNextAsync(HttpStatusCode.InternalServerError);
+        using var response = await call.WaitAsync(ObservedTimeProvider.Patience);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal(1, host.RequestCount);
+        Assert.Equal(1, host.Gate.RequestCount);
     }
 
     [Fact]
     public async Task SendAsync_PostConnectionDropped_ThrowsNeonApiExceptionWithoutRetry()
     {
-        using var server = RawHttpServer.Dropping(dropCount: 1);
-        using var host = NeonApiTestHost.Create(o => o.BaseAddress = server.Url);
+        using var host = NeonApiTestHost.CreateGated();
+        var call = Send(host, HttpMethod.Post, "projects", "projects");
 
-        var ex = await Assert.ThrowsAsync<NeonApiException>(() => host.SendAsync(HttpMethod.Post, "projects", "projects"));
+        (await host.Gate.NextAsync()).Drop();
+        var ex = await Assert.ThrowsAsync<NeonApiException>(() => call);
 
-        Assert.Equal(1, server.RequestCount);
+        Assert.Equal(1, host.Gate.RequestCount);
         Assert.IsType<HttpRequestException>(ex.InnerException);
         Assert.Null(ex.StatusCode);
+        Assert.True(ex.IsTransient);
         Assert.Contains("POST projects", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not retried", ex.Message, StringComparison.Ordinal);
         Assert.NotNull(ex.RequestId);
         Assert.DoesNotContain(NeonApiTestHost.ApiKey, ex.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task SendAsync_GetGets500ThenOk_Retries()
+    /// <summary>
+    /// A real connection reset (not a simulated exception) on a socket server: the GET is retried, the POST is not.
+    /// No backoff (0) and a clock that never moves: nothing here waits on time.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", 2)]
+    [InlineData("POST", 1)]
+    public async Task SendAsync_RealConnectionReset_RetriedOnlyForGet(string method, int expectedRequests)
     {
-        using var host = NeonApiTestHost.Create();
-        host.RespondInSequence("/projects/p1", Status(500), Status(502), Status(200));
+        using var server = RawHttpServer.Dropping(dropCount: 1);
+        using var host = NeonApiTestHost.Create(
+            o =>
+            {
+                o.BaseAddress = server.Url;
+                o.Retry.BaseDelay = o.Retry.MaxDelay = TimeSpan.Zero;
+            },
+            new ObservedTimeProvider());
 
-        using var response = await host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}");
+        var call = Send(host, new HttpMethod(method), "projects", "projects").WaitAsync(ObservedTimeProvider.Patience);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, host.RequestCount);
-    }
+        if (expectedRequests == 2)
+        {
+            using var response = await call;
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<NeonApiException>(() => call);
+            Assert.IsType<HttpRequestException>(ex.InnerException);
+        }
 
-    [Fact]
-    public async Task SendAsync_GetConnectionDroppedThenOk_Retries()
-    {
-        using var server = RawHttpServer.Dropping(dropCount: 2);
-        using var host = NeonApiTestHost.Create(o => o.BaseAddress = server.Url);
-
-        using var response = await host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}");
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, server.RequestCount);
+        Assert.Equal(expectedRequests, server.RequestCount);
     }
 
     [Fact]
     public async Task SendAsync_GetConnectionDroppedBeyondMaxRetryAttempts_ThrowsNeonApiException()
     {
-        using var server = RawHttpServer.Dropping(dropCount: 10);
-        using var host = NeonApiTestHost.Create(o =>
-        {
-            o.BaseAddress = server.Url;
-            o.Retry.MaxRetryAttempts = 1;
-        });
+        using var host = NeonApiTestHost.CreateGated(o => o.Retry.MaxRetryAttempts = 1);
+        var call = Send(host, HttpMethod.Get, "projects/p1", "projects/{project_id}");
 
-        var ex = await Assert.ThrowsAsync<NeonApiException>(() => host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}"));
+        await host.DropThenWaitOutBackoffAsync(FirstBackoff);
+        (await host.Gate.NextAsync()).Drop();
+        var ex = await Assert.ThrowsAsync<NeonApiException>(() => call);
 
-        Assert.Equal(2, server.RequestCount);
+        Assert.Equal(2, host.Gate.RequestCount);
         Assert.IsType<HttpRequestException>(ex.InnerException);
         Assert.Contains("GET projects/{project_id}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("after 2 attempt(s)", ex.Message, StringComparison.Ordinal);
         Assert.True(ex.IsTransient);
     }
 
     [Fact]
     public async Task SendAsync_503BeyondMaxRetryAttempts_ReturnsFinal503()
     {
-        using var host = NeonApiTestHost.Create(o => o.Retry.MaxRetryAttempts = 2);
-        host.RespondInSequence("/projects/p1", Status(503));
+        using var host = NeonApiTestHost.CreateGated(o => o.Retry.MaxRetryAttempts = 2);
+        var call = Send(host, HttpMethod.Get, "projects/p1", "projects/{project_id}");
 
-        using var response = await host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}");
+        await host.AnswerThenWaitOutBackoffAsync(HttpStatusCode.ServiceUnavailable, FirstBackoff);
+        await host.AnswerThenWaitOutBackoffAsync(HttpStatusCode.ServiceUnavailable, SecondBackoff);
+        await host.Gate.RespondNextAsync(HttpStatusCode.ServiceUnavailable);
+        using var response = await call.WaitAsync(ObservedTimeProvider.Patience);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(3, host.RequestCount);
+        Assert.Equal(3, host.Gate.RequestCount);
+        Assert.Equal(3, response.RequestMessage!.Options.TryGetValue(NeonRequestOptions.Attempts, out var attempts) ? attempts : 0);
     }
 
     [Fact]
-    public async Task SendAsync_423CausedByQuota_DoesNotRetry()
+    public async Task SendAsync_423CausedByQuota_ReturnsItWithoutRetry()
     {
-        using var host = NeonApiTestHost.Create();
-        host.RespondInSequence("/projects/p1/endpoints/e1/start",
-            Status(423).WithBody("""{"code":"QUOTA_EXCEEDED","message":"project quota exceeded"}"""), Status(200));
+        using var host = NeonApiTestHost.CreateGated();
+        var call = Send(host, HttpMethod.Post, "projects/p1/endpoints/e1/start", "projects/{project_id}/endpoints/{endpoint_id}/start");
 
-        using var response = await host.SendAsync(HttpMethod.Post, "projects/p1/endpoints/e1/start", "projects/{project_id}/endpoints/{endpoint_id}/start");
+        await host.Gate.RespondNextAsync((HttpStatusCode)423, """{"code":"QUOTA_EXCEEDED","message":"project quota exceeded"}""");
+        using var response = await call.WaitAsync(ObservedTimeProvider.Patience);
 
         Assert.Equal((HttpStatusCode)423, response.StatusCode);
-        Assert.Equal(1, host.RequestCount);
+        Assert.Equal(1, host.Gate.RequestCount);
     }
 
-    [Fact]
-    public async Task SendAsync_RetryAfterSeconds_WaitsAtLeastThatLong()
+    [Theory]
+    [InlineData("GET", 429, "delay-seconds", 3)]
+    [InlineData("POST", 503, "http-date", 2)]
+    public async Task SendAsync_RetryAfter_WaitsExactlyThatLong(string method, int status, string form, int seconds)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
-        using var host = NeonApiTestHost.Create(o => o.RateLimit.Enabled = false, time);
-        host.RespondInSequence("/projects", Status(429).WithHeader("Retry-After", "3"), Status(200));
+        using var host = NeonApiTestHost.CreateGated();
+        var wait = TimeSpan.FromSeconds(seconds);
+        var retryAfter = form == "http-date"
+            ? host.Time.GetUtcNow().Add(wait).ToString("R", CultureInfo.InvariantCulture)
+            : seconds.ToString(CultureInfo.InvariantCulture);
+        var call = Send(host, new HttpMethod(method), "projects", "projects");
 
-        var (response, fakeElapsed) = await RunWithFakeTimeAsync(time, host, () => host.SendAsync(HttpMethod.Get, "projects", "projects"));
+        var first = await host.Gate.RespondNextAsync((HttpStatusCode)status, configure: r => r.Headers.TryAddWithoutValidation("Retry-After", retryAfter));
+        await host.Time.WhenArmedAsync(wait);
+        host.Time.Advance(wait - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, host.Gate.RequestCount); // not before Neon said (the backoff alone would be 10 ms)
+        host.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var second = await host.Gate.RespondNextAsync(HttpStatusCode.OK);
+        using var response = await call;
 
-        using (response)
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-
-        Assert.Equal(2, host.RequestCount);
-        Assert.InRange(fakeElapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4.5));
-    }
-
-    [Fact]
-    public async Task SendAsync_RetryAfterHttpDate_WaitsUntilThatTime()
-    {
-        var start = new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
-        var time = new FakeTimeProvider(start);
-        using var host = NeonApiTestHost.Create(o => o.RateLimit.Enabled = false, time);
-        var retryAt = start.AddSeconds(2).ToString("R", CultureInfo.InvariantCulture);
-        host.RespondInSequence("/projects", Status(503).WithHeader("Retry-After", retryAt), Status(200));
-
-        var (response, fakeElapsed) = await RunWithFakeTimeAsync(time, host, () => host.SendAsync(HttpMethod.Post, "projects", "projects"));
-
-        using (response)
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-
-        Assert.Equal(2, host.RequestCount);
-        Assert.InRange(fakeElapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3.5));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(wait, second.ArrivedAt - first.ArrivedAt);
     }
 
     [Fact]
     public async Task SendAsync_RetryAfterBeyondDeadline_ReturnsReal429AtOnce()
     {
-        using var host = NeonApiTestHost.Create(o => o.Timeout = TimeSpan.FromSeconds(5));
-        host.RespondInSequence("/projects",
-            Status(429).WithHeader("Retry-After", "30").WithBody("""{"code":"TOO_MANY_REQUESTS","message":"slow down","request_id":"neon-req-1"}"""),
-            Status(200));
+        using var host = NeonApiTestHost.CreateGated(o => o.Timeout = TimeSpan.FromSeconds(5));
+        var call = Send(host, HttpMethod.Get, "projects", "projects");
 
-        var stopwatch = Stopwatch.StartNew();
-        using var response = await host.SendAsync(HttpMethod.Get, "projects", "projects");
-        stopwatch.Stop();
+        await host.Gate.RespondNextAsync(
+            HttpStatusCode.TooManyRequests,
+            """{"code":"TOO_MANY_REQUESTS","message":"slow down","request_id":"neon-req-1"}""",
+            r => r.Headers.Add("Retry-After", "30"));
+        using var response = await call.WaitAsync(ObservedTimeProvider.Patience); // the clock never moved: no 30 s wait
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.Equal(1, host.RequestCount);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}"); // not the 30 s asked for
+        Assert.Equal(1, host.Gate.RequestCount);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == NeonApiEventId.RetryAbandonedDeadline);
         var error = await NeonApiErrorFactory.CreateAsync(response, CancellationToken.None);
         var rateLimited = Assert.IsType<NeonRateLimitedException>(error);
         Assert.Equal(HttpStatusCode.TooManyRequests, rateLimited.StatusCode);
@@ -202,129 +239,93 @@ public sealed class NeonApiHandlerRetryTests
     [Fact]
     public async Task SendAsync_DeadlineExpiresDuringRetries_ThrowsNeonApiTimeoutException()
     {
-        // Attempt 1 answers 500 at once; attempt 2 (the retry) never answers, so only the deadline can end the call.
-        // No real delay races the deadline: the server is a handler this test controls.
-        var server = new GatedHandler();
-        using var host = NeonApiTestHost.Create(
-            o => o.Timeout = o.AttemptTimeout = TimeSpan.FromSeconds(1),
-            primaryHandler: server);
+        // Attempt 1 answers 500; attempt 2 (the retry) never answers, so only the deadline can end the call.
+        using var host = NeonApiTestHost.CreateGated(o => o.Timeout = o.AttemptTimeout = TimeSpan.FromSeconds(1));
+        var call = Send(host, HttpMethod.Get, "projects", "projects");
 
-        var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects"));
+        await host.AnswerThenWaitOutBackoffAsync(HttpStatusCode.InternalServerError, FirstBackoff);
+        var held = await host.Gate.NextAsync();
+        host.Time.Advance(TimeSpan.FromSeconds(1) - FirstBackoff);
+        var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => call);
 
-        Assert.Equal(2, server.Requests);
+        await held.WhenCanceledAsync();
+        Assert.Equal(2, host.Gate.RequestCount);
         Assert.Equal(2, ex.Attempts);
         Assert.Equal(TimeSpan.FromSeconds(1), ex.Timeout);
+        Assert.Contains("the deadline NeonApiOptions.Timeout", ex.Message, StringComparison.Ordinal);
         Assert.True(ex.IsTransient);
         Assert.NotNull(ex.RequestId);
-    }
-
-    /// <summary>Answers the first request 500 and holds every later one until it is cancelled.</summary>
-    private sealed class GatedHandler : HttpMessageHandler
-    {
-        private int _requests;
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (Interlocked.Increment(ref _requests) == 1)
-            {
-                return new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent("{}") };
-            }
-
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new UnreachableException();
-        }
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == NeonApiEventId.DeadlineExpired);
     }
 
     [Fact]
     public async Task SendAsync_PostAttemptTimesOut_ThrowsNeonApiTimeoutExceptionWithoutRetry()
     {
-        using var host = NeonApiTestHost.Create(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200));
-        host.RespondInSequence("/projects", Status(201).WithDelay(TimeSpan.FromSeconds(1)));
+        using var host = NeonApiTestHost.CreateGated(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200));
+        var call = Send(host, HttpMethod.Post, "projects", "projects");
 
-        var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => host.SendAsync(HttpMethod.Post, "projects", "projects"));
+        var held = await host.Gate.NextAsync();
+        host.Time.Advance(TimeSpan.FromMilliseconds(200));
+        var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => call);
 
+        await held.WhenCanceledAsync();
+        Assert.Equal(1, host.Gate.RequestCount);
         Assert.Equal(1, ex.Attempts);
         Assert.Equal(TimeSpan.FromMilliseconds(200), ex.Timeout);
+        Assert.Contains("NeonApiOptions.AttemptTimeout", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("POST is not retried", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task SendAsync_GetAttemptTimesOutThenOk_Retries()
+    public async Task SendAsync_GetAttemptTimesOutThenOk_SendsTwoRequestsAndReturnsTheSecondAnswer()
     {
-        using var host = NeonApiTestHost.Create(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200));
-        host.RespondInSequence("/projects", Status(200).WithDelay(TimeSpan.FromSeconds(1)), Status(200));
+        using var host = NeonApiTestHost.CreateGated(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200));
+        var call = Send(host, HttpMethod.Get, "projects", "projects");
 
-        using var response = await host.SendAsync(HttpMethod.Get, "projects", "projects");
+        var first = await host.Gate.NextAsync();
+        host.Time.Advance(TimeSpan.FromMilliseconds(200));
+        await first.WhenCanceledAsync();
+        await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
+        await host.Gate.RespondNextAsync(HttpStatusCode.OK, """{"projects":[]}""");
+        using var response = await call;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, host.Gate.RequestCount);
+        var logs = host.Logs.GetSnapshot();
+        Assert.Contains(logs, r => r.Id.Id == NeonApiEventId.AttemptFailed && r.Message.Contains("attempt timeout", StringComparison.Ordinal));
+        Assert.Contains(logs, r => r.Id.Id == NeonApiEventId.RetryScheduled && r.Message.Contains("an attempt timeout", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task SendAsync_CallerCancels_ThrowsOperationCanceledPromptly()
+    public async Task SendAsync_CallerCancelsWhileWaitingForAnAnswer_ThrowsOperationCanceledWithTheCallersToken()
     {
-        using var host = NeonApiTestHost.Create();
-        host.RespondInSequence("/projects", Status(200).WithDelay(TimeSpan.FromSeconds(10)));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
+        using var host = NeonApiTestHost.CreateGated();
+        using var cts = new CancellationTokenSource();
+        var call = Send(host, HttpMethod.Get, "projects", "projects", cts.Token);
 
-        var stopwatch = Stopwatch.StartNew();
-        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects", cts.Token));
-        stopwatch.Stop();
+        var held = await host.Gate.NextAsync();
+        await cts.CancelAsync();
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}"); // not the 10 s response
-        Assert.True(ex.CancellationToken.IsCancellationRequested || cts.IsCancellationRequested);
+        await held.WhenCanceledAsync();
+        Assert.Equal(cts.Token, ex.CancellationToken);
+        Assert.IsNotType<NeonApiTimeoutException>(ex.InnerException);
+        Assert.Equal(1, host.Gate.RequestCount);
     }
 
     [Fact]
-    public async Task SendAsync_CallerCancelsDuringRetryDelay_ThrowsOperationCanceledPromptly()
+    public async Task SendAsync_CallerCancelsDuringRetryDelay_ThrowsOperationCanceledWithoutAnotherRequest()
     {
-        using var host = NeonApiTestHost.Create(o => o.Retry.BaseDelay = o.Retry.MaxDelay = TimeSpan.FromSeconds(8)); // inside the 10 s deadline
-        host.RespondInSequence("/projects", Status(503));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var host = NeonApiTestHost.CreateGated(o => o.Retry.BaseDelay = o.Retry.MaxDelay = TimeSpan.FromSeconds(8)); // inside the 10 s deadline
+        using var cts = new CancellationTokenSource();
+        var call = Send(host, HttpMethod.Get, "projects", "projects", cts.Token);
 
-        var stopwatch = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.SendAsync(HttpMethod.Get, "projects", "projects", cts.Token));
-        stopwatch.Stop();
+        await host.Gate.RespondNextAsync(HttpStatusCode.ServiceUnavailable);
+        await host.Time.WhenArmedAsync(TimeSpan.FromSeconds(8)); // the retry delay has begun
+        await cts.CancelAsync();
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
-        Assert.Equal(1, host.RequestCount);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}"); // not the 8 s retry delay
-    }
-
-    /// <summary>
-    /// Runs a call while moving fake time forward in 100 ms steps (with short real pauses so the real HTTP traffic
-    /// progresses); returns the response and how much fake time had passed when the last request reached the server.
-    /// </summary>
-    private static async Task<(HttpResponseMessage Response, TimeSpan FakeElapsedAtLastRequest)> RunWithFakeTimeAsync(
-        FakeTimeProvider time, NeonApiTestHost host, Func<Task<HttpResponseMessage>> call)
-    {
-        var start = time.GetUtcNow();
-        var task = call();
-        var seen = 0;
-        var elapsedAtLastRequest = TimeSpan.Zero;
-        var realDeadline = Stopwatch.StartNew();
-        while (!task.IsCompleted && realDeadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(15);
-            var count = host.RequestCount;
-            if (count != seen)
-            {
-                seen = count;
-                elapsedAtLastRequest = time.GetUtcNow() - start;
-                continue; // let the new attempt settle before moving time again
-            }
-
-            if (count > 0)
-            {
-                time.Advance(TimeSpan.FromMilliseconds(100));
-            }
-        }
-
-        var response = await task;
-        if (host.RequestCount != seen)
-        {
-            elapsedAtLastRequest = time.GetUtcNow() - start;
-        }
-
-        return (response, elapsedAtLastRequest);
+        Assert.Equal(cts.Token, ex.CancellationToken);
+        Assert.Equal(1, host.Gate.RequestCount);
     }
 }

@@ -1,8 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using System.Globalization;
-using WireMock.ResponseBuilders;
 using WireMock.Server;
 
 namespace Neon.Tenancy.Api.Tests.Http;
@@ -16,6 +14,9 @@ internal sealed class NeonApiTestHost : IDisposable
     /// <summary>A realistic-looking key: any trace of it in logs or messages is a leak.</summary>
     public const string ApiKey = "napi_k3y5ecretQ8v2ZxY7mW1pL0sT9uR4nB6cD3eF5gH7jK2mN4pQ6rS8tU0vW1x";
 
+    private GatedHandler? _gate;
+    private ObservedTimeProvider? _time;
+
     private NeonApiTestHost(WireMockServer server, ServiceProvider services)
     {
         Server = server;
@@ -24,6 +25,12 @@ internal sealed class NeonApiTestHost : IDisposable
     }
 
     public WireMockServer Server { get; }
+
+    /// <summary>Gets the in-memory network of a host made by <see cref="CreateGated"/>.</summary>
+    public GatedHandler Gate => _gate ?? throw new InvalidOperationException("Not a gated host: use NeonApiTestHost.CreateGated.");
+
+    /// <summary>Gets the clock of a host made by <see cref="CreateGated"/>.</summary>
+    public ObservedTimeProvider Time => _time ?? throw new InvalidOperationException("Not a gated host: use NeonApiTestHost.CreateGated.");
 
     public ServiceProvider Services { get; }
 
@@ -74,6 +81,43 @@ internal sealed class NeonApiTestHost : IDisposable
 
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return new NeonApiTestHost(server, provider);
+    }
+
+    /// <summary>
+    /// A host whose network is a <see cref="GatedHandler"/> the test answers and whose clock is an
+    /// <see cref="ObservedTimeProvider"/> the test moves: for retry, deadline and expiry tests. Client-side rate limits
+    /// are off (their own tests turn them on).
+    /// </summary>
+    public static NeonApiTestHost CreateGated(Action<NeonApiOptions>? configure = null)
+    {
+        var time = new ObservedTimeProvider();
+        var gate = new GatedHandler(time);
+        var host = Create(
+            o =>
+            {
+                o.RateLimit.Enabled = false;
+                configure?.Invoke(o);
+            },
+            time,
+            primaryHandler: gate);
+        host._gate = gate;
+        host._time = time;
+        return host;
+    }
+
+    /// <summary>On a gated host: answers the next request with <paramref name="status"/>, then moves the clock through the retry delay once it is armed.</summary>
+    public async Task<GatedRequest> AnswerThenWaitOutBackoffAsync(HttpStatusCode status, TimeSpan backoff)
+    {
+        var request = await Gate.RespondNextAsync(status);
+        await Time.AdvanceWhenArmedAsync(backoff);
+        return request;
+    }
+
+    /// <summary>On a gated host: drops the next request's connection, then moves the clock through the retry delay once it is armed.</summary>
+    public async Task DropThenWaitOutBackoffAsync(TimeSpan backoff)
+    {
+        (await Gate.NextAsync()).Drop();
+        await Time.AdvanceWhenArmedAsync(backoff);
     }
 
     /// <summary>Answers requests to <paramref name="path"/> with each response once, in order, within one call

@@ -1,27 +1,14 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.Http;
 
-/// <summary>Timing-sensitive tests run alone (some observe that nothing more is sent within a short real wait).</summary>
-[CollectionDefinition(nameof(RateLimitTiming), DisableParallelization = true)]
-public sealed class RateLimitTiming
-{
-}
-
 /// <summary>
 /// The budgets are token buckets on the injected clock: these tests freeze a <see cref="FakeTimeProvider"/> and advance
-/// it, so "nothing more is sent" holds however slow the machine is, and "the rest is sent" follows an advance.
+/// it. "Nothing more is sent" is asserted once the limiter has settled (every caller granted or waiting in a line, see
+/// <see cref="NeonRateLimiter.Waiting"/>): from then on nothing can move until the clock does, however slow the machine.
 /// </summary>
-[Collection(nameof(RateLimitTiming))]
 public sealed class NeonRateLimiterTests
 {
-    /// <summary>How long a test waits (real time) to see that nothing more is sent or granted.</summary>
-    private static readonly TimeSpan Observe = TimeSpan.FromMilliseconds(300);
-
     private static NeonApiTestHost CreateHost(Action<NeonRateLimitOptions> limits, FakeTimeProvider time)
     {
         var host = NeonApiTestHost.Create(
@@ -48,6 +35,28 @@ public sealed class NeonRateLimiterTests
         }
     }
 
+    /// <summary>Waits until each of <paramref name="callers"/> is granted (done) or waits in a line of <paramref name="limiter"/>.</summary>
+    private static Task SettledAsync(NeonRateLimiter limiter, IReadOnlyCollection<Task> callers) =>
+        EventuallyAsync(() => callers.Count(c => c.IsCompleted) + limiter.Waiting == callers.Count);
+
+    /// <summary>Waits until <paramref name="sent"/> requests reached the server and the others of <paramref name="total"/> wait in a line.</summary>
+    private static Task SettledAsync(NeonApiTestHost host, Func<int> sent, int total) =>
+        EventuallyAsync(() => sent() + host.Services.GetRequiredService<NeonRateLimiter>().Waiting == total);
+
+    /// <summary>Waits for every call (bounded), disposes the responses and returns their statuses.</summary>
+    private static async Task<HttpStatusCode[]> CompleteAllAsync(IEnumerable<Task<HttpResponseMessage>> calls)
+    {
+        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        return [.. responses.Select(r => r.StatusCode)];
+    }
+
+    private static int Granted(IEnumerable<Task<bool>> calls) => calls.Count(c => c.IsCompletedSuccessfully && c.Result);
+
     /// <summary>Advances the clock in steps: a bucket holds at most its burst, so one long jump refills no more than that.</summary>
     private static void AdvanceInSteps(FakeTimeProvider time, int steps, TimeSpan step)
     {
@@ -65,25 +74,20 @@ public sealed class NeonRateLimiterTests
     {
         var time = new FakeTimeProvider();
         using var limiter = Limiter(time, perMinute: 60, burst: 5);
-        var granted = 0;
-        var calls = Enumerable.Range(0, 20).Select(async _ =>
-        {
-            Assert.True(await limiter.AcquireAsync("projects", CancellationToken.None));
-            Interlocked.Increment(ref granted);
-        }).ToList();
+        var calls = Enumerable.Range(0, 20).Select(_ => limiter.AcquireAsync("projects", CancellationToken.None).AsTask()).ToList();
 
-        await Task.Delay(Observe);
-        Assert.Equal(5, Volatile.Read(ref granted)); // a sliding window of 60/min would let all 20 go at once
+        await SettledAsync(limiter, calls);
+        Assert.Equal(5, Granted(calls)); // a sliding window of 60/min would let all 20 go at once
 
         time.Advance(TimeSpan.FromSeconds(1));
-        await EventuallyAsync(() => Volatile.Read(ref granted) == 6);
+        await SettledAsync(limiter, calls);
+        Assert.Equal(6, Granted(calls));
         time.Advance(TimeSpan.FromSeconds(3));
-        await EventuallyAsync(() => Volatile.Read(ref granted) == 9);
-        await Task.Delay(Observe);
-        Assert.Equal(9, Volatile.Read(ref granted));
+        await SettledAsync(limiter, calls);
+        Assert.Equal(9, Granted(calls));
 
         AdvanceInSteps(time, 11, TimeSpan.FromSeconds(1));
-        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10)), Assert.True);
     }
 
     [Fact]
@@ -94,9 +98,9 @@ public sealed class NeonRateLimiterTests
         time.Advance(TimeSpan.FromMinutes(5)); // a long idle time does not bank a minute's budget
 
         var calls = Enumerable.Range(0, 6).Select(_ => limiter.AcquireAsync("projects", CancellationToken.None).AsTask()).ToList();
-        await Task.Delay(Observe);
+        await SettledAsync(limiter, calls);
 
-        Assert.Equal(3, calls.Count(c => c.IsCompleted));
+        Assert.Equal(3, Granted(calls));
         time.Advance(TimeSpan.FromMilliseconds(300)); // 10/s: three more
         await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
     }
@@ -113,7 +117,7 @@ public sealed class NeonRateLimiterTests
         time.Advance(TimeSpan.FromSeconds(1));
 
         await retryOfOlderCall.WaitAsync(TimeSpan.FromSeconds(10));
-        await Task.Delay(Observe);
+        await SettledAsync(limiter, [newer, retryOfOlderCall]);
         Assert.False(newer.IsCompleted); // a retry keeps its place in line instead of queueing behind the burst
         time.Advance(TimeSpan.FromSeconds(1));
         await newer.WaitAsync(TimeSpan.FromSeconds(10));
@@ -129,12 +133,12 @@ public sealed class NeonRateLimiterTests
         var first = limiter.AcquireAsync("regions", CancellationToken.None).AsTask();
         var second = limiter.AcquireAsync("regions", CancellationToken.None).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(1900));
-        await Task.Delay(Observe);
+        await SettledAsync(limiter, [first, second]);
         Assert.False(first.IsCompleted); // the bucket had 5 permits, but Neon said its own is empty
 
         time.Advance(TimeSpan.FromMilliseconds(100));
         await first.WaitAsync(TimeSpan.FromSeconds(10));
-        await Task.Delay(Observe);
+        await SettledAsync(limiter, [first, second]);
         Assert.False(second.IsCompleted); // after the pause the bucket refills at the rate, no burst
         time.Advance(TimeSpan.FromSeconds(1));
         await second.WaitAsync(TimeSpan.FromSeconds(10));
@@ -171,19 +175,13 @@ public sealed class NeonRateLimiterTests
             .Select(i => host.SendAsync(HttpMethod.Get, $"projects/p{i}", "projects/{project_id}"))
             .ToList();
         using var other = await host.SendAsync(HttpMethod.Get, "regions", "regions");
-        await EventuallyAsync(() => CountPath(host, "/projects/") == 5);
-        await Task.Delay(Observe);
+        await SettledAsync(host, () => CountPath(host, "/projects/"), 8);
 
         Assert.Equal(5, CountPath(host, "/projects/"));
         Assert.Equal(HttpStatusCode.OK, other.StatusCode); // another route has its own budget
         time.Advance(TimeSpan.FromSeconds(1));
-        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(await CompleteAllAsync(calls), status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(8, CountPath(host, "/projects/"));
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
     }
 
     [Fact]
@@ -195,19 +193,15 @@ public sealed class NeonRateLimiterTests
         var calls = Enumerable.Range(0, 7)
             .Select(i => host.SendAsync(HttpMethod.Get, $"route{i}", $"route{i}"))
             .ToList();
-        await EventuallyAsync(() => host.RequestCount == 4);
-        await Task.Delay(Observe);
+        await SettledAsync(host, () => host.RequestCount, 7);
 
         Assert.Equal(4, host.RequestCount);
         time.Advance(TimeSpan.FromSeconds(1));
-        await EventuallyAsync(() => host.RequestCount == 5);
+        await SettledAsync(host, () => host.RequestCount, 7);
+        Assert.Equal(5, host.RequestCount);
         time.Advance(TimeSpan.FromSeconds(2));
-        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(await CompleteAllAsync(calls), status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(7, host.RequestCount);
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
     }
 
     [Fact]
@@ -222,17 +216,13 @@ public sealed class NeonRateLimiterTests
         var others = Enumerable.Range(0, 4)
             .Select(i => host.SendAsync(HttpMethod.Get, $"projects/p{i}", "projects/{project_id}"))
             .ToList();
-        await EventuallyAsync(() => CountPath(host, "/projects/") == 4 && CountPath(host, "/consumption_history/") == 2);
-        await Task.Delay(Observe);
+        await SettledAsync(host, () => CountPath(host, "/projects/") + CountPath(host, "/consumption_history/"), 8);
+        Assert.Equal(4, CountPath(host, "/projects/"));
 
         Assert.Equal(2, CountPath(host, "/consumption_history/"));
         AdvanceInSteps(time, 2, TimeSpan.FromSeconds(30));
-        var responses = await Task.WhenAll(consumption.Concat(others)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(await CompleteAllAsync(consumption.Concat(others)), status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(4, CountPath(host, "/consumption_history/"));
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
     }
 
     [Fact]
@@ -246,9 +236,9 @@ public sealed class NeonRateLimiterTests
         host.Server.Given(Request.Create().WithPath("/regions")).RespondWith(Response.Create().WithStatusCode(200));
 
         var limited = host.SendAsync(HttpMethod.Get, "projects/p1", "projects/{project_id}");
-        await EventuallyAsync(() => host.Logs.GetSnapshot().Any(r => r.Id.Id == 1002)); // the retry is scheduled
+        await EventuallyAsync(() => host.Logs.GetSnapshot().Any(r => r.Id.Id == NeonApiEventId.RetryScheduled)); // the retry is scheduled
         var other = host.SendAsync(HttpMethod.Get, "regions", "regions");
-        await Task.Delay(Observe);
+        await EventuallyAsync(() => host.Services.GetRequiredService<NeonRateLimiter>().Waiting == 1); // other waits in the paused line
 
         Assert.Equal(0, CountPath(host, "/regions")); // without the pause it would go out (and draw a 429 from Neon)
         time.Advance(TimeSpan.FromSeconds(2)); // one permit when the pause ends, the next 1/40 s later (route "regions")
@@ -290,7 +280,7 @@ public sealed class NeonRateLimiterTests
 
         using var first = await host.SendAsync(HttpMethod.Get, "projects", "projects");
         var second = host.SendAsync(HttpMethod.Get, "projects", "projects");
-        await Task.Delay(Observe);
+        await EventuallyAsync(() => host.Services.GetRequiredService<NeonRateLimiter>().Waiting == 1); // waiting for a permit
         time.Advance(TimeSpan.FromMilliseconds(300)); // the deadline passes; the next permit is 1 s away
         var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => second.WaitAsync(TimeSpan.FromSeconds(10)));
 
@@ -313,27 +303,20 @@ public sealed class NeonRateLimiterTests
     {
         var time = new FakeTimeProvider();
         using var limiter = Limiter(time, perMinute: 600, burst: 50);
-        var granted = 0;
+        var callers = Enumerable.Range(0, 200)
+            .Select(i => Task.Run(() => limiter.AcquireAsync($"route{i % 7}", CancellationToken.None).AsTask()))
+            .ToList();
+        await SettledAsync(limiter, callers);
 
-        var callers = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
-        {
-            if (await limiter.AcquireAsync($"route{i % 7}", CancellationToken.None))
-            {
-                Interlocked.Increment(ref granted);
-            }
-        })).ToList();
-        await Task.Delay(Observe);
-
-        Assert.Equal(50, Volatile.Read(ref granted));
+        Assert.Equal(50, Granted(callers));
         Assert.Equal(150, callers.Count(t => !t.IsCompleted));
 
         time.Advance(TimeSpan.FromSeconds(5)); // 10/s: 50 more
-        await EventuallyAsync(() => Volatile.Read(ref granted) == 100);
-        await Task.Delay(Observe);
-        Assert.Equal(100, Volatile.Read(ref granted));
+        await SettledAsync(limiter, callers);
+        Assert.Equal(100, Granted(callers));
         AdvanceInSteps(time, 10, TimeSpan.FromSeconds(1));
 
         await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(200, granted);
+        Assert.Equal(200, Granted(callers));
     }
 }

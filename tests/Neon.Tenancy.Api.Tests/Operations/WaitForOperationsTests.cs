@@ -1,8 +1,4 @@
 using System.Text.Json;
-using Neon.Tenancy.Api;
-using Neon.Tenancy.Api.Tests.Http;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace Neon.Tenancy.Api.Tests.Operations;
 
@@ -74,33 +70,39 @@ public class WaitForOperationsTests
     [Fact]
     public async Task WaitForOperationsAsync_DeadlinePasses_ThrowsTimeoutCarryingPendingOperations()
     {
-        using var host = NeonApiTestHost.Create();
+        var time = new ObservedTimeProvider();
+        using var host = NeonApiTestHost.Create(o => o.OperationPollInterval = TimeSpan.FromSeconds(1), time);
         host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/a").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "running"))));
         host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/b").UsingGet())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("b", "finished"))));
 
-        var ex = await Assert.ThrowsAsync<NeonOperationTimeoutException>(() =>
-            host.ApiClient.WaitForOperationsAsync([Op("a", "scheduling"), Op("b", "running")], TimeSpan.FromSeconds(1.5)));
+        var wait = host.ApiClient.WaitForOperationsAsync([Op("a", "scheduling"), Op("b", "running")], TimeSpan.FromSeconds(1.5));
+        await time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1)); // first poll: a still running, b finished
+        await time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(0.5)); // the last wait is cut to what is left of the 1.5 s
+        var ex = await Assert.ThrowsAsync<NeonOperationTimeoutException>(() => wait);
 
         var pending = Assert.Single(ex.PendingOperations);
         Assert.Equal("a", pending.Id);
         Assert.Equal(OperationStatus.Running, pending.Status);
         Assert.Equal(TimeSpan.FromSeconds(1.5), ex.Timeout);
-        Assert.True(host.Server.LogEntries.Count() >= 2);
+        Assert.Single(host.Server.LogEntries, e => e.RequestMessage!.AbsolutePath.EndsWith("/b", StringComparison.Ordinal));
+        Assert.InRange(host.Server.LogEntries.Count(e => e.RequestMessage!.AbsolutePath.EndsWith("/a", StringComparison.Ordinal)), 1, 2);
     }
 
     [Fact]
-    public async Task WaitForOperationsAsync_CallerCancels_ThrowsOperationCanceled()
+    public async Task WaitForOperationsAsync_CallerCancelsBetweenPolls_ThrowsOperationCanceledNotTimeout()
     {
-        using var host = NeonApiTestHost.Create();
-        host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/a").UsingGet())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", "running"))));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var time = new ObservedTimeProvider();
+        using var host = NeonApiTestHost.Create(timeProvider: time);
+        using var cts = new CancellationTokenSource();
 
-        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            host.ApiClient.WaitForOperationsAsync([Op("a", "running")], TimeSpan.FromMinutes(1), cts.Token));
+        var wait = host.ApiClient.WaitForOperationsAsync([Op("a", "running")], TimeSpan.FromMinutes(1), cts.Token);
+        await time.WhenArmedAsync(TimeSpan.FromMilliseconds(10)); // waiting for the first poll
+        await cts.CancelAsync();
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
 
         Assert.IsNotType<NeonOperationTimeoutException>(ex);
+        Assert.Empty(host.Server.LogEntries);
     }
 }

@@ -1,11 +1,6 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Neon.Tenancy.Api.Tests.Http;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
-namespace Neon.Tenancy.Api.Tests.Hostile;
+namespace Neon.Tenancy.Api.Tests.Client;
 
 /// <summary>
 /// Answers a hostile or broken server could give. Each ends in one typed error that says what was wrong and where, and

@@ -1,0 +1,1 @@
+global using Neon.Tenancy.Api.Models;
