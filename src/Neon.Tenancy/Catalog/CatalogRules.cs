@@ -65,7 +65,7 @@ internal static class CatalogRules
         State = after.State,
         Plan = after.Plan,
         StateChanged = before.State != after.State,
-        PlanChanged = !string.Equals(before.Plan, after.Plan, StringComparison.Ordinal),
+        PlanChanged = !string.Equals(before.Plan, after.Plan, StringComparison.Ordinal) || before.Settings != after.Settings,
         ConnectionChanged =
             !before.PooledConnectionSecret.Span.SequenceEqual(after.PooledConnectionSecret.Span)
             || !before.DirectConnectionSecret.Span.SequenceEqual(after.DirectConnectionSecret.Span)

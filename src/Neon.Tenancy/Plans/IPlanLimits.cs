@@ -37,7 +37,7 @@ public interface IPlanLimits
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is neither ready nor suspended.</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, or <paramref name="plan"/> is not 1 to 64 characters of letters, digits, '-', '_' and '.'.</exception>
-    Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default);
+    Task<TenantRecord> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default);
 
     /// <summary>Compares the tenant's project settings in Neon with its plan (read-only: one or two API reads).</summary>
     /// <param name="tenantId">The tenant.</param>
@@ -64,64 +64,12 @@ public interface IPlanLimits
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The suspended tenant.</returns>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
-    Task<TenantDatabase> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+    Task<TenantRecord> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>Restores a suspended tenant's plan quotas and marks it ready. Idempotent.</summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The ready tenant.</returns>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
-    Task<TenantDatabase> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default);
-}
-
-/// <summary>One setting of a project that differs from its plan.</summary>
-/// <param name="Setting">The Neon setting (for example <c>settings.quota.compute_time_seconds</c>, <c>endpoint.autoscaling_limit_max_cu</c>).</param>
-/// <param name="Expected">The plan's value, formatted invariantly.</param>
-/// <param name="Actual">The project's value, formatted invariantly; <see langword="null"/> when unset.</param>
-public sealed record PlanSettingDifference(string Setting, string? Expected, string? Actual);
-
-/// <summary>How a tenant's project differs from its plan.</summary>
-/// <param name="TenantId">The tenant.</param>
-/// <param name="Plan">The plan the catalog records.</param>
-/// <param name="Differences">The settings that differ; empty when none.</param>
-public sealed record TenantPlanDrift(TenantId TenantId, string Plan, IReadOnlyList<PlanSettingDifference> Differences)
-{
-    /// <summary>Whether any setting differs.</summary>
-    public bool HasDrift => Differences.Count > 0;
-}
-
-/// <summary>How <see cref="IPlanLimits.ReconcileAsync"/> runs.</summary>
-public sealed record PlanReconcileOptions
-{
-    /// <summary>Tenants checked at once. Default 4.</summary>
-    public int MaxConcurrency { get; init; } = 4;
-
-    /// <summary>Only report drift, change nothing. Default <see langword="false"/>.</summary>
-    public bool DryRun { get; init; }
-}
-
-/// <summary>What <see cref="IPlanLimits.ReconcileAsync"/> did.</summary>
-/// <param name="Checked">How many tenants were checked.</param>
-/// <param name="Drifted">The tenants whose projects differed from their plans, with the differences found.</param>
-/// <param name="Fixed">The tenants brought back in line.</param>
-/// <param name="Failed">The tenants that could not be checked or fixed, with the error's message (never a secret).</param>
-public sealed record PlanReconcileReport(
-    int Checked,
-    IReadOnlyList<TenantPlanDrift> Drifted,
-    IReadOnlyList<TenantId> Fixed,
-    IReadOnlyDictionary<TenantId, string> Failed);
-
-/// <summary>A plan name that is not configured in <see cref="TenantPlanOptions"/>.</summary>
-public sealed class UnknownPlanException : NeonTenancyException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="plan">The unknown plan name.</param>
-    public UnknownPlanException(string plan)
-        : base($"Plan '{plan}' is not configured (NeonTenancy:Plans:Plans).")
-    {
-        Plan = plan;
-    }
-
-    /// <summary>The unknown plan name.</summary>
-    public string Plan { get; }
+    Task<TenantRecord> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 }

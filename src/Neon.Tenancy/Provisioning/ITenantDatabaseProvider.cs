@@ -10,7 +10,7 @@ namespace Neon.Tenancy;
 /// instances sharing a PostgreSQL catalog, create exactly one project; a call abandoned at any step (crash, timeout,
 /// cancellation) is finished by the next call, which adopts the project an earlier attempt created instead of creating
 /// a second one.</para>
-/// <para>Reads (<see cref="GetAsync"/>, <see cref="ListAsync"/>) come from the catalog and never call Neon. Changes
+/// <para>Reads (<see cref="GetAsync"/>, <see cref="ListAllAsync"/>) come from the catalog and never call Neon. Changes
 /// that affect connections (restore, rotation, delete) are signalled by updating the catalog record, whose change
 /// feed tells the connection layer to drop cached connections.</para>
 /// </remarks>
@@ -29,20 +29,21 @@ public interface ITenantDatabaseProvider
     /// secret-free <see cref="TenantRecord.FailureReason"/>, and a later call resumes.</exception>
     /// <exception cref="TenantStateException">The tenant is deleting or deleted (recover it instead).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, or the request breaks a rule (plan, database or role name, region, Postgres version: the rules of <see cref="TenantProvisioningOptions"/>; reserved role names such as <c>pg_*</c> and <c>neon_*</c> are refused); nothing is called then.</exception>
-    Task<TenantDatabase> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default);
+    Task<TenantRecord> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Describes one tenant from the catalog (no Neon API call).</summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The tenant, or <see langword="null"/> when it is not in the catalog.</returns>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
-    Task<TenantDatabase?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+    Task<TenantRecord?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists tenants from the catalog (no Neon API call), ordered by tenant id, optionally in one state.</summary>
+    /// <summary>Streams every tenant from the catalog (no Neon API call), ordered by tenant id, optionally in one state.</summary>
     /// <param name="state">Only tenants in this state; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
-    /// <returns>The tenants, read one catalog page at a time.</returns>
-    IAsyncEnumerable<TenantDatabase> ListAsync(TenantState? state = null, CancellationToken cancellationToken = default);
+    /// <returns>The tenants, read one catalog page (<see cref="TenantQuery.MaxPageSize"/>) at a time. For one page, use <see cref="ITenantCatalog.ListAsync"/>.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    IAsyncEnumerable<TenantRecord> ListAllAsync(TenantState? state = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes the tenant's project and keeps the record as <see cref="TenantState.Deleted"/> until Neon's recovery
@@ -63,7 +64,7 @@ public interface ITenantDatabaseProvider
     /// <exception cref="TenantStateException">The tenant is not deleted (or deleting).</exception>
     /// <exception cref="Api.NeonApiException">Neon refused (for example the recovery window has passed).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
-    Task<TenantDatabase> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+    Task<TenantRecord> RecoverAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Restores the tenant's branch in place to a timestamp or LSN, keeping the pre-restore state as a branch, waits for
@@ -89,7 +90,7 @@ public interface ITenantDatabaseProvider
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is not ready or suspended.</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
-    Task<TenantDatabase> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+    Task<TenantRecord> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Finds Neon projects that carry this application's project-name prefix but belong to no tenant in the catalog,
