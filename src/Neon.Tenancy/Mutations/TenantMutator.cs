@@ -248,7 +248,7 @@ internal sealed class TenantMutator
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            TenantMutatorLog.FailureNotRecorded(_logger, exception, tenantId.Value);
+            ProvisioningLog.FailureNotRecorded(_logger, exception, tenantId.Value);
         }
     }
 

@@ -2,16 +2,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Neon.Tenancy;
 
-/// <summary>The tenant-change kit's log messages (event ids 4006, 4030-4039).</summary>
+/// <summary>The tenant-change kit's log messages (event ids 4030-4039; its "failure not recorded" is still ProvisioningLog.FailureNotRecorded, 4006, until the log files are reorganised).</summary>
 internal static partial class TenantMutatorLog
 {
     /// <summary>The tenant's log scope around every change (<c>TenantId</c>).</summary>
     public static IDisposable? TenantScope(ILogger logger, TenantId tenantId) =>
         logger.BeginScope(new KeyValuePair<string, object?>[] { new("TenantId", tenantId.Value) });
-
-    // Was ProvisioningLog.FailureNotRecorded (same id and text): recording a failure is the kit's job for every change.
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Tenant {TenantId}: could not record the failure in the catalog")]
-    public static partial void FailureNotRecorded(ILogger logger, Exception exception, string tenantId);
 
     [LoggerMessage(EventId = 4030, Level = LogLevel.Information, Message = "Project {ProjectId} has {Count} running operations; waiting for them before the next change")]
     public static partial void WaitingForOperations(ILogger logger, string projectId, int count);
