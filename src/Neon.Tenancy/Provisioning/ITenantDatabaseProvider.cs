@@ -13,6 +13,14 @@ namespace Neon.Tenancy;
 /// <para>Reads (<see cref="GetAsync"/>, <see cref="ListAllAsync"/>) come from the catalog and never call Neon. Changes
 /// that affect connections (restore, rotation, delete) are signalled by updating the catalog record, whose change
 /// feed tells the connection layer to drop cached connections.</para>
+/// <para>Errors, one rule for every operation here and in <see cref="IPlanLimits"/>: a Neon API failure escapes as the
+/// <see cref="Api.NeonApiException"/> the API client threw (<see cref="Api.NeonOperationFailedException"/>,
+/// <see cref="Api.NeonOperationTimeoutException"/>, ...), never wrapped, so one <c>catch (NeonApiException)</c> handles
+/// Neon for all of them; a failed change also records why on the tenant (<see cref="TenantRecord.FailureReason"/>, the
+/// step or operation first) and the same call, repeated, finishes it. <see cref="TenantProvisioningException"/> is
+/// only for provisioning's own steps that are not Neon's (the catalog, the initializer, the application role's
+/// grants). Refusals that changed nothing are <see cref="TenantNotFoundException"/>, <see cref="TenantStateException"/>
+/// and <see cref="ArgumentException"/>.</para>
 /// </remarks>
 public interface ITenantDatabaseProvider
 {
@@ -25,8 +33,13 @@ public interface ITenantDatabaseProvider
     /// <param name="cancellationToken">Cancels the call; the next call resumes where this one stopped.</param>
     /// <returns>The ready tenant database.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
-    /// <exception cref="TenantProvisioningException">A step failed; the catalog says <see cref="TenantState.Failed"/> with a
-    /// secret-free <see cref="TenantRecord.FailureReason"/>, and a later call resumes.</exception>
+    /// <exception cref="Api.NeonApiException">Neon refused or failed a step (creating the project, its operations, the
+    /// application role); the catalog says <see cref="TenantState.Failed"/> with a secret-free
+    /// <see cref="TenantRecord.FailureReason"/> naming the step, and a later call resumes.</exception>
+    /// <exception cref="TenantProvisioningException">A step that is not Neon's failed (the catalog, the initializer, the
+    /// application role's grants); recorded and resumed the same way.</exception>
+    /// <exception cref="UnknownPlanException">Plans are configured, <see cref="TenantProvisionRequest.Settings"/> is not
+    /// set and no plan has the request's name; nothing is called then.</exception>
     /// <exception cref="TenantStateException">The tenant is deleting or deleted (recover it instead).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, or the request breaks a rule (plan, database or role name, region, Postgres version: the rules of <see cref="TenantProvisioningOptions"/>; reserved role names such as <c>pg_*</c> and <c>neon_*</c> are refused); nothing is called then.</exception>
     Task<TenantRecord> ProvisionAsync(TenantId tenantId, TenantProvisionRequest request, CancellationToken cancellationToken = default);
@@ -53,6 +66,7 @@ public interface ITenantDatabaseProvider
     /// <param name="cancellationToken">Cancels the call; the record then says <see cref="TenantState.Deleting"/> and a later call finishes.</param>
     /// <returns>When the project stops being recoverable.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="Api.NeonApiException">Neon refused or failed the deletion (recorded on the tenant; call again).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantDeletion> DeleteAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
@@ -77,6 +91,7 @@ public interface ITenantDatabaseProvider
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, the request names neither or both of a timestamp and an LSN, or its <see cref="TenantRestoreRequest.PreserveUnderName"/> is not 1 to 256 characters without control characters (Neon's branch name limit).</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is not ready or suspended.</exception>
+    /// <exception cref="Api.NeonApiException">Neon refused or failed the restore (for example a time outside the history retention).</exception>
     Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -89,6 +104,7 @@ public interface ITenantDatabaseProvider
     /// <returns>The tenant after rotation.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is not ready or suspended.</exception>
+    /// <exception cref="Api.NeonApiException">Neon refused or failed a password reset (recorded on the tenant; call again).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     Task<TenantRecord> RotateCredentialsAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
@@ -99,5 +115,6 @@ public interface ITenantDatabaseProvider
     /// <param name="deleteOrphans">Delete the projects no catalog record knows. Projects of failed tenants are reported, never deleted here.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What was found (and, for orphans, whether it was deleted).</returns>
+    /// <exception cref="Api.NeonApiException">Listing or deleting projects failed.</exception>
     Task<IReadOnlyList<TenantOrphanProject>> SweepOrphansAsync(bool deleteOrphans = false, CancellationToken cancellationToken = default);
 }

@@ -19,9 +19,12 @@ public sealed record TenantProvisionRequest
     public string? RoleName { get; init; }
 
     /// <summary>
-    /// Limits sent in the create call (quotas, autoscaling, suspend timeout, history retention); <see langword="null"/>
-    /// for the settings of <see cref="Plan"/> from the configured plans (<see cref="IPlanLimits.GetSettings(string)"/>;
-    /// an unknown plan fails with <see cref="UnknownPlanException"/> before anything is created). Set it to override them.
+    /// The tenant's own settings (quotas, autoscaling, suspend timeout, history retention, pool size), replacing its
+    /// plan's; <see langword="null"/> (the usual case) for the settings of <see cref="Plan"/> from the configured plans
+    /// (<see cref="IPlanLimits.GetSettings(string)"/>; an unknown plan fails with <see cref="UnknownPlanException"/>
+    /// before anything is created). They are sent in the create call and stored on the tenant
+    /// (<see cref="TenantRecord.Settings"/>): drift checks, reconcile, suspension, resumption and the connection layer's
+    /// pool size honour them until <see cref="IPlanLimits.ChangePlanAsync"/> moves the tenant to a plan's settings.
     /// </summary>
     public TenantPlanSettings? Settings { get; init; }
 }

@@ -1,7 +1,8 @@
 namespace Neon.Tenancy;
 
 /// <summary>
-/// Provisioning failed at a step. The catalog records the tenant as <see cref="TenantState.Failed"/> with a short
+/// Provisioning failed at a step that is not Neon's (the catalog, the initializer, the application role's grants; a
+/// Neon API failure escapes as its <see cref="Api.NeonApiException"/>, see <see cref="ITenantDatabaseProvider"/>). The catalog records the tenant as <see cref="TenantState.Failed"/> with a short
 /// <see cref="TenantRecord.FailureReason"/> (the step and the kind of failure, never a secret) and the next <see cref="ITenantDatabaseProvider.ProvisionAsync"/> resumes; the inner exception says why.
 /// </summary>
 public sealed class TenantProvisioningException : NeonTenancyException
