@@ -40,7 +40,7 @@ public sealed record TenantChange
     /// <summary>Whether an update changed the state.</summary>
     public bool StateChanged { get; init; }
 
-    /// <summary>Whether an update changed the plan.</summary>
+    /// <summary>Whether an update changed the plan or the tenant's own settings (<see cref="TenantRecord.Settings"/>).</summary>
     public bool PlanChanged { get; init; }
 
     /// <summary>Whether an update changed where or how to connect: secrets, endpoint, branch, database, role or project.</summary>
