@@ -6,11 +6,15 @@ using Neon.Tenancy.Api;
 namespace Neon.Tenancy;
 
 /// <summary>
-/// The one path every SDK call that changes a tenant's Neon project goes through: <see cref="RunAsync{T}"/> takes the
-/// tenant's lock; <see cref="SendAsync{T}"/> waits for the project's running operations, whoever started them, then
-/// sends the mutation; <see cref="WaitAsync"/> waits for the operations it started. Catalog writes go through
-/// <see cref="UpdateAsync"/> (re-read and retried on a concurrent update), and a mutation that fails records why on
-/// the tenant (<see cref="TenantRecord.FailureReason"/>), so the state it leaves names what happened.
+/// The tenant-change kit: the one path every SDK call that changes a tenant goes through (the provider, the plans, and
+/// fleet work next). <see cref="LockedAsync{T}"/> is the preamble (tenant id check, log scope, the registered
+/// <see cref="ITenantLock"/>); <see cref="RunAsync{T}"/> adds recording why a change failed on the tenant
+/// (<see cref="TenantRecord.FailureReason"/>); <see cref="GetAsync"/>, <see cref="RequireProjectAsync"/> and
+/// <see cref="RequireServingAsync"/> read the tenant and refuse what its state does not allow; <see cref="SendAsync{T}"/>
+/// waits for the project's running operations, whoever started them (<see cref="RunningOperationsAsync"/>), then sends the
+/// mutation and <see cref="WaitAsync"/> waits for the operations it started; catalog writes go through
+/// <see cref="UpdateAsync"/> (re-read and retried on a concurrent update). The whole catalog is read with
+/// <see cref="TenantCatalogPaging.ListAllAsync"/>.
 /// </summary>
 /// <remarks>
 /// Waiting first is what keeps mutations out of 423: Neon refuses any mutation of a project with running operations,
