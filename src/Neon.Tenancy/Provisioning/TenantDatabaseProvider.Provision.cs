@@ -103,9 +103,7 @@ internal sealed partial class TenantDatabaseProvider
                 step = TenantProvisioningStep.Catalog;
                 record = await _catalog.UpdateAsync(record with
                 {
-                    State = TenantState.Provisioning,
-                    Plan = request.Plan,
-                    Settings = request.Settings,
+                    State = TenantState.Provisioning, // plan and own settings: as recorded before the create was sent
                     ProjectId = details.ProjectId,
                     Region = details.Region,
                     BranchId = details.BranchId,
