@@ -30,7 +30,7 @@ internal sealed class DeleteRecoverStep : ITourStep
             tour.Out.Ok($"OpenConnectionAsync({tenant}) fails at once, without touching the network: {ex.GetType().Name}: {ex.Message}");
         }
 
-        TenantDatabase recovered = null!;
+        TenantRecord recovered = null!;
         took = await Tour.TimeAsync(async () => recovered = await tour.Provider.RecoverAsync(tenant, cancellationToken));
         tour.Out.Ok($"Recovered {tenant} ({TourOutput.Ms(took)}): state {recovered.State}, same project {recovered.ProjectId}.");
 

@@ -18,7 +18,7 @@ internal sealed class PlanChangeStep : ITourStep
         var current = await tour.Provider.GetAsync(tenant, cancellationToken)
             ?? throw new InvalidOperationException($"Tenant {tenant} is not in the catalog.");
         var before = (await tour.Api.Projects.GetProjectAsync(current.ProjectId!, cancellationToken)).Project;
-        TenantDatabase changed = null!;
+        TenantRecord changed = null!;
         var took = await Tour.TimeAsync(async () => changed = await tour.Plans.ChangePlanAsync(tenant, "pro", cancellationToken));
         var after = (await tour.Api.Projects.GetProjectAsync(changed.ProjectId!, cancellationToken)).Project;
         tour.Out.Ok($"ChangePlanAsync({tenant}, \"pro\"): plan {current.Plan} -> {changed.Plan} in {TourOutput.Ms(took)}; its cached connections are rebuilt with the new pool size.");

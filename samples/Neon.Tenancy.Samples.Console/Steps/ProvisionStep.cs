@@ -20,7 +20,7 @@ internal sealed class ProvisionStep : ITourStep
         var catalog = tour.Services.GetRequiredService<ITenantCatalog>();
         var started = Stopwatch.GetTimestamp();
         var ours = tour.Tenants.Select(t => t.Id).ToHashSet();
-        var results = new TenantDatabase[tour.Tenants.Count];
+        var results = new TenantRecord[tour.Tenants.Count];
         var took = new TimeSpan[tour.Tenants.Count];
 
         using (catalog.SubscribeToChanges(change =>

@@ -19,7 +19,7 @@ internal sealed class RotateStep : ITourStep
             ?? throw new InvalidOperationException($"Tenant {tenant} is not in the catalog.");
         var oldConnectionString = protector.Unprotect(tenant, ConnectionSecretKind.Direct, before.DirectConnectionSecret.Span);
 
-        TenantDatabase rotated = null!;
+        TenantRecord rotated = null!;
         var took = await Tour.TimeAsync(async () => rotated = await tour.Provider.RotateCredentialsAsync(tenant, cancellationToken));
         tour.Out.Ok($"{tenant}: role {rotated.RoleName} has a new password ({TourOutput.Ms(took)}); the catalog stores it encrypted (record version {before.Version} -> {rotated.Version}).");
         tour.Out.Note("The change feed tells every application instance; their cached data sources for the tenant are replaced.");

@@ -45,28 +45,17 @@ internal static class CatalogRules
         TenantId.ThrowIfDefault(tenantId, paramName);
     }
 
-    public static TenantChange Reserved(TenantRecord record) => new()
-    {
-        Kind = TenantChangeKind.Reserved,
-        TenantId = record.TenantId,
-        Version = record.Version,
-        State = record.State,
-        Plan = record.Plan,
-        StateChanged = true,
-        PlanChanged = true,
-        ConnectionChanged = true,
-    };
+    /// <summary>The change a reservation publishes: everything is new.</summary>
+    public static TenantChange Reserved(TenantRecord record) =>
+        Change(TenantChangeKind.Reserved, record, stateChanged: true, planChanged: true, connectionChanged: true);
 
-    public static TenantChange Updated(TenantRecord before, TenantRecord after) => new()
-    {
-        Kind = TenantChangeKind.Updated,
-        TenantId = after.TenantId,
-        Version = after.Version,
-        State = after.State,
-        Plan = after.Plan,
-        StateChanged = before.State != after.State,
-        PlanChanged = !string.Equals(before.Plan, after.Plan, StringComparison.Ordinal),
-        ConnectionChanged =
+    /// <summary>The change an update publishes: what differs between <paramref name="before"/> and <paramref name="after"/>.</summary>
+    public static TenantChange Updated(TenantRecord before, TenantRecord after) => Change(
+        TenantChangeKind.Updated,
+        after,
+        stateChanged: before.State != after.State,
+        planChanged: !string.Equals(before.Plan, after.Plan, StringComparison.Ordinal) || before.Settings != after.Settings,
+        connectionChanged:
             !before.PooledConnectionSecret.Span.SequenceEqual(after.PooledConnectionSecret.Span)
             || !before.DirectConnectionSecret.Span.SequenceEqual(after.DirectConnectionSecret.Span)
             || !string.Equals(before.ProjectId, after.ProjectId, StringComparison.Ordinal)
@@ -76,19 +65,22 @@ internal static class CatalogRules
             || !string.Equals(before.RoleName, after.RoleName, StringComparison.Ordinal)
             || !string.Equals(before.ApplicationRoleName, after.ApplicationRoleName, StringComparison.Ordinal)
             || !before.ApplicationPooledConnectionSecret.Span.SequenceEqual(after.ApplicationPooledConnectionSecret.Span)
-            || !before.ApplicationDirectConnectionSecret.Span.SequenceEqual(after.ApplicationDirectConnectionSecret.Span),
-    };
+            || !before.ApplicationDirectConnectionSecret.Span.SequenceEqual(after.ApplicationDirectConnectionSecret.Span));
 
-    public static TenantChange Removed(TenantRecord record) => new()
+    /// <summary>The change a removal publishes.</summary>
+    public static TenantChange Removed(TenantRecord record) =>
+        Change(TenantChangeKind.Removed, record, stateChanged: true, planChanged: false, connectionChanged: true);
+
+    private static TenantChange Change(TenantChangeKind kind, TenantRecord record, bool stateChanged, bool planChanged, bool connectionChanged) => new()
     {
-        Kind = TenantChangeKind.Removed,
+        Kind = kind,
         TenantId = record.TenantId,
         Version = record.Version,
         State = record.State,
         Plan = record.Plan,
-        StateChanged = true,
-        PlanChanged = false,
-        ConnectionChanged = true,
+        StateChanged = stateChanged,
+        PlanChanged = planChanged,
+        ConnectionChanged = connectionChanged,
     };
 
     private static void RequirePlan(string plan, string paramName)

@@ -7,6 +7,9 @@ namespace Neon.Tenancy;
 /// <remarks>
 /// An implementation of your own can run the contract the built-in catalogs pass: derive an xUnit class from
 /// <c>Neon.Tenancy.Testing.TenantCatalogContractTests</c> (package Neon.Tenancy.Testing).
+/// <para>Every method of the SDK's implementations may also throw what their store throws (for the PostgreSQL catalog,
+/// <see cref="Npgsql.NpgsqlException"/> when the database is unreachable) and <see cref="OperationCanceledException"/>
+/// when cancelled.</para>
 /// </remarks>
 public interface ITenantCatalog
 {
@@ -18,6 +21,8 @@ public interface ITenantCatalog
     /// <param name="reservation">The tenant, plan, region and project name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The stored record and whether this call created it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="reservation"/> is null.</exception>
+    /// <exception cref="ArgumentException">The tenant id is <c>default(TenantId)</c> or the plan is empty or longer than 64 characters.</exception>
     Task<TenantReservationResult> ReserveAsync(TenantReservation reservation, CancellationToken cancellationToken = default);
 
     /// <summary>Reads one tenant.</summary>
@@ -31,6 +36,7 @@ public interface ITenantCatalog
     /// <param name="query">Filters, page size and continuation token.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One page.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="query"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The page size is out of range.</exception>
     /// <exception cref="ArgumentException">The continuation token is not one this catalog produced.</exception>
     Task<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default);
@@ -44,6 +50,8 @@ public interface ITenantCatalog
     /// <returns>The stored record with its new version.</returns>
     /// <exception cref="TenantConcurrencyException">The stored version differs: someone else updated the tenant first.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="record"/> is null.</exception>
+    /// <exception cref="ArgumentException">The record's tenant id is <c>default(TenantId)</c>, its plan is empty or too long, its state is not defined or its version is below 1.</exception>
     Task<TenantRecord> UpdateAsync(TenantRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a tenant's record (after its project is deleted; see <see cref="TenantState.Deleted"/>).</summary>

@@ -11,7 +11,11 @@ internal sealed class PostgresCatalogSql
     private const string Columns =
         "tenant_id, state, plan, project_name, project_id, region, branch_id, endpoint_id, database_name, role_name, " +
         "schema_version, pooled_secret, direct_secret, created_at, updated_at, row_version, " +
-        "app_role_name, app_pooled_secret, app_direct_secret, failure_reason, recoverable_until";
+        "app_role_name, app_pooled_secret, app_direct_secret, failure_reason, recoverable_until, plan_settings";
+
+    /// <summary>The columns whose change is a connection change (version 1), then those version 2 added.</summary>
+    private static readonly string[] ConnectionColumnsV1 = ["pooled_secret", "direct_secret", "project_id", "branch_id", "endpoint_id", "database_name", "role_name"];
+    private static readonly string[] ApplicationRoleColumns = ["app_role_name", "app_pooled_secret", "app_direct_secret"];
 
     public PostgresCatalogSql(string schema)
     {
@@ -50,28 +54,7 @@ internal sealed class PostgresCatalogSql
                 """,
                 $"CREATE INDEX tenants_state_idx ON {t} (state, tenant_id)",
                 $"CREATE INDEX tenants_plan_idx ON {t} (plan, tenant_id)",
-                // Payload: kind|version|state|flags(state, plan, connection)|tenant_id|plan. The plan goes last because it may contain '|'.
-                $"""
-                CREATE FUNCTION "{schema}".notify_tenant_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
-                BEGIN
-                    IF TG_OP = 'INSERT' THEN
-                        PERFORM pg_notify('{Channel}', format('R|%s|%s|111|%s|%s', NEW.row_version, NEW.state, NEW.tenant_id, NEW.plan));
-                    ELSIF TG_OP = 'UPDATE' THEN
-                        PERFORM pg_notify('{Channel}', format('U|%s|%s|%s%s%s|%s|%s', NEW.row_version, NEW.state,
-                            (OLD.state IS DISTINCT FROM NEW.state)::int,
-                            (OLD.plan IS DISTINCT FROM NEW.plan)::int,
-                            (OLD.pooled_secret IS DISTINCT FROM NEW.pooled_secret OR OLD.direct_secret IS DISTINCT FROM NEW.direct_secret
-                             OR OLD.project_id IS DISTINCT FROM NEW.project_id OR OLD.branch_id IS DISTINCT FROM NEW.branch_id
-                             OR OLD.endpoint_id IS DISTINCT FROM NEW.endpoint_id OR OLD.database_name IS DISTINCT FROM NEW.database_name
-                             OR OLD.role_name IS DISTINCT FROM NEW.role_name)::int,
-                            NEW.tenant_id, NEW.plan));
-                    ELSE
-                        PERFORM pg_notify('{Channel}', format('D|%s|%s|101|%s|%s', OLD.row_version, OLD.state, OLD.tenant_id, OLD.plan));
-                    END IF;
-                    RETURN NULL;
-                END
-                $fn$
-                """,
+                NotifyFunction(schema, "CREATE", ["plan"], ConnectionColumnsV1),
                 $"CREATE TRIGGER tenants_notify AFTER INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION \"{schema}\".notify_tenant_change()",
             ],
 
@@ -84,29 +67,14 @@ internal sealed class PostgresCatalogSql
                 $"ALTER TABLE {t} ADD COLUMN app_direct_secret bytea",
                 $"ALTER TABLE {t} ADD COLUMN failure_reason text",
                 $"ALTER TABLE {t} ADD COLUMN recoverable_until timestamptz",
-                $"""
-                CREATE OR REPLACE FUNCTION "{schema}".notify_tenant_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
-                BEGIN
-                    IF TG_OP = 'INSERT' THEN
-                        PERFORM pg_notify('{Channel}', format('R|%s|%s|111|%s|%s', NEW.row_version, NEW.state, NEW.tenant_id, NEW.plan));
-                    ELSIF TG_OP = 'UPDATE' THEN
-                        PERFORM pg_notify('{Channel}', format('U|%s|%s|%s%s%s|%s|%s', NEW.row_version, NEW.state,
-                            (OLD.state IS DISTINCT FROM NEW.state)::int,
-                            (OLD.plan IS DISTINCT FROM NEW.plan)::int,
-                            (OLD.pooled_secret IS DISTINCT FROM NEW.pooled_secret OR OLD.direct_secret IS DISTINCT FROM NEW.direct_secret
-                             OR OLD.project_id IS DISTINCT FROM NEW.project_id OR OLD.branch_id IS DISTINCT FROM NEW.branch_id
-                             OR OLD.endpoint_id IS DISTINCT FROM NEW.endpoint_id OR OLD.database_name IS DISTINCT FROM NEW.database_name
-                             OR OLD.role_name IS DISTINCT FROM NEW.role_name OR OLD.app_role_name IS DISTINCT FROM NEW.app_role_name
-                             OR OLD.app_pooled_secret IS DISTINCT FROM NEW.app_pooled_secret
-                             OR OLD.app_direct_secret IS DISTINCT FROM NEW.app_direct_secret)::int,
-                            NEW.tenant_id, NEW.plan));
-                    ELSE
-                        PERFORM pg_notify('{Channel}', format('D|%s|%s|101|%s|%s', OLD.row_version, OLD.state, OLD.tenant_id, OLD.plan));
-                    END IF;
-                    RETURN NULL;
-                END
-                $fn$
-                """,
+                NotifyFunction(schema, "CREATE OR REPLACE", ["plan"], [.. ConnectionColumnsV1, .. ApplicationRoleColumns]),
+            ],
+
+            // Version 3: a tenant's own plan settings (TenantRecord.Settings, JSON; null = its plan's). A change of them is
+            // reported as a plan change, so the connection layer re-reads the pool size.
+            [
+                $"ALTER TABLE {t} ADD COLUMN plan_settings jsonb",
+                NotifyFunction(schema, "CREATE OR REPLACE", ["plan", "plan_settings"], [.. ConnectionColumnsV1, .. ApplicationRoleColumns]),
             ],
         ];
 
@@ -126,7 +94,7 @@ internal sealed class PostgresCatalogSql
         Update =
             $"UPDATE {t} SET state = $2, plan = $3, project_name = $4, project_id = $5, region = $6, branch_id = $7, endpoint_id = $8, " +
             "database_name = $9, role_name = $10, schema_version = $11, pooled_secret = $12, direct_secret = $13, updated_at = $14, " +
-            "app_role_name = $16, app_pooled_secret = $17, app_direct_secret = $18, failure_reason = $19, recoverable_until = $20, " +
+            "app_role_name = $16, app_pooled_secret = $17, app_direct_secret = $18, failure_reason = $19, recoverable_until = $20, plan_settings = $21, " +
             $"row_version = row_version + 1 WHERE tenant_id = $1 AND row_version = $15 RETURNING {Columns}";
         GetVersion = $"SELECT row_version FROM {t} WHERE tenant_id = $1";
         Remove = $"DELETE FROM {t} WHERE tenant_id = $1";
@@ -165,6 +133,35 @@ internal sealed class PostgresCatalogSql
     public string Remove { get; }
 
     public string Listen { get; }
+
+    /// <summary>
+    /// The change trigger's function. Payload: kind|version|state|flags(state, plan, connection)|tenant_id|plan; the plan
+    /// goes last because it may contain '|'. A flag is 1 when any of its columns is distinct from before.
+    /// </summary>
+    private static string NotifyFunction(string schema, string create, string[] planColumns, string[] connectionColumns)
+    {
+        var channel = schema + "_changes";
+        return $"""
+            {create} FUNCTION "{schema}".notify_tenant_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    PERFORM pg_notify('{channel}', format('R|%s|%s|111|%s|%s', NEW.row_version, NEW.state, NEW.tenant_id, NEW.plan));
+                ELSIF TG_OP = 'UPDATE' THEN
+                    PERFORM pg_notify('{channel}', format('U|%s|%s|%s%s%s|%s|%s', NEW.row_version, NEW.state,
+                        (OLD.state IS DISTINCT FROM NEW.state)::int,
+                        ({Distinct(planColumns)})::int,
+                        ({Distinct(connectionColumns)})::int,
+                        NEW.tenant_id, NEW.plan));
+                ELSE
+                    PERFORM pg_notify('{channel}', format('D|%s|%s|101|%s|%s', OLD.row_version, OLD.state, OLD.tenant_id, OLD.plan));
+                END IF;
+                RETURN NULL;
+            END
+            $fn$
+            """;
+
+        static string Distinct(string[] columns) => string.Join(" OR ", columns.Select(c => $"OLD.{c} IS DISTINCT FROM NEW.{c}"));
+    }
 
     public static bool IsValidSchemaName(string? schema)
     {

@@ -22,22 +22,16 @@ namespace Neon.Tenancy;
 /// </remarks>
 public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, IDisposable
 {
-    private const string ListenerApplicationName = "Neon.Tenancy catalog listener";
-
     private readonly PostgresTenantCatalogOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly PostgresCatalogSql _sql;
     private readonly NpgsqlDataSource _dataSource;
-    private readonly NpgsqlDataSource _listenerDataSource;
     private readonly TenantChangeDispatcher _changes;
+    private readonly PostgresCatalogListener _listener;
+    private readonly PostgresCatalogMigrator _migrator;
     private readonly SemaphoreSlim _initializeGate = new(1, 1);
-    private readonly Lock _listenerGate = new();
     private volatile bool _initialized;
-    private CancellationTokenSource? _listenerStop;
-    private Task? _listenerTask;
-    private TaskCompletionSource _listening = NewSignal();
-    private bool _stopped;
     private int _disposed;
 
     /// <summary>Creates a catalog over the configured database. Nothing connects until first use.</summary>
@@ -61,14 +55,12 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         _sql = new PostgresCatalogSql(_options.Schema);
         _changes = new TenantChangeDispatcher(logger);
         _dataSource = NpgsqlDataSource.Create(_options.ConnectionString);
-        _listenerDataSource = NpgsqlDataSource.Create(ListenerConnectionString(_options));
+        _listener = new PostgresCatalogListener(_options, _sql, _changes, timeProvider, logger);
+        _migrator = new PostgresCatalogMigrator(_dataSource, _sql, timeProvider, logger);
     }
 
     /// <summary>The backend process id of the listener's current connection (for tests and diagnostics).</summary>
-    internal int? ListenerProcessId { get; private set; }
-
-    /// <summary>The options this catalog was created with (the provider takes its advisory-lock connection from them).</summary>
-    internal PostgresTenantCatalogOptions Options => _options;
+    internal int? ListenerProcessId => _listener.ListenerProcessId;
 
     /// <summary>
     /// Creates or upgrades the catalog's schema if needed. Idempotent and single-flight; every other method calls it
@@ -89,7 +81,7 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         {
             if (!_initialized)
             {
-                await MigrateAsync(cancellationToken).ConfigureAwait(false);
+                await _migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
                 _initialized = true;
             }
         }
@@ -108,10 +100,10 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         {
             using (var insert = _dataSource.CreateCommand(_sql.Reserve))
             {
-                AddText(insert, reservation.TenantId.Value);
-                AddText(insert, reservation.Plan);
-                AddText(insert, reservation.ProjectName);
-                AddText(insert, reservation.Region);
+                PostgresCatalogRows.AddText(insert, reservation.TenantId.Value);
+                PostgresCatalogRows.AddText(insert, reservation.Plan);
+                PostgresCatalogRows.AddText(insert, reservation.ProjectName);
+                PostgresCatalogRows.AddText(insert, reservation.Region);
                 insert.Parameters.Add(new NpgsqlParameter { Value = CatalogRules.Now(_timeProvider), NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 var created = await ReadSingleAsync(insert, cancellationToken).ConfigureAwait(false);
                 if (created is not null)
@@ -147,9 +139,9 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         var after = query.After();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         using var command = _dataSource.CreateCommand(_sql.List);
-        AddText(command, query.State is { } state ? TenantStates.ToStorage(state) : null);
-        AddText(command, query.Plan);
-        AddText(command, after?.Value);
+        PostgresCatalogRows.AddText(command, query.State is { } state ? TenantStates.ToStorage(state) : null);
+        PostgresCatalogRows.AddText(command, query.Plan);
+        PostgresCatalogRows.AddText(command, after?.Value);
         command.Parameters.Add(new NpgsqlParameter { Value = query.PageSize + 1, NpgsqlDbType = NpgsqlDbType.Integer });
 
         var items = new List<TenantRecord>(Math.Min(query.PageSize + 1, 128));
@@ -158,7 +150,7 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                items.Add(Map(reader));
+                items.Add(PostgresCatalogRows.Map(reader));
             }
         }
 
@@ -179,30 +171,7 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         using (var update = _dataSource.CreateCommand(_sql.Update))
         {
-            AddText(update, record.TenantId.Value);
-            AddText(update, TenantStates.ToStorage(record.State));
-            AddText(update, record.Plan);
-            AddText(update, record.ProjectName);
-            AddText(update, record.ProjectId);
-            AddText(update, record.Region);
-            AddText(update, record.BranchId);
-            AddText(update, record.EndpointId);
-            AddText(update, record.DatabaseName);
-            AddText(update, record.RoleName);
-            update.Parameters.Add(new NpgsqlParameter { Value = record.SchemaVersion, NpgsqlDbType = NpgsqlDbType.Integer });
-            AddBytes(update, record.PooledConnectionSecret);
-            AddBytes(update, record.DirectConnectionSecret);
-            update.Parameters.Add(new NpgsqlParameter { Value = CatalogRules.Now(_timeProvider), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            update.Parameters.Add(new NpgsqlParameter { Value = record.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
-            AddText(update, record.ApplicationRoleName);
-            AddBytes(update, record.ApplicationPooledConnectionSecret);
-            AddBytes(update, record.ApplicationDirectConnectionSecret);
-            AddText(update, record.FailureReason);
-            update.Parameters.Add(new NpgsqlParameter
-            {
-                Value = record.RecoverableUntil is { } until ? CatalogRules.Truncate(until) : DBNull.Value,
-                NpgsqlDbType = NpgsqlDbType.TimestampTz,
-            });
+            PostgresCatalogRows.AddUpdateParameters(update, record, CatalogRules.Now(_timeProvider));
             var updated = await ReadSingleAsync(update, cancellationToken).ConfigureAwait(false);
             if (updated is not null)
             {
@@ -211,7 +180,7 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         }
 
         using var read = _dataSource.CreateCommand(_sql.GetVersion);
-        AddText(read, record.TenantId.Value);
+        PostgresCatalogRows.AddText(read, record.TenantId.Value);
         var actual = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         if (actual is not long actualVersion)
         {
@@ -228,7 +197,7 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         CatalogRules.RequireTenant(tenantId, nameof(tenantId));
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         using var command = _dataSource.CreateCommand(_sql.Remove);
-        AddText(command, tenantId.Value);
+        PostgresCatalogRows.AddText(command, tenantId.Value);
         var removed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
         if (removed)
         {
@@ -256,8 +225,7 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
             return;
         }
 
-        await StopListeningAsync().ConfigureAwait(false);
-        await _listenerDataSource.DisposeAsync().ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _initializeGate.Dispose();
     }
@@ -266,264 +234,24 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Starts the change-feed listener (idempotent). Called at host start and by the first subscriber.</summary>
-    internal void StartListening()
-    {
-        lock (_listenerGate)
-        {
-            if (_listenerTask is not null || _stopped)
-            {
-                return;
-            }
-
-            _listenerStop = new CancellationTokenSource();
-            var stop = _listenerStop.Token;
-            _listenerTask = Task.Run(() => ListenLoopAsync(stop), CancellationToken.None);
-        }
-    }
+    internal void StartListening() => _listener.Start();
 
     /// <summary>Stops the listener for good (host stop or disposal).</summary>
-    internal async Task StopListeningAsync()
-    {
-        Task? task;
-        CancellationTokenSource? stop;
-        lock (_listenerGate)
-        {
-            _stopped = true;
-            task = _listenerTask;
-            stop = _listenerStop;
-            _listenerTask = null;
-            _listenerStop = null;
-        }
-
-        if (stop is null || task is null)
-        {
-            return;
-        }
-
-        await stop.CancelAsync().ConfigureAwait(false);
-        await task.ConfigureAwait(false);
-        stop.Dispose();
-    }
+    internal Task StopListeningAsync() => _listener.StopAsync();
 
     /// <summary>Completes when the listener is connected and LISTENing (for tests).</summary>
-    internal Task WhenListeningAsync(CancellationToken cancellationToken) => Volatile.Read(ref _listening).Task.WaitAsync(cancellationToken);
+    internal Task WhenListeningAsync(CancellationToken cancellationToken) => _listener.WhenListeningAsync(cancellationToken);
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static string ListenerConnectionString(PostgresTenantCatalogOptions options)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(options.ListenerConnectionString ?? options.ConnectionString)
-        {
-            // One long-lived session: no pool, so a dropped connection is really closed and a new one really opened.
-            Pooling = false,
-            ApplicationName = ListenerApplicationName,
-        };
-        if (options.ListenerConnectionString is null && builder.Host is { } host)
-        {
-            // Neon: LISTEN needs the direct endpoint, not PgBouncer ("ep-x-pooler.region..." -> "ep-x.region...").
-            builder.Host = host.Replace("-pooler.", ".", StringComparison.OrdinalIgnoreCase);
-        }
-
-        return builder.ConnectionString;
-    }
-
-    private async Task ListenLoopAsync(CancellationToken stop)
-    {
-        var delay = _options.ListenerReconnectDelay;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                var connection = await _listenerDataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
-                await using (connection.ConfigureAwait(false))
-                {
-                    connection.Notification += OnNotification;
-                    using (var listen = new NpgsqlCommand(_sql.Listen, connection))
-                    {
-                        await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
-                    }
-
-                    ListenerProcessId = connection.ProcessID;
-                    delay = _options.ListenerReconnectDelay;
-                    CatalogLog.Listening(_logger, _sql.Channel);
-
-                    // Anything committed while not listening was missed: tell subscribers to drop what they cached.
-                    _changes.Publish(new TenantChange { Kind = TenantChangeKind.Reset });
-                    Volatile.Read(ref _listening).TrySetResult();
-
-                    while (true)
-                    {
-                        if (!await connection.WaitAsync(_options.ListenerKeepAliveInterval, stop).ConfigureAwait(false))
-                        {
-                            using var ping = new NpgsqlCommand("SELECT 1", connection);
-                            await ping.ExecuteScalarAsync(stop).ConfigureAwait(false);
-                        }
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
-#pragma warning disable CA1031 // The listener must survive any failure and reconnect.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                ListenerProcessId = null;
-                if (_listening.Task.IsCompleted)
-                {
-                    Volatile.Write(ref _listening, NewSignal());
-                }
-
-                CatalogLog.ListenerDisconnected(_logger, ex, delay);
-                try
-                {
-                    await Task.Delay(delay, _timeProvider, stop).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ListenerMaxReconnectDelay.Ticks));
-            }
-        }
-
-        ListenerProcessId = null;
-        CatalogLog.ListenerStopped(_logger);
-    }
-
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
-    {
-        if (!string.Equals(e.Channel, _sql.Channel, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        if (TryParseNotification(e.Payload, out var change))
-        {
-            _changes.Publish(change);
-        }
-        else
-        {
-            CatalogLog.MalformedNotification(_logger, e.Channel);
-        }
-    }
-
-    internal static bool TryParseNotification(string payload, out TenantChange change)
-    {
-        change = null!;
-        var parts = payload.Split('|', 6);
-        if (parts.Length != 6 || parts[3].Length != 3
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-            || !TenantId.TryParse(parts[4], out var tenantId))
-        {
-            return false;
-        }
-
-        var kind = parts[0] switch
-        {
-            "R" => TenantChangeKind.Reserved,
-            "U" => TenantChangeKind.Updated,
-            "D" => TenantChangeKind.Removed,
-            _ => (TenantChangeKind)0,
-        };
-        if (kind == 0)
-        {
-            return false;
-        }
-
-        TenantState state;
-        try
-        {
-            state = TenantStates.FromStorage(parts[2]);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        change = new TenantChange
-        {
-            Kind = kind,
-            TenantId = tenantId,
-            Version = version,
-            State = state,
-            Plan = parts[5],
-            StateChanged = parts[3][0] == '1',
-            PlanChanged = parts[3][1] == '1',
-            ConnectionChanged = parts[3][2] == '1',
-        };
-        return true;
-    }
+    /// <summary>Parses a change notification's payload (see <see cref="PostgresCatalogListener"/>).</summary>
+    internal static bool TryParseNotification(string payload, out TenantChange change) => PostgresCatalogListener.TryParseNotification(payload, out change);
 
     private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
         _initialized ? ValueTask.CompletedTask : new ValueTask(InitializeAsync(cancellationToken));
 
-    private async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                using (var command = new NpgsqlCommand(_sql.LockMigrations, connection, transaction))
-                {
-                    AddText(command, _sql.Schema);
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await ExecuteAsync(connection, transaction, _sql.CreateSchema, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(connection, transaction, _sql.CreateVersionTable, cancellationToken).ConfigureAwait(false);
-                int current;
-                using (var command = new NpgsqlCommand(_sql.ReadVersion, connection, transaction))
-                {
-                    current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                }
-
-                if (current > _sql.LatestVersion)
-                {
-                    throw new InvalidOperationException(
-                        $"The tenant catalog schema '{_sql.Schema}' is at version {current}, newer than this version of Neon.Tenancy supports ({_sql.LatestVersion}). Upgrade the package.");
-                }
-
-                for (var version = current + 1; version <= _sql.LatestVersion; version++)
-                {
-                    foreach (var statement in _sql.Migrations[version - 1])
-                    {
-                        await ExecuteAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    using var record = new NpgsqlCommand(_sql.WriteVersion, connection, transaction);
-                    record.Parameters.Add(new NpgsqlParameter { Value = version, NpgsqlDbType = NpgsqlDbType.Integer });
-                    record.Parameters.Add(new NpgsqlParameter { Value = CatalogRules.Now(_timeProvider), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                if (current < _sql.LatestVersion)
-                {
-                    CatalogLog.SchemaUpgraded(_logger, _sql.Schema, current, _sql.LatestVersion);
-                }
-                else
-                {
-                    CatalogLog.SchemaCurrent(_logger, _sql.Schema, current);
-                }
-            }
-        }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     private async Task<TenantRecord?> GetCoreAsync(TenantId tenantId, CancellationToken cancellationToken)
     {
         using var command = _dataSource.CreateCommand(_sql.Get);
-        AddText(command, tenantId.Value);
+        PostgresCatalogRows.AddText(command, tenantId.Value);
         return await ReadSingleAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
@@ -532,40 +260,7 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Map(reader) : null;
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? PostgresCatalogRows.Map(reader) : null;
         }
     }
-
-    private static TenantRecord Map(NpgsqlDataReader reader) => new()
-    {
-        TenantId = TenantId.Parse(reader.GetString(0)),
-        State = TenantStates.FromStorage(reader.GetString(1)),
-        Plan = reader.GetString(2),
-        ProjectName = NullableText(reader, 3),
-        ProjectId = NullableText(reader, 4),
-        Region = NullableText(reader, 5),
-        BranchId = NullableText(reader, 6),
-        EndpointId = NullableText(reader, 7),
-        DatabaseName = NullableText(reader, 8),
-        RoleName = NullableText(reader, 9),
-        SchemaVersion = reader.GetInt32(10),
-        PooledConnectionSecret = reader.IsDBNull(11) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(11),
-        DirectConnectionSecret = reader.IsDBNull(12) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(12),
-        CreatedAt = reader.GetFieldValue<DateTimeOffset>(13),
-        UpdatedAt = reader.GetFieldValue<DateTimeOffset>(14),
-        Version = reader.GetInt64(15),
-        ApplicationRoleName = NullableText(reader, 16),
-        ApplicationPooledConnectionSecret = reader.IsDBNull(17) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(17),
-        ApplicationDirectConnectionSecret = reader.IsDBNull(18) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(18),
-        FailureReason = NullableText(reader, 19),
-        RecoverableUntil = reader.IsDBNull(20) ? null : reader.GetFieldValue<DateTimeOffset>(20),
-    };
-
-    private static string? NullableText(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    private static void AddText(NpgsqlCommand command, string? value) =>
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-
-    private static void AddBytes(NpgsqlCommand command, ReadOnlyMemory<byte> value) =>
-        command.Parameters.Add(new NpgsqlParameter { Value = value.IsEmpty ? DBNull.Value : value.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea });
 }

@@ -4,7 +4,8 @@ namespace Neon.Tenancy;
 
 /// <summary>
 /// The one way the SDK reads the whole catalog: page after page of <see cref="ITenantCatalog.ListAsync"/> at
-/// <see cref="TenantQuery.MaxPageSize"/>, streamed, so a fleet of any size is never held in memory at once.
+/// <see cref="TenantQuery.MaxPageSize"/>, streamed, so a fleet of any size is never held in memory at once. Named as
+/// the API client names them: <c>ListXxxAsync</c> reads one page, <c>ListAllXxxAsync</c> streams every page.
 /// </summary>
 internal static class TenantCatalogPaging
 {
@@ -13,7 +14,7 @@ internal static class TenantCatalogPaging
     /// <param name="query">The filters (state, plan); its page size and continuation token are ignored.</param>
     /// <param name="cancellationToken">Cancels the read between and during pages.</param>
     /// <returns>The tenants, one page fetched at a time.</returns>
-    public static async IAsyncEnumerable<TenantRecord> ReadAllAsync(
+    public static async IAsyncEnumerable<TenantRecord> ListAllAsync(
         this ITenantCatalog catalog,
         TenantQuery? query = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -1,24 +1,5 @@
 namespace Neon.Tenancy;
 
-/// <summary>What happened in a <see cref="TenantChange"/>.</summary>
-public enum TenantChangeKind
-{
-    /// <summary>A tenant was reserved.</summary>
-    Reserved = 1,
-
-    /// <summary>A tenant's record was updated.</summary>
-    Updated = 2,
-
-    /// <summary>A tenant's record was removed.</summary>
-    Removed = 3,
-
-    /// <summary>
-    /// The feed was (re)established after it was not listening (for example after a dropped connection): changes
-    /// in between may have been missed, so treat every cached tenant as changed. Carries no tenant.
-    /// </summary>
-    Reset = 4,
-}
-
 /// <summary>A change notification from <see cref="ITenantCatalog.SubscribeToChanges"/>. Carries no secret.</summary>
 public sealed record TenantChange
 {
@@ -40,7 +21,7 @@ public sealed record TenantChange
     /// <summary>Whether an update changed the state.</summary>
     public bool StateChanged { get; init; }
 
-    /// <summary>Whether an update changed the plan.</summary>
+    /// <summary>Whether an update changed the plan or the tenant's own settings (<see cref="TenantRecord.Settings"/>).</summary>
     public bool PlanChanged { get; init; }
 
     /// <summary>Whether an update changed where or how to connect: secrets, endpoint, branch, database, role or project.</summary>

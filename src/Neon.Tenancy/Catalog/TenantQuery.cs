@@ -40,8 +40,3 @@ public sealed record TenantQuery
             : throw new ArgumentException("The continuation token was not produced by this catalog.", nameof(ContinuationToken));
     }
 }
-
-/// <summary>One page of tenants.</summary>
-/// <param name="Items">The tenants on this page, ordered by tenant id.</param>
-/// <param name="ContinuationToken">Pass it in the next <see cref="TenantQuery"/>; <see langword="null"/> when this is the last page.</param>
-public sealed record TenantPage(IReadOnlyList<TenantRecord> Items, string? ContinuationToken);

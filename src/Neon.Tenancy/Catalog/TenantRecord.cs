@@ -3,7 +3,10 @@ using System.Text;
 namespace Neon.Tenancy;
 
 /// <summary>
-/// What the catalog knows about one tenant. Immutable: change it with <c>with</c> and
+/// What the catalog knows about one tenant, and what every tenant operation returns (the provider's, the plans'). One
+/// public type for both: the catalog is public (applications may implement <see cref="ITenantCatalog"/>), and its
+/// secrets are ciphertexts only the registered <see cref="IConnectionSecretProtector"/> opens, so a second, secret-free
+/// copy of the same fields bought nothing but a mapping to keep in step. Immutable: change it with <c>with</c> and
 /// <see cref="ITenantCatalog.UpdateAsync(TenantRecord, CancellationToken)"/>.
 /// </summary>
 /// <remarks>
@@ -20,6 +23,13 @@ public sealed record TenantRecord
 
     /// <summary>The plan name (for example <c>free</c>, <c>pro</c>).</summary>
     public required string Plan { get; init; }
+
+    /// <summary>
+    /// The tenant's own settings, given at provisioning (<see cref="TenantProvisionRequest.Settings"/>): they replace its
+    /// plan's for the create call, drift, reconcile, suspension and the connection layer's pool size, until a plan
+    /// change drops them. <see langword="null"/> (the usual case) = the settings of <see cref="Plan"/>.
+    /// </summary>
+    public TenantPlanSettings? Settings { get; init; }
 
     /// <summary>The deterministic Neon project name chosen at reservation, so a retry finds an earlier attempt's project.</summary>
     public string? ProjectName { get; init; }
@@ -91,6 +101,7 @@ public sealed record TenantRecord
         other is not null
         && TenantId == other.TenantId && State == other.State
         && string.Equals(Plan, other.Plan, StringComparison.Ordinal)
+        && Settings == other.Settings
         && string.Equals(ProjectName, other.ProjectName, StringComparison.Ordinal)
         && string.Equals(ProjectId, other.ProjectId, StringComparison.Ordinal)
         && string.Equals(Region, other.Region, StringComparison.Ordinal)
@@ -116,6 +127,7 @@ public sealed record TenantRecord
         builder.Append("TenantId = ").Append(TenantId.ToString())
             .Append(", State = ").Append(State.ToString())
             .Append(", Plan = ").Append(Plan)
+            .Append(", Settings = ").Append(Settings?.ToString())
             .Append(", ProjectName = ").Append(ProjectName)
             .Append(", ProjectId = ").Append(ProjectId)
             .Append(", Region = ").Append(Region)

@@ -37,12 +37,7 @@ public static class NeonTenancyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<PostgresTenantCatalogOptions>();
-        if (builder is NeonTenancyBuilder { Configuration: { } configuration })
-        {
-            options.BindChecked(configuration.GetSection(NeonTenancyOptions.CatalogSectionName), static (section, o) => section.Bind(o));
-        }
-
+        var options = services.AddOptions<PostgresTenantCatalogOptions>(); // bound from the Catalog sub-section by AddNeonTenancy
         if (configure is not null)
         {
             options.Configure(configure);
@@ -55,6 +50,12 @@ public static class NeonTenancyBuilderExtensions
         services.RemoveAll<InMemoryTenantCatalog>();
         services.TryAddSingleton<PostgresTenantCatalog>();
         services.AddSingleton<ITenantCatalog>(static sp => sp.GetRequiredService<PostgresTenantCatalog>());
+        services.RemoveAll<ITenantLock>(); // instances sharing the catalog exclude each other through it
+        services.AddSingleton<ITenantLock>(static sp =>
+        {
+            var catalog = sp.GetRequiredService<IOptions<PostgresTenantCatalogOptions>>().Value;
+            return new PostgresAdvisoryTenantLock(catalog.ConnectionString!, catalog.Schema);
+        });
         return builder;
     }
 
@@ -74,6 +75,8 @@ public static class NeonTenancyBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Logging.ILogger<InMemoryTenantCatalog>>()));
         services.AddSingleton<ITenantCatalog>(static sp => sp.GetRequiredService<InMemoryTenantCatalog>());
+        services.RemoveAll<ITenantLock>();
+        services.AddSingleton<ITenantLock, InProcessTenantLock>();
         return builder;
     }
 }

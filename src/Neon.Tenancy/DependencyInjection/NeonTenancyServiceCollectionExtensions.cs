@@ -46,7 +46,11 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
-        services.TryAddSingleton<TenantMutator>(); // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
+        services.TryAddSingleton<ITenantLock, InProcessTenantLock>(); // UsePostgresCatalog() replaces it with the advisory lock
+        services.TryAddSingleton(static sp => new TenantMutator( // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
+            sp.GetRequiredService<ITenantCatalog>(), sp.GetRequiredService<Neon.Tenancy.Api.NeonApiClient>(), sp.GetRequiredService<ITenantLock>(),
+            sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.OperationTimeout, sp.GetRequiredService<IOptionsMonitor<Neon.Tenancy.Api.NeonApiOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<Logging.ILogger<TenantMutator>>()));
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         // Every options type bound from the NeonTenancy section is bound here or by its feature's registration through
@@ -55,6 +59,8 @@ public static class NeonTenancyServiceCollectionExtensions
         {
             services.AddOptions<Neon.Tenancy.Api.NeonApiOptions>()
                 .BindChecked(configuration.GetSection(NeonTenancyOptions.ApiSectionName), static (section, o) => section.Bind(o));
+            services.AddOptions<PostgresTenantCatalogOptions>() // read only when UsePostgresCatalog() is called (which validates them)
+                .BindChecked(configuration.GetSection(NeonTenancyOptions.CatalogSectionName), static (section, o) => section.Bind(o));
         }
 
         services.AddNeonTenancyConnections(configuration);

@@ -9,6 +9,10 @@ namespace Neon.Tenancy;
 /// ends or the quota is raised. Mutations go through the same per-project gate as <see cref="ITenantDatabaseProvider"/>
 /// and wait for Neon's operations; each change is recorded in the catalog, whose change feed tells the connection layer
 /// to rebuild the tenant's data sources.
+/// <para>A tenant's settings are its own (<see cref="TenantRecord.Settings"/>, given at provisioning) or else its plan's;
+/// a plan change drops its own. Errors follow <see cref="ITenantDatabaseProvider"/>'s rule: a Neon API failure escapes
+/// as the <see cref="Api.NeonApiException"/> the API client threw, unwrapped, and a failed change records why on the
+/// tenant.</para>
 /// </remarks>
 public interface IPlanLimits
 {
@@ -37,14 +41,17 @@ public interface IPlanLimits
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant is neither ready nor suspended.</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, or <paramref name="plan"/> is not 1 to 64 characters of letters, digits, '-', '_' and '.'.</exception>
-    Task<TenantDatabase> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default);
+    /// <exception cref="Api.NeonApiException">Neon refused or failed a change or a read (recorded on the tenant for a change; call again).</exception>
+    Task<TenantRecord> ChangePlanAsync(TenantId tenantId, string plan, CancellationToken cancellationToken = default);
 
-    /// <summary>Compares the tenant's project settings in Neon with its plan (read-only: one or two API reads).</summary>
+    /// <summary>Compares the tenant's project settings in Neon with its settings: its own, else its plan's (read-only: one or two API reads).</summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The differences; empty when the project matches its plan.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantStateException">The tenant has no project yet.</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    /// <exception cref="Api.NeonApiException">Neon refused or failed a change or a read (recorded on the tenant for a change; call again).</exception>
     Task<TenantPlanDrift> CheckDriftAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -54,6 +61,8 @@ public interface IPlanLimits
     /// <param name="options">Concurrency and whether to fix or only report; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What was checked, what drifted, what was fixed and what failed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="PlanReconcileOptions.MaxConcurrency"/> is less than 1.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     Task<PlanReconcileReport> ReconcileAsync(PlanReconcileOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -63,65 +72,19 @@ public interface IPlanLimits
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The suspended tenant.</returns>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantStateException">The tenant is neither ready nor suspended.</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
-    Task<TenantDatabase> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+    /// <exception cref="Api.NeonApiException">Neon refused or failed a change or a read (recorded on the tenant for a change; call again).</exception>
+    Task<TenantRecord> SuspendAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>Restores a suspended tenant's plan quotas and marks it ready. Idempotent.</summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The ready tenant.</returns>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantStateException">The tenant is neither ready nor suspended.</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
-    Task<TenantDatabase> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default);
-}
-
-/// <summary>One setting of a project that differs from its plan.</summary>
-/// <param name="Setting">The Neon setting (for example <c>settings.quota.compute_time_seconds</c>, <c>endpoint.autoscaling_limit_max_cu</c>).</param>
-/// <param name="Expected">The plan's value, formatted invariantly.</param>
-/// <param name="Actual">The project's value, formatted invariantly; <see langword="null"/> when unset.</param>
-public sealed record PlanSettingDifference(string Setting, string? Expected, string? Actual);
-
-/// <summary>How a tenant's project differs from its plan.</summary>
-/// <param name="TenantId">The tenant.</param>
-/// <param name="Plan">The plan the catalog records.</param>
-/// <param name="Differences">The settings that differ; empty when none.</param>
-public sealed record TenantPlanDrift(TenantId TenantId, string Plan, IReadOnlyList<PlanSettingDifference> Differences)
-{
-    /// <summary>Whether any setting differs.</summary>
-    public bool HasDrift => Differences.Count > 0;
-}
-
-/// <summary>How <see cref="IPlanLimits.ReconcileAsync"/> runs.</summary>
-public sealed record PlanReconcileOptions
-{
-    /// <summary>Tenants checked at once. Default 4.</summary>
-    public int MaxConcurrency { get; init; } = 4;
-
-    /// <summary>Only report drift, change nothing. Default <see langword="false"/>.</summary>
-    public bool DryRun { get; init; }
-}
-
-/// <summary>What <see cref="IPlanLimits.ReconcileAsync"/> did.</summary>
-/// <param name="Checked">How many tenants were checked.</param>
-/// <param name="Drifted">The tenants whose projects differed from their plans, with the differences found.</param>
-/// <param name="Fixed">The tenants brought back in line.</param>
-/// <param name="Failed">The tenants that could not be checked or fixed, with the error's message (never a secret).</param>
-public sealed record PlanReconcileReport(
-    int Checked,
-    IReadOnlyList<TenantPlanDrift> Drifted,
-    IReadOnlyList<TenantId> Fixed,
-    IReadOnlyDictionary<TenantId, string> Failed);
-
-/// <summary>A plan name that is not configured in <see cref="TenantPlanOptions"/>.</summary>
-public sealed class UnknownPlanException : NeonTenancyException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="plan">The unknown plan name.</param>
-    public UnknownPlanException(string plan)
-        : base($"Plan '{plan}' is not configured (NeonTenancy:Plans:Plans).")
-    {
-        Plan = plan;
-    }
-
-    /// <summary>The unknown plan name.</summary>
-    public string Plan { get; }
+    /// <exception cref="Api.NeonApiException">Neon refused or failed a change or a read (recorded on the tenant for a change; call again).</exception>
+    Task<TenantRecord> ResumeAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 }

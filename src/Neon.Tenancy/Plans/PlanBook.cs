@@ -7,6 +7,7 @@ namespace Neon.Tenancy;
 /// The configured plans turned into the settings sent to Neon, computed once from validated
 /// <see cref="TenantPlanOptions"/>. Shared by <see cref="PlanLimits"/>, the provider (settings in the create call) and
 /// the connection layer (pool size, idle lifetime); it depends on nothing else, so none of them depend on each other.
+/// A tenant's own settings (<see cref="TenantRecord.Settings"/>) win over its plan's: <see cref="GetRecordedSettings(TenantRecord)"/>.
 /// </summary>
 /// <remarks>
 /// With no plan configured at all, plans are labels only: every plan name resolves to empty settings (Neon's defaults,
@@ -48,6 +49,17 @@ internal sealed class PlanBook
     /// <summary>The settings of a plan recorded in the catalog: a name no longer configured falls back to the default plan.</summary>
     public TenantPlanSettings GetRecordedSettings(string plan) =>
         !HasPlans ? Unmanaged : _settings.TryGetValue(plan, out var settings) ? settings : _settings[DefaultPlan];
+
+    /// <summary>
+    /// The settings a tenant carries: its own (<see cref="TenantRecord.Settings"/>, given at provisioning), else its
+    /// recorded plan's (<see cref="GetRecordedSettings(string)"/>). Every reader of a tenant's settings (drift,
+    /// suspension, resumption, the connection layer's pool size) asks here.
+    /// </summary>
+    public TenantPlanSettings GetRecordedSettings(TenantRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Settings ?? GetRecordedSettings(record.Plan);
+    }
 
     /// <summary>A plan in user units to Neon's units (GB = 10^9 bytes, hours = 3600 s; compute hours are CU-hours).</summary>
     internal static TenantPlanSettings ToSettings(TenantPlan plan) => new()

@@ -32,7 +32,7 @@ internal sealed class AesGcmConnectionSecretProtector : IConnectionSecretProtect
 
     public byte[] Protect(TenantId tenantId, ConnectionSecretKind kind, string connectionString)
     {
-        CatalogRules.RequireTenant(tenantId, nameof(tenantId));
+        TenantId.ThrowIfDefault(tenantId, nameof(tenantId));
         ArgumentNullException.ThrowIfNull(connectionString);
         RequireKind(kind);
 
@@ -68,7 +68,7 @@ internal sealed class AesGcmConnectionSecretProtector : IConnectionSecretProtect
 
     public string Unprotect(TenantId tenantId, ConnectionSecretKind kind, ReadOnlySpan<byte> protectedSecret)
     {
-        CatalogRules.RequireTenant(tenantId, nameof(tenantId));
+        TenantId.ThrowIfDefault(tenantId, nameof(tenantId));
         RequireKind(kind);
 
         if (protectedSecret.Length < 2 || protectedSecret[0] != FormatVersion)

@@ -43,8 +43,10 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
             await using var later = database.CreateCatalog(schema);
             await later.InitializeAsync();
 
-            Assert.Equal(2L, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".schema_version"));
-            Assert.Equal(2, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
+            var latest = new PostgresCatalogSql(schema).LatestVersion;
+            Assert.Equal(3, latest);
+            Assert.Equal((long)latest, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".schema_version"));
+            Assert.Equal(latest, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
         }
         finally
         {
@@ -56,7 +58,7 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
     }
 
     [Fact]
-    public async Task InitializeAsync_CatalogAtVersion1WithData_UpgradesToVersion2KeepingRowsAndStoresNewFields()
+    public async Task InitializeAsync_CatalogAtVersion1WithData_UpgradesToLatestKeepingRowsAndStoresNewFields()
     {
         var schema = PostgresDatabaseFixture.NewSchema();
         var sql = new PostgresCatalogSql(schema);
@@ -77,13 +79,14 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
 
         var old = (await catalog.GetAsync(TenantId.Parse("old-tenant")))!;
 
-        Assert.Equal(2, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
+        Assert.Equal(sql.LatestVersion, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
         Assert.Equal((TenantState.Ready, "pro", "p-old", 3L), (old.State, old.Plan, old.ProjectId, old.Version));
         Assert.Equal(new byte[] { 1, 2 }, old.PooledConnectionSecret.ToArray());
         Assert.Null(old.ApplicationRoleName);
         Assert.True(old.ApplicationPooledConnectionSecret.IsEmpty);
         Assert.Null(old.FailureReason);
         Assert.Null(old.RecoverableUntil);
+        Assert.Null(old.Settings);
 
         var until = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
         var updated = await catalog.UpdateAsync(old with
@@ -94,6 +97,7 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
             ApplicationDirectConnectionSecret = new byte[] { 6 },
             FailureReason = "Initialize: InvalidOperationException",
             RecoverableUntil = until,
+            Settings = new TenantPlanSettings { MaxPoolSize = 7, AutoscalingMaxCu = 0.5, SuspendTimeout = System.Threading.Timeout.InfiniteTimeSpan, HistoryRetention = TimeSpan.FromDays(1) },
         });
         var change = await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("old-tenant") && c.Version == 4, Timeout);
 
@@ -101,6 +105,13 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
         Assert.Equal(updated, await second.GetAsync(updated.TenantId));
         Assert.Equal(until, updated.RecoverableUntil);
         Assert.True(change.ConnectionChanged, "the upgraded trigger reports the application secrets as a connection change");
+        Assert.Equal(7, (await second.GetAsync(updated.TenantId))!.Settings!.MaxPoolSize);
+
+        // The tenant's own settings alone changing is a plan change (the connection layer re-reads the pool size).
+        await catalog.UpdateAsync(updated with { Settings = updated.Settings! with { MaxPoolSize = 9 } });
+        var settingsChange = await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("old-tenant") && c.Version == 5, Timeout);
+        Assert.True(settingsChange.PlanChanged);
+        Assert.False(settingsChange.ConnectionChanged);
     }
 
     [Fact]

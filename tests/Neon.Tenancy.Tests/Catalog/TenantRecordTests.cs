@@ -32,6 +32,18 @@ public sealed class TenantRecordTests
     }
 
     [Fact]
+    public void EqualsAndToString_OwnSettings_ComparedByValueAndPrinted()
+    {
+        var a = new TenantRecord { TenantId = TenantId.Parse("a"), State = TenantState.Ready, Plan = "p", Settings = new TenantPlanSettings { MaxPoolSize = 3 } };
+
+        Assert.Equal(a, a with { Settings = new TenantPlanSettings { MaxPoolSize = 3 } });
+        Assert.NotEqual(a, a with { Settings = new TenantPlanSettings { MaxPoolSize = 4 } });
+        Assert.NotEqual(a, a with { Settings = null });
+        Assert.Contains("Settings = TenantPlanSettings { ", a.ToString(), StringComparison.Ordinal);
+        Assert.Contains("MaxPoolSize = 3", a.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Equals_SecretsWithSameContentInDifferentArrays_AreEqual()
     {
         var a = new TenantRecord { TenantId = TenantId.Parse("a"), State = TenantState.Ready, Plan = "p", PooledConnectionSecret = new byte[] { 1, 2 } };

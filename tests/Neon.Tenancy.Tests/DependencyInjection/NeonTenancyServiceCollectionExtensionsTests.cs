@@ -131,7 +131,7 @@ public sealed class NeonTenancyServiceCollectionExtensionsTests(PostgresDatabase
         await host.StartAsync();
         var catalog = Assert.IsType<PostgresTenantCatalog>(host.Services.GetRequiredService<ITenantCatalog>());
         Assert.Same(catalog, host.Services.GetRequiredService<PostgresTenantCatalog>());
-        Assert.Equal(2, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
+        Assert.Equal(new PostgresCatalogSql(schema).LatestVersion, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
         await catalog.WhenListeningAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
         var pid = catalog.ListenerProcessId!.Value;
         Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid));

@@ -76,7 +76,7 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
         };
     }
 
-    private async Task<TenantDatabase> ProvisionAsync(string id, string plan = "free") =>
+    private async Task<TenantRecord> ProvisionAsync(string id, string plan = "free") =>
         await _rig.Provider.ProvisionAsync(TenantId.Parse(id), new TenantProvisionRequest { Plan = plan });
 
     private JsonElement LastBody(string method, string pathSuffix)
@@ -306,7 +306,7 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task ReconcileAsync_TwoOfFiveDrifted_FixesExactlyThoseWithCountedCalls()
     {
-        var tenants = new List<TenantDatabase>();
+        var tenants = new List<TenantRecord>();
         for (var i = 0; i < 5; i++)
         {
             tenants.Add(await ProvisionAsync($"t{i}"));
@@ -363,7 +363,7 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task ReconcileAsync_OneTenantFails_ReportedWhileOthersFixed()
     {
-        var tenants = new List<TenantDatabase>();
+        var tenants = new List<TenantRecord>();
         for (var i = 0; i < 3; i++)
         {
             var tenant = await ProvisionAsync($"t{i}");

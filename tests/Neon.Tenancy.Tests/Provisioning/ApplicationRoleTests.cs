@@ -6,42 +6,27 @@ using Npgsql;
 namespace Neon.Tenancy.Tests.Provisioning;
 
 /// <summary>The optional least-privilege application role, on real PostgreSQL behind the fake.</summary>
-public sealed class ApplicationRoleTests : IAsyncLifetime
+public sealed class ApplicationRoleTests : ProvisioningTestBase
 {
     private const string CreateRoleRoute = "POST projects/{project_id}/branches/{branch_id}/roles";
     private const string ResetRoute = "POST projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password";
     private static readonly TenantProvisionRequest Request = new() { Plan = "pro" };
 
-    private readonly string _key = SecretsTestData.NewKey();
-    private NeonFakeServer _fake = null!;
-    private ProvisioningRig _rig = null!;
-
-    public Task InitializeAsync()
-    {
-        _fake = ProvisioningRig.StartFake();
-        _rig = CreateRig(TenantConnectionRole.Automatic);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _rig.DisposeAsync();
-        await _fake.DisposeAsync();
-    }
+    internal override ProvisioningRig CreateRig() => CreateRig(TenantConnectionRole.Automatic);
 
     [Fact]
     public async Task ProvisionAsync_WithApplicationRole_RoleReadsAndWritesInitializerTablesButHasNoDdlRights()
     {
         var id = TenantId.Parse("least");
 
-        var tenant = await _rig.Provider.ProvisionAsync(id, Request);
+        var tenant = await Rig.Provider.ProvisionAsync(id, Request);
 
         Assert.Equal("app", tenant.ApplicationRoleName);
-        var record = (await _rig.Catalog.GetAsync(id))!;
-        var app = AppSecret(_rig, record, ConnectionSecretKind.ApplicationDirect);
-        var owner = _rig.Secret(record, ConnectionSecretKind.Direct);
+        var record = (await Rig.Catalog.GetAsync(id))!;
+        var app = AppSecret(Rig, record, ConnectionSecretKind.ApplicationDirect);
+        var owner = Rig.Secret(record, ConnectionSecretKind.Direct);
         Assert.NotEqual(new NpgsqlConnectionStringBuilder(owner).Username, new NpgsqlConnectionStringBuilder(app).Username);
-        Assert.Equal(1, _fake.CallsPerRoute[CreateRoleRoute]);
+        Assert.Equal(1, Fake.CallsPerRoute[CreateRoleRoute]);
 
         await ExecuteAsync(app, "INSERT INTO items (name) VALUES ('a'), ('b')"); // uses the initializer's sequence too
         await ExecuteAsync(app, "UPDATE items SET name = 'c' WHERE name = 'b'");
@@ -63,16 +48,16 @@ public sealed class ApplicationRoleTests : IAsyncLifetime
     public async Task ConnectionFactory_DefaultRole_PooledAndDirectConnectionsRunAsTheApplicationRole_OwnerWhenConfigured()
     {
         var id = TenantId.Parse("who");
-        await _rig.Provider.ProvisionAsync(id, Request);
-        var record = (await _rig.Catalog.GetAsync(id))!;
-        var appUser = new NpgsqlConnectionStringBuilder(AppSecret(_rig, record, ConnectionSecretKind.ApplicationPooled)).Username;
-        var ownerUser = new NpgsqlConnectionStringBuilder(_rig.Secret(record, ConnectionSecretKind.Pooled)).Username;
-        var factory = _rig.Services.GetRequiredService<ITenantConnectionFactory>();
+        await Rig.Provider.ProvisionAsync(id, Request);
+        var record = (await Rig.Catalog.GetAsync(id))!;
+        var appUser = new NpgsqlConnectionStringBuilder(AppSecret(Rig, record, ConnectionSecretKind.ApplicationPooled)).Username;
+        var ownerUser = new NpgsqlConnectionStringBuilder(Rig.Secret(record, ConnectionSecretKind.Pooled)).Username;
+        var factory = Rig.Services.GetRequiredService<ITenantConnectionFactory>();
 
         Assert.Equal(appUser, await CurrentUserAsync(factory, id, TenantConnectionKind.Pooled));
         Assert.Equal(appUser, await CurrentUserAsync(factory, id, TenantConnectionKind.Direct));
 
-        await using var ownerRig = CreateRig(TenantConnectionRole.Owner, catalogOf: _rig);
+        await using var ownerRig = CreateRig(TenantConnectionRole.Owner, catalogOf: Rig);
         var ownerFactory = ownerRig.Services.GetRequiredService<ITenantConnectionFactory>();
         Assert.Equal(ownerUser, await CurrentUserAsync(ownerFactory, id, TenantConnectionKind.Pooled));
     }
@@ -81,23 +66,23 @@ public sealed class ApplicationRoleTests : IAsyncLifetime
     public async Task ProvisionAsync_FailureAfterGrantsBeforeCatalogWrite_RetryResetsPasswordInsteadOfCreatingAgain()
     {
         var id = TenantId.Parse("resume");
-        _rig.Provider.Checkpoint = (at, _) => at == ProvisioningCheckpoint.AfterApplicationRoleGrants
+        Rig.Provider.Checkpoint = (at, _) => at == ProvisioningCheckpoint.AfterApplicationRoleGrants
             ? throw new InvalidOperationException("injected")
             : ValueTask.CompletedTask;
 
-        var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(id, Request));
+        var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => Rig.Provider.ProvisionAsync(id, Request));
         Assert.Equal(TenantProvisioningStep.GrantApplicationRole, failure.Step);
-        var failed = (await _rig.Catalog.GetAsync(id))!;
+        var failed = (await Rig.Catalog.GetAsync(id))!;
         Assert.Equal("GrantApplicationRole: InvalidOperationException", failed.FailureReason);
         Assert.True(failed.ApplicationPooledConnectionSecret.IsEmpty);
 
-        _rig.Provider.Checkpoint = null;
-        var tenant = await _rig.Provider.ProvisionAsync(id, Request);
+        Rig.Provider.Checkpoint = null;
+        var tenant = await Rig.Provider.ProvisionAsync(id, Request);
 
         Assert.Equal(TenantState.Ready, tenant.State);
-        Assert.Equal(1, _fake.CallsPerRoute[CreateRoleRoute]);
-        Assert.Equal(1, _fake.CallsPerRoute[ResetRoute]);
-        var app = AppSecret(_rig, (await _rig.Catalog.GetAsync(id))!, ConnectionSecretKind.ApplicationDirect);
+        Assert.Equal(1, Fake.CallsPerRoute[CreateRoleRoute]);
+        Assert.Equal(1, Fake.CallsPerRoute[ResetRoute]);
+        var app = AppSecret(Rig, (await Rig.Catalog.GetAsync(id))!, ConnectionSecretKind.ApplicationDirect);
         Assert.Equal(0L, await ScalarAsync<long>(app, "SELECT count(*) FROM items"));
     }
 
@@ -105,35 +90,35 @@ public sealed class ApplicationRoleTests : IAsyncLifetime
     public async Task RotateCredentialsAsync_WithApplicationRole_RotatesBothRoles()
     {
         var id = TenantId.Parse("rotor");
-        await _rig.Provider.ProvisionAsync(id, Request);
-        var before = (await _rig.Catalog.GetAsync(id))!;
-        var oldApp = AppSecret(_rig, before, ConnectionSecretKind.ApplicationDirect);
-        var oldOwner = _rig.Secret(before, ConnectionSecretKind.Direct);
+        await Rig.Provider.ProvisionAsync(id, Request);
+        var before = (await Rig.Catalog.GetAsync(id))!;
+        var oldApp = AppSecret(Rig, before, ConnectionSecretKind.ApplicationDirect);
+        var oldOwner = Rig.Secret(before, ConnectionSecretKind.Direct);
 
-        await _rig.Provider.RotateCredentialsAsync(id);
+        await Rig.Provider.RotateCredentialsAsync(id);
 
-        var after = (await _rig.Catalog.GetAsync(id))!;
+        var after = (await Rig.Catalog.GetAsync(id))!;
         await Assert.ThrowsAsync<PostgresException>(() => ProvisioningRig.SelectOneAsync(oldApp));
         await Assert.ThrowsAsync<PostgresException>(() => ProvisioningRig.SelectOneAsync(oldOwner));
-        Assert.Equal(1, await ProvisioningRig.SelectOneAsync(AppSecret(_rig, after, ConnectionSecretKind.ApplicationDirect)));
-        Assert.Equal(1, await ProvisioningRig.SelectOneAsync(AppSecret(_rig, after, ConnectionSecretKind.ApplicationPooled)));
-        Assert.Equal(1, await ProvisioningRig.SelectOneAsync(_rig.Secret(after, ConnectionSecretKind.Direct)));
-        Assert.Equal(2, _fake.CallsPerRoute[ResetRoute]);
+        Assert.Equal(1, await ProvisioningRig.SelectOneAsync(AppSecret(Rig, after, ConnectionSecretKind.ApplicationDirect)));
+        Assert.Equal(1, await ProvisioningRig.SelectOneAsync(AppSecret(Rig, after, ConnectionSecretKind.ApplicationPooled)));
+        Assert.Equal(1, await ProvisioningRig.SelectOneAsync(Rig.Secret(after, ConnectionSecretKind.Direct)));
+        Assert.Equal(2, Fake.CallsPerRoute[ResetRoute]);
     }
 
     [Fact]
     public async Task ProvisionAsync_WithoutApplicationRoleOption_CreatesNoRole()
     {
-        await using var rig = ProvisioningRig.Create(_fake, _key);
+        await using var rig = ProvisioningRig.Create(Fake, Key);
         var tenant = await rig.Provider.ProvisionAsync(TenantId.Parse("plain"), Request);
 
         Assert.Null(tenant.ApplicationRoleName);
         Assert.True((await rig.Catalog.GetAsync(tenant.TenantId))!.ApplicationPooledConnectionSecret.IsEmpty);
-        Assert.False(_fake.CallsPerRoute.ContainsKey(CreateRoleRoute));
+        Assert.False(Fake.CallsPerRoute.ContainsKey(CreateRoleRoute));
     }
 
     private ProvisioningRig CreateRig(TenantConnectionRole role, ProvisioningRig? catalogOf = null) =>
-        ProvisioningRig.Create(_fake, _key, configure: s =>
+        ProvisioningRig.Create(Fake, Key, configure: s =>
         {
             s.AddSingleton<ITenantDatabaseInitializer>(new ItemsInitializer());
             s.Configure<TenantProvisioningOptions>(o => o.ApplicationRoleName = "app");

@@ -13,7 +13,7 @@ public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture databas
         var schema = PostgresDatabaseFixture.NewSchema();
         await using var first = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
         await using var second = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
-        Assert.IsType<PostgresAdvisoryTenantLock>(first.Provider.Lock);
+        Assert.IsType<PostgresAdvisoryTenantLock>(first.Lock);
         var tenants = Enumerable.Range(0, 10).Select(i => TenantId.Parse($"t{i}")).ToArray();
         var request = new TenantProvisionRequest { Plan = "free" };
 

@@ -6,33 +6,16 @@ using Npgsql;
 namespace Neon.Tenancy.Tests.Provisioning;
 
 /// <summary>What the catalog says after a failed provisioning (the reason, without secrets) and after delete/recover (the deadline).</summary>
-public sealed class ProvisioningFailureStateTests : IAsyncLifetime
+public sealed class ProvisioningFailureStateTests : ProvisioningTestBase
 {
     private const string CreateRoute = "POST projects";
     private static readonly TenantProvisionRequest Request = new() { Plan = "free" };
-
-    private readonly string _key = SecretsTestData.NewKey();
-    private NeonFakeServer _fake = null!;
-    private ProvisioningRig _rig = null!;
-
-    public Task InitializeAsync()
-    {
-        _fake = ProvisioningRig.StartFake();
-        _rig = ProvisioningRig.Create(_fake, _key);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _rig.DisposeAsync();
-        await _fake.DisposeAsync();
-    }
 
     [Fact]
     public async Task ProvisionAsync_CatalogUnreachableAtTheStart_TenantProvisioningExceptionAtStepCatalog()
     {
         // Nothing listens on port 1: the very first catalog call (the reservation) fails.
-        await using var rig = ProvisioningRig.Create(_fake, _key, "Host=127.0.0.1;Port=1;Username=catalog;Password=catalog-secret-pw;Timeout=2");
+        await using var rig = ProvisioningRig.Create(Fake, Key, "Host=127.0.0.1;Port=1;Username=catalog;Password=catalog-secret-pw;Timeout=2");
 
         var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => rig.Provider.ProvisionAsync(TenantId.Parse("no-catalog"), Request));
 
@@ -40,49 +23,51 @@ public sealed class ProvisioningFailureStateTests : IAsyncLifetime
         Assert.Equal(TenantId.Parse("no-catalog"), failure.TenantId);
         Assert.IsAssignableFrom<NpgsqlException>(failure.InnerException);
         Assert.DoesNotContain("catalog-secret-pw", failure.ToString(), StringComparison.Ordinal);
-        Assert.Empty(_fake.RequestLog); // nothing was sent to Neon
+        Assert.Empty(Fake.RequestLog); // nothing was sent to Neon
     }
 
     [Fact]
     public async Task ProvisionAsync_CreateAnswers500_FailureReasonNamesStepStatusAndRequestIdAndIsClearedWhenReady()
     {
         var id = TenantId.Parse("err500");
-        _fake.Faults.Inject(CreateRoute, NeonFault.InternalServerError(), times: 1);
+        Fake.Faults.Inject(CreateRoute, NeonFault.InternalServerError(), times: 1);
 
-        await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(id, Request));
+        // A Neon API failure escapes as itself (the rule of every tenant operation); the step is on the tenant.
+        var error = await Assert.ThrowsAsync<Api.NeonApiException>(() => Rig.Provider.ProvisionAsync(id, Request));
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, error.StatusCode);
 
-        var failed = (await _rig.Catalog.GetAsync(id))!;
+        var failed = (await Rig.Catalog.GetAsync(id))!;
         Assert.Equal(TenantState.Failed, failed.State);
         Assert.StartsWith("CreateProject: Neon answered 500", failed.FailureReason, StringComparison.Ordinal);
-        var requestId = _fake.RequestLog.Last(r => r.Route == CreateRoute).RequestId;
+        var requestId = Fake.RequestLog.Last(r => r.Route == CreateRoute).RequestId;
         Assert.Contains("(request id " + requestId + ")", failed.FailureReason, StringComparison.Ordinal);
-        Assert.Equal(failed.FailureReason, (await _rig.Provider.GetAsync(id))!.FailureReason);
+        Assert.Equal(failed.FailureReason, (await Rig.Provider.GetAsync(id))!.FailureReason);
 
-        var ready = await _rig.Provider.ProvisionAsync(id, Request);
+        var ready = await Rig.Provider.ProvisionAsync(id, Request);
 
         Assert.Equal(TenantState.Ready, ready.State);
         Assert.Null(ready.FailureReason);
-        Assert.Null((await _rig.Catalog.GetAsync(id))!.FailureReason);
+        Assert.Null((await Rig.Catalog.GetAsync(id))!.FailureReason);
     }
 
     [Fact]
     public async Task ProvisionAsync_OperationFails_FailureReasonNamesWaitStep()
     {
         var id = TenantId.Parse("opfail");
-        _fake.Faults.Inject(CreateRoute, NeonFault.FailOperation(), times: 1);
+        Fake.Faults.Inject(CreateRoute, NeonFault.FailOperation(), times: 1);
 
-        await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(id, Request));
+        await Assert.ThrowsAsync<Api.NeonOperationFailedException>(() => Rig.Provider.ProvisionAsync(id, Request));
 
-        var failed = (await _rig.Catalog.GetAsync(id))!;
+        var failed = (await Rig.Catalog.GetAsync(id))!;
         Assert.Equal("WaitForOperations: Neon operation create_timeline ended failed", failed.FailureReason);
-        AssertNoSecret(failed.FailureReason!, _rig.Secret(failed, ConnectionSecretKind.Direct));
+        AssertNoSecret(failed.FailureReason!, Rig.Secret(failed, ConnectionSecretKind.Direct));
     }
 
     [Fact]
     public async Task ProvisionAsync_InitializerThrowsQuotingTheConnectionString_ReasonHasTypeOnlyAndNoSecret()
     {
         var initializer = new LeakyInitializer();
-        await using var rig = ProvisioningRig.Create(_fake, _key, configure: s => s.AddSingleton<ITenantDatabaseInitializer>(initializer));
+        await using var rig = ProvisioningRig.Create(Fake, Key, configure: s => s.AddSingleton<ITenantDatabaseInitializer>(initializer));
         var id = TenantId.Parse("leaky");
 
         var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => rig.Provider.ProvisionAsync(id, Request));
@@ -100,10 +85,10 @@ public sealed class ProvisioningFailureStateTests : IAsyncLifetime
     public async Task ProvisionAsync_FailedTenantResumedAndFailsAgainAtAnotherStep_ReasonIsTheLatest()
     {
         var initializer = new LeakyInitializer();
-        await using var rig = ProvisioningRig.Create(_fake, _key, configure: s => s.AddSingleton<ITenantDatabaseInitializer>(initializer));
+        await using var rig = ProvisioningRig.Create(Fake, Key, configure: s => s.AddSingleton<ITenantDatabaseInitializer>(initializer));
         var id = TenantId.Parse("twice");
-        _fake.Faults.Inject(CreateRoute, NeonFault.FailOperation(), times: 1);
-        await Assert.ThrowsAsync<TenantProvisioningException>(() => rig.Provider.ProvisionAsync(id, Request));
+        Fake.Faults.Inject(CreateRoute, NeonFault.FailOperation(), times: 1);
+        await Assert.ThrowsAsync<Api.NeonOperationFailedException>(() => rig.Provider.ProvisionAsync(id, Request));
         Assert.StartsWith("WaitForOperations:", (await rig.Catalog.GetAsync(id))!.FailureReason, StringComparison.Ordinal);
 
         await Assert.ThrowsAsync<TenantProvisioningException>(() => rig.Provider.ProvisionAsync(id, Request));
@@ -116,7 +101,7 @@ public sealed class ProvisioningFailureStateTests : IAsyncLifetime
     {
         var error = new PostgresException("password=hunter2 leaked", "ERROR", "ERROR", "42501");
 
-        var reason = TenantFailureReasons.Describe(TenantProvisioningStep.GrantApplicationRole, error);
+        var reason = TenantFailureReasons.Describe(nameof(TenantProvisioningStep.GrantApplicationRole), error);
 
         Assert.Equal("GrantApplicationRole: PostgreSQL error 42501", reason);
     }
@@ -125,23 +110,23 @@ public sealed class ProvisioningFailureStateTests : IAsyncLifetime
     public async Task DeleteAsync_RecordsRecoverableUntil_RecoverClearsIt()
     {
         var id = TenantId.Parse("gone");
-        await _rig.Provider.ProvisionAsync(id, Request);
+        await Rig.Provider.ProvisionAsync(id, Request);
         var before = DateTimeOffset.UtcNow;
 
-        var deletion = await _rig.Provider.DeleteAsync(id);
+        var deletion = await Rig.Provider.DeleteAsync(id);
 
-        var deleted = (await _rig.Catalog.GetAsync(id))!;
+        var deleted = (await Rig.Catalog.GetAsync(id))!;
         Assert.Equal(TenantState.Deleted, deleted.State);
         Assert.NotNull(deleted.RecoverableUntil);
         Assert.Equal(deletion.RecoverableUntil!.Value.Ticks / 10, deleted.RecoverableUntil!.Value.Ticks / 10);
         Assert.InRange(deleted.RecoverableUntil.Value, before.AddDays(7).AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(7).AddMinutes(1));
         Assert.Equal(deleted.RecoverableUntil, deletion.Tenant.RecoverableUntil);
-        Assert.Equal(deleted.RecoverableUntil, (await _rig.Provider.DeleteAsync(id)).RecoverableUntil); // the second delete reports the stored deadline
+        Assert.Equal(deleted.RecoverableUntil, (await Rig.Provider.DeleteAsync(id)).RecoverableUntil); // the second delete reports the stored deadline
 
-        var recovered = await _rig.Provider.RecoverAsync(id);
+        var recovered = await Rig.Provider.RecoverAsync(id);
 
         Assert.Null(recovered.RecoverableUntil);
-        Assert.Null((await _rig.Catalog.GetAsync(id))!.RecoverableUntil);
+        Assert.Null((await Rig.Catalog.GetAsync(id))!.RecoverableUntil);
     }
 
     private static void AssertNoSecret(string text, string connectionString)

@@ -19,6 +19,9 @@ internal sealed class ProvisioningRig : IAsyncDisposable
 
     public ITenantCatalog Catalog => Services.GetRequiredService<ITenantCatalog>();
 
+    /// <summary>The registered tenant lock (chosen by the catalog registration).</summary>
+    internal ITenantLock Lock => Services.GetRequiredService<ITenantLock>();
+
     public IConnectionSecretProtector Protector => Services.GetRequiredService<IConnectionSecretProtector>();
 
     public NeonApiClient Api => Services.GetRequiredService<NeonApiClient>();

@@ -7,35 +7,18 @@ using Xunit.Abstractions;
 
 namespace Neon.Tenancy.Tests.Provisioning;
 
-public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : ProvisioningTestBase
 {
     private const string CreateRoute = "POST projects";
     private const string PollRoute = "GET projects/{project_id}/operations/{operation_id}";
     private static readonly TenantProvisionRequest Request = new() { Plan = "free" };
-
-    private readonly string _key = SecretsTestData.NewKey();
-    private NeonFakeServer _fake = null!;
-    private ProvisioningRig _rig = null!;
-
-    public Task InitializeAsync()
-    {
-        _fake = ProvisioningRig.StartFake();
-        _rig = ProvisioningRig.Create(_fake, _key);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _rig.DisposeAsync();
-        await _fake.DisposeAsync();
-    }
 
     [Fact]
     public async Task ProvisionAsync_NewTenant_OneCreatePlusPollsThenReadyWithWorkingSecrets()
     {
         var id = TenantId.Parse("acme");
 
-        var tenant = await _rig.Provider.ProvisionAsync(id, Request with
+        var tenant = await Rig.Provider.ProvisionAsync(id, Request with
         {
             Region = "aws-eu-central-1",
             Settings = new TenantPlanSettings { AutoscalingMinCu = 0.25, AutoscalingMaxCu = 1, SuspendTimeout = TimeSpan.FromMinutes(5), ComputeTimeSecondsQuota = 3600, HistoryRetention = TimeSpan.FromDays(1) },
@@ -44,29 +27,29 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
         Assert.Equal(TenantState.Ready, tenant.State);
         Assert.Equal("tenant-acme", tenant.ProjectName);
         Assert.Equal("aws-eu-central-1", tenant.Region);
-        var calls = _fake.CallsPerRoute;
+        var calls = Fake.CallsPerRoute;
         output.WriteLine($"calls: {string.Join(", ", calls.Select(c => $"{c.Key} x{c.Value}"))}");
         Assert.Equal(1, calls[CreateRoute]);
         Assert.True(calls[PollRoute] >= 1);
         Assert.Equal([PollRoute, CreateRoute], calls.Keys.Order(StringComparer.Ordinal)); // nothing else: no search, no extra reads
 
-        var project = Assert.Single(await _fake.GetProjectsAsync());
+        var project = Assert.Single(await Fake.GetProjectsAsync());
         Assert.Equal(tenant.ProjectId, project.Id);
         Assert.Equal("tenant-acme", project.Name);
         Assert.Equal(3600, project.Settings?.Quota?.ComputeTimeSeconds);
         Assert.Equal(86400, project.HistoryRetentionSeconds);
 
-        var record = (await _rig.Catalog.GetAsync(id))!;
-        var direct = _rig.Secret(record, ConnectionSecretKind.Direct);
-        var pooled = _rig.Secret(record, ConnectionSecretKind.Pooled);
+        var record = (await Rig.Catalog.GetAsync(id))!;
+        var direct = Rig.Secret(record, ConnectionSecretKind.Direct);
+        var pooled = Rig.Secret(record, ConnectionSecretKind.Pooled);
         Assert.Equal(SslMode.Prefer, new NpgsqlConnectionStringBuilder(direct).SslMode); // loopback host
         Assert.Equal(1, await ProvisioningRig.SelectOneAsync(direct));
         Assert.Equal(1, await ProvisioningRig.SelectOneAsync(pooled));
 
         var password = new NpgsqlConnectionStringBuilder(direct).Password!;
-        Assert.DoesNotContain(_rig.Logs.GetSnapshot(), r => r.Message.Contains(password, StringComparison.Ordinal));
-        Assert.Contains(_rig.Logs.GetSnapshot(), r => r.Id.Id == 4000 && r.Message.Contains("acme", StringComparison.Ordinal));
-        Assert.Contains(_rig.Logs.GetSnapshot(), r => r.Message.Contains("POST projects", StringComparison.Ordinal) && r.Message.Contains("request id", StringComparison.Ordinal)
+        Assert.DoesNotContain(Rig.Logs.GetSnapshot(), r => r.Message.Contains(password, StringComparison.Ordinal));
+        Assert.Contains(Rig.Logs.GetSnapshot(), r => r.Id.Id == 4000 && r.Message.Contains("acme", StringComparison.Ordinal));
+        Assert.Contains(Rig.Logs.GetSnapshot(), r => r.Message.Contains("POST projects", StringComparison.Ordinal) && r.Message.Contains("request id", StringComparison.Ordinal)
             && r.Scopes.OfType<IEnumerable<KeyValuePair<string, object?>>>().Any(scope => scope.Any(p => p.Key == "TenantId" && Equals(p.Value, "acme"))));
     }
 
@@ -74,16 +57,16 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
     public async Task ProvisionAsync_ReadyTenant_MakesNoApiCall()
     {
         var id = TenantId.Parse("acme");
-        var first = await _rig.Provider.ProvisionAsync(id, Request);
-        var before = _fake.RequestLog.Count;
+        var first = await Rig.Provider.ProvisionAsync(id, Request);
+        var before = Fake.RequestLog.Count;
 
-        var second = await _rig.Provider.ProvisionAsync(id, Request);
+        var second = await Rig.Provider.ProvisionAsync(id, Request);
 
         Assert.Equal(first.ProjectId, second.ProjectId);
-        Assert.Equal(before, _fake.RequestLog.Count);
-        Assert.Equal(first, await _rig.Provider.GetAsync(id));
-        Assert.Equal(first.TenantId, Assert.Single(await _rig.Provider.ListAsync().ToListAsync()).TenantId);
-        Assert.Equal(before, _fake.RequestLog.Count);
+        Assert.Equal(before, Fake.RequestLog.Count);
+        Assert.Equal(first, await Rig.Provider.GetAsync(id));
+        Assert.Equal(first.TenantId, Assert.Single(await Rig.Provider.ListAllAsync().ToListAsync()).TenantId);
+        Assert.Equal(before, Fake.RequestLog.Count);
     }
 
     public static TheoryData<string, bool> Checkpoints()
@@ -107,12 +90,12 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
         if (checkpoint == ProvisioningCheckpoint.AfterApplicationRoleGrants)
         {
             // Reached only when an application role is configured.
-            await _rig.DisposeAsync();
-            _rig = ProvisioningRig.Create(_fake, _key, configure: s => s.Configure<TenantProvisioningOptions>(o => o.ApplicationRoleName = "app"));
+            await Rig.DisposeAsync();
+            Rig = ProvisioningRig.Create(Fake, Key, configure: s => s.Configure<TenantProvisioningOptions>(o => o.ApplicationRoleName = "app"));
         }
 
         using var abandon = new CancellationTokenSource();
-        _rig.Provider.Checkpoint = (at, ct) =>
+        Rig.Provider.Checkpoint = (at, ct) =>
         {
             if (at == checkpoint)
             {
@@ -131,43 +114,44 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
 
         if (crash)
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _rig.Provider.ProvisionAsync(id, Request, abandon.Token));
-            Assert.Equal(TenantState.Provisioning, (await _rig.Catalog.GetAsync(id))!.State);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Rig.Provider.ProvisionAsync(id, Request, abandon.Token));
+            Assert.Equal(TenantState.Provisioning, (await Rig.Catalog.GetAsync(id))!.State);
         }
         else
         {
-            var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(id, Request));
+            var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => Rig.Provider.ProvisionAsync(id, Request));
             Assert.IsType<InvalidOperationException>(failure.InnerException);
-            var failed = (await _rig.Catalog.GetAsync(id))!;
+            var failed = (await Rig.Catalog.GetAsync(id))!;
             Assert.Equal(TenantState.Failed, failed.State);
         }
 
-        _rig.Provider.Checkpoint = null;
-        var tenant = await _rig.Provider.ProvisionAsync(id, Request);
+        Rig.Provider.Checkpoint = null;
+        var tenant = await Rig.Provider.ProvisionAsync(id, Request);
 
         Assert.Equal(TenantState.Ready, tenant.State);
-        var project = Assert.Single(await _fake.GetProjectsAsync());
+        var project = Assert.Single(await Fake.GetProjectsAsync());
         Assert.Equal(project.Id, tenant.ProjectId);
-        Assert.Equal(1, _fake.CallsPerRoute[CreateRoute]);
-        Assert.Empty(await _rig.Provider.SweepOrphansAsync());
-        Assert.Equal(1, await ProvisioningRig.SelectOneAsync(_rig.Secret((await _rig.Catalog.GetAsync(id))!, ConnectionSecretKind.Direct)));
+        Assert.Equal(1, Fake.CallsPerRoute[CreateRoute]);
+        Assert.Empty(await Rig.Provider.SweepOrphansAsync());
+        Assert.Equal(1, await ProvisioningRig.SelectOneAsync(Rig.Secret((await Rig.Catalog.GetAsync(id))!, ConnectionSecretKind.Direct)));
     }
 
     [Fact]
     public async Task ProvisionAsync_CreateConnectionDropped_NextCallLooksUpByNameFirstAndConverges()
     {
         var id = TenantId.Parse("dropped");
-        _fake.Faults.Inject(CreateRoute, NeonFault.DropConnection(), times: 1);
+        Fake.Faults.Inject(CreateRoute, NeonFault.DropConnection(), times: 1);
 
-        var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(id, Request));
-        Assert.Equal(TenantProvisioningStep.CreateProject, failure.Step);
-        Assert.Equal(TenantState.Failed, (await _rig.Catalog.GetAsync(id))!.State);
+        await Assert.ThrowsAnyAsync<Api.NeonApiException>(() => Rig.Provider.ProvisionAsync(id, Request)); // Neon's failures escape as themselves
+        var failed = (await Rig.Catalog.GetAsync(id))!;
+        Assert.Equal(TenantState.Failed, failed.State);
+        Assert.StartsWith(nameof(TenantProvisioningStep.CreateProject) + ":", failed.FailureReason, StringComparison.Ordinal);
 
-        var tenant = await _rig.Provider.ProvisionAsync(id, Request);
+        var tenant = await Rig.Provider.ProvisionAsync(id, Request);
 
         Assert.Equal(TenantState.Ready, tenant.State);
-        Assert.Single(await _fake.GetProjectsAsync());
-        var log = _fake.RequestLog;
+        Assert.Single(await Fake.GetProjectsAsync());
+        var log = Fake.RequestLog;
         var search = log.ToList().FindLastIndex(r => r.Route == "GET projects");
         var create = log.ToList().FindLastIndex(r => r.Route == CreateRoute);
         Assert.True(search >= 0 && search < create, "the retry must search by name before it creates again");
@@ -177,26 +161,26 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
     public async Task ProvisionAsync_CreateOperationFails_FailedThenNextCallResumesTheSameProject()
     {
         var id = TenantId.Parse("opfail");
-        _fake.Faults.Inject(CreateRoute, NeonFault.FailOperation(), times: 1);
+        Fake.Faults.Inject(CreateRoute, NeonFault.FailOperation(), times: 1);
 
-        var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(id, Request));
-        Assert.Equal(TenantProvisioningStep.WaitForOperations, failure.Step);
-        var failed = (await _rig.Catalog.GetAsync(id))!;
+        await Assert.ThrowsAsync<Api.NeonOperationFailedException>(() => Rig.Provider.ProvisionAsync(id, Request));
+        var failed = (await Rig.Catalog.GetAsync(id))!;
         Assert.Equal(TenantState.Failed, failed.State);
+        Assert.StartsWith(nameof(TenantProvisioningStep.WaitForOperations) + ":", failed.FailureReason, StringComparison.Ordinal);
         Assert.NotNull(failed.ProjectId);
 
-        var tenant = await _rig.Provider.ProvisionAsync(id, Request);
+        var tenant = await Rig.Provider.ProvisionAsync(id, Request);
 
         Assert.Equal(failed.ProjectId, tenant.ProjectId);
-        Assert.Single(await _fake.GetProjectsAsync());
-        Assert.Equal(1, _fake.CallsPerRoute[CreateRoute]);
+        Assert.Single(await Fake.GetProjectsAsync());
+        Assert.Equal(1, Fake.CallsPerRoute[CreateRoute]);
     }
 
     [Fact]
     public async Task ProvisionAsync_CancelledDuringWait_NextCallWaitsForTheSameProject()
     {
         await using var slowFake = ProvisioningRig.StartFake(TimeSpan.FromSeconds(2));
-        await using var rig = ProvisioningRig.Create(slowFake, _key);
+        await using var rig = ProvisioningRig.Create(slowFake, Key);
         var id = TenantId.Parse("slow");
         using var cts = new CancellationTokenSource();
         rig.Provider.Checkpoint = (at, _) =>
@@ -227,7 +211,7 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
     public async Task ProvisionAsync_InitializerFailsOnce_FailedThenResumedAndSchemaVersionRecorded()
     {
         var initializer = new TableInitializer { FailuresLeft = 1 };
-        await using var rig = ProvisioningRig.Create(_fake, _key, configure: s => s.AddSingleton<ITenantDatabaseInitializer>(initializer));
+        await using var rig = ProvisioningRig.Create(Fake, Key, configure: s => s.AddSingleton<ITenantDatabaseInitializer>(initializer));
         var id = TenantId.Parse("init");
 
         var failure = await Assert.ThrowsAsync<TenantProvisioningException>(() => rig.Provider.ProvisionAsync(id, Request));
@@ -238,7 +222,7 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
 
         Assert.Equal(TenantState.Ready, tenant.State);
         Assert.Equal(3, tenant.SchemaVersion);
-        Assert.Single(await _fake.GetProjectsAsync());
+        Assert.Single(await Fake.GetProjectsAsync());
         Assert.Equal(2, initializer.Runs);
         await using var connection = new NpgsqlConnection(rig.Secret((await rig.Catalog.GetAsync(id))!, ConnectionSecretKind.Direct));
         await connection.OpenAsync();
@@ -251,24 +235,24 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
     {
         var id = TenantId.Parse("busy");
 
-        Assert.IsType<InProcessTenantLock>(_rig.Provider.Lock);
-        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _rig.Provider.ProvisionAsync(id, Request))));
+        Assert.IsType<InProcessTenantLock>(Rig.Lock);
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => Rig.Provider.ProvisionAsync(id, Request))));
 
         Assert.Single(results.Select(r => r.ProjectId).Distinct());
-        Assert.Single(await _fake.GetProjectsAsync());
-        Assert.Equal(1, _fake.CallsPerRoute[CreateRoute]);
+        Assert.Single(await Fake.GetProjectsAsync());
+        Assert.Equal(1, Fake.CallsPerRoute[CreateRoute]);
     }
 
     [Fact]
     public async Task ProvisionAsync_Metrics_DurationRecordedAndFailuresCounted()
     {
-        var factory = _rig.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var factory = Rig.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         using var duration = new MetricCollector<double>(factory, "Neon.Tenancy", "neon.tenancy.provisioning.duration");
         using var failures = new MetricCollector<long>(factory, "Neon.Tenancy", "neon.tenancy.provisioning.failures");
-        _fake.Faults.Inject(CreateRoute, NeonFault.Status(422, "PROJECTS_LIMIT_EXCEEDED", "limit"), times: 1);
+        Fake.Faults.Inject(CreateRoute, NeonFault.Status(422, "PROJECTS_LIMIT_EXCEEDED", "limit"), times: 1);
 
-        await Assert.ThrowsAsync<TenantProvisioningException>(() => _rig.Provider.ProvisionAsync(TenantId.Parse("m1"), Request));
-        await _rig.Provider.ProvisionAsync(TenantId.Parse("m1"), Request);
+        await Assert.ThrowsAnyAsync<Api.NeonApiException>(() => Rig.Provider.ProvisionAsync(TenantId.Parse("m1"), Request));
+        await Rig.Provider.ProvisionAsync(TenantId.Parse("m1"), Request);
 
         var failure = Assert.Single(failures.GetMeasurementSnapshot());
         Assert.Equal(1, failure.Value);
@@ -276,7 +260,7 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : IAsy
         var measured = Assert.Single(duration.GetMeasurementSnapshot());
         Assert.True(measured.Value > 0);
         Assert.Equal("created", measured.Tags["neon.tenancy.provisioning.outcome"]);
-        Assert.Contains(_rig.Logs.GetSnapshot(), r => r.Id.Id == 4004 && r.Message.Contains("m1", StringComparison.Ordinal) && r.Message.Contains("request id", StringComparison.Ordinal));
+        Assert.Contains(Rig.Logs.GetSnapshot(), r => r.Id.Id == 4004 && r.Message.Contains("m1", StringComparison.Ordinal) && r.Message.Contains("request id", StringComparison.Ordinal));
     }
 
     private sealed class TableInitializer : ITenantDatabaseInitializer

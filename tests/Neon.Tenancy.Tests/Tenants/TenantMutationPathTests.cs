@@ -146,7 +146,7 @@ public sealed class TenantMutationPathTests : IAsyncLifetime
     }
 
     /// <summary>Provisions up to the point where the catalog has the project but the tenant is not ready (a crash after the wait).</summary>
-    private async Task<TenantDatabase> ProvisionInterruptedAsync(TenantId tenant)
+    private async Task<TenantRecord> ProvisionInterruptedAsync(TenantId tenant)
     {
         _rig.Provider.Checkpoint = (checkpoint, _) => checkpoint == ProvisioningCheckpoint.AfterWait
             ? ValueTask.FromException(new OperationCanceledException("simulated crash"))
@@ -163,7 +163,7 @@ public sealed class TenantMutationPathTests : IAsyncLifetime
         var record = (await _rig.Catalog.GetAsync(tenant))!;
         Assert.NotEqual(TenantState.Ready, record.State);
         Assert.Null(record.ApplicationRoleName); // the application role is created by the resumed call, after the outside operation
-        return TenantDatabase.From(record);
+        return record;
     }
 
     private ProvisioningRig Rig(TimeSpan? operationTimeout) => ProvisioningRig.Create(_fake, _key, configure: services =>

@@ -6,11 +6,15 @@ using Neon.Tenancy.Api;
 namespace Neon.Tenancy;
 
 /// <summary>
-/// The one path every SDK call that changes a tenant's Neon project goes through: <see cref="RunAsync{T}"/> takes the
-/// tenant's lock; <see cref="SendAsync{T}"/> waits for the project's running operations, whoever started them, then
-/// sends the mutation; <see cref="WaitAsync"/> waits for the operations it started. Catalog writes go through
-/// <see cref="UpdateAsync"/> (re-read and retried on a concurrent update), and a mutation that fails records why on
-/// the tenant (<see cref="TenantRecord.FailureReason"/>), so the state it leaves names what happened.
+/// The tenant-change kit: the one path every SDK call that changes a tenant goes through (the provider, the plans, and
+/// fleet work next). <see cref="LockedAsync{T}"/> is the preamble (tenant id check, log scope, the registered
+/// <see cref="ITenantLock"/>); <see cref="RunAsync{T}"/> adds recording why a change failed on the tenant
+/// (<see cref="TenantRecord.FailureReason"/>); <see cref="GetAsync"/>, <see cref="RequireProjectAsync"/> and
+/// <see cref="RequireServingAsync"/> read the tenant and refuse what its state does not allow; <see cref="SendAsync{T}"/>
+/// waits for the project's running operations, whoever started them (<see cref="RunningOperationsAsync"/>), then sends the
+/// mutation and <see cref="WaitAsync"/> waits for the operations it started; catalog writes go through
+/// <see cref="UpdateAsync"/> (re-read and retried on a concurrent update). The whole catalog is read with
+/// <see cref="TenantCatalogPaging.ListAllAsync"/>.
 /// </summary>
 /// <remarks>
 /// Waiting first is what keeps mutations out of 423: Neon refuses any mutation of a project with running operations,
@@ -18,7 +22,7 @@ namespace Neon.Tenancy;
 /// client's 423 retries. The wait is bounded by the caller's token and the configured operation timeout; a 423 that
 /// still happens (an operation started between the look and the send) is left to the API client's retry.
 /// </remarks>
-internal sealed class TenantMutator : IAsyncDisposable
+internal sealed class TenantMutator
 {
     private const int MaxCatalogRetries = 5;
 
@@ -30,25 +34,22 @@ internal sealed class TenantMutator : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
+    /// <summary>Creates the kit.</summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="api">The Neon API client.</param>
+    /// <param name="tenantLock">The registered tenant lock (chosen by the catalog registration).</param>
+    /// <param name="operationTimeout">How long one wait for operations may take; <see langword="null"/> for the API client's.</param>
+    /// <param name="apiOptions">The API client's options (poll interval, default operation timeout).</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">The logger.</param>
     public TenantMutator(
-        ITenantCatalog catalog,
-        NeonApiClient api,
-        IOptions<TenantProvisioningOptions> options,
-        IOptionsMonitor<NeonApiOptions> apiOptions,
-        TimeProvider timeProvider,
-        ILogger<TenantMutator>? logger = null)
-        : this(catalog, api, CreateLock(catalog), options.Value.OperationTimeout, apiOptions, timeProvider, logger)
-    {
-    }
-
-    internal TenantMutator(
         ITenantCatalog catalog,
         NeonApiClient api,
         ITenantLock tenantLock,
         TimeSpan? operationTimeout,
         IOptionsMonitor<NeonApiOptions> apiOptions,
         TimeProvider timeProvider,
-        ILogger? logger)
+        ILogger<TenantMutator>? logger = null)
     {
         Catalog = catalog;
         Api = api;
@@ -69,28 +70,40 @@ internal sealed class TenantMutator : IAsyncDisposable
     public TimeSpan OperationTimeout => _operationTimeout ?? _apiOptions.CurrentValue.OperationTimeout;
 
     /// <summary>
-    /// Runs <paramref name="body"/> holding the tenant's lock, inside the tenant's log scope. When it fails (other than
-    /// by the caller's cancellation, which leaves the tenant as an abandoned call would, or by a refusal that changed
-    /// nothing), the reason is recorded on the tenant and the exception rethrown.
+    /// The preamble of every change: validates <paramref name="tenantId"/>, opens the tenant's log scope and runs
+    /// <paramref name="body"/> holding the tenant's lock. A body that fails records nothing here (provisioning records
+    /// its own failures with their step); <see cref="RunAsync{T}"/> adds the recording.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c> (every lifecycle call's one guard).</exception>
-    public async Task<T> RunAsync<T>(TenantId tenantId, string operation, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    public async Task<T> LockedAsync<T>(TenantId tenantId, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken)
     {
         TenantRequestRules.Validate(tenantId);
-        using var scope = ProvisioningLog.TenantScope(_logger, tenantId);
+        using var scope = TenantMutatorLog.TenantScope(_logger, tenantId);
         var held = await Lock.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
         await using var release = held.ConfigureAwait(false);
-        try
-        {
-            return await body(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsRecorded(exception, cancellationToken))
-        {
-            TenantMutatorLog.MutationFailed(_logger, exception, tenantId.Value, operation);
-            await RecordFailureAsync(tenantId, TenantFailureReasons.Describe(operation, exception)).ConfigureAwait(false);
-            throw;
-        }
+        return await body(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> through <see cref="LockedAsync{T}"/>. When it fails (other than by the caller's
+    /// cancellation, which leaves the tenant as an abandoned call would, or by a refusal that changed nothing), the
+    /// reason is recorded on the tenant and the exception rethrown.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    public Task<T> RunAsync<T>(TenantId tenantId, string operation, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
+        LockedAsync(tenantId, async token =>
+        {
+            try
+            {
+                return await body(token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (IsRecorded(exception, token))
+            {
+                TenantMutatorLog.MutationFailed(_logger, exception, tenantId.Value, operation);
+                await RecordFailureAsync(tenantId, TenantFailureReasons.Describe(operation, exception)).ConfigureAwait(false);
+                throw;
+            }
+        }, cancellationToken);
 
     /// <summary>Waits for the project's running operations, then sends <paramref name="send"/> (do not wait for its operations here when something must be stored first).</summary>
     public async Task<T> SendAsync<T>(string projectId, Func<CancellationToken, Task<T>> send, CancellationToken cancellationToken)
@@ -124,17 +137,16 @@ internal sealed class TenantMutator : IAsyncDisposable
         var logged = false;
         while (true)
         {
-            ListProjectOperationsResponse page;
+            IReadOnlyList<Operation> running;
             try
             {
-                page = await Api.Operations.ListProjectOperationsAsync(projectId, limit: OperationsPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                running = await RunningOperationsAsync(projectId, cancellationToken).ConfigureAwait(false);
             }
             catch (NeonNotFoundException)
             {
                 return;
             }
 
-            var running = page.Operations.Where(o => !HasEnded(o.Status)).ToList();
             if (running.Count == 0)
             {
                 return;
@@ -157,9 +169,27 @@ internal sealed class TenantMutator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The project's operations that have not ended (among its newest: Neon lists them newest first). The one place the
+    /// SDK asks Neon what a project is running.
+    /// </summary>
+    /// <exception cref="NeonNotFoundException">Neon does not know the project.</exception>
+    public async Task<IReadOnlyList<Operation>> RunningOperationsAsync(string projectId, CancellationToken cancellationToken)
+    {
+        var page = await Api.Operations.ListProjectOperationsAsync(projectId, limit: OperationsPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return page.Operations.Where(o => !HasEnded(o.Status)).ToList();
+    }
+
     /// <summary>Reads the tenant; <see cref="TenantNotFoundException"/> when it is not in the catalog.</summary>
     public async Task<TenantRecord> GetAsync(TenantId tenantId, CancellationToken cancellationToken) =>
         await Catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
+
+    /// <summary>Reads a tenant that has a project, in any state; <see cref="TenantStateException"/> when it has none.</summary>
+    public async Task<TenantRecord> RequireProjectAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return record.ProjectId is null ? throw new TenantStateException(tenantId, record.State, operation) : record;
+    }
 
     /// <summary>Reads a tenant that has a project and serves (ready or suspended); <see cref="TenantStateException"/> otherwise.</summary>
     public async Task<TenantRecord> RequireServingAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)
@@ -226,32 +256,16 @@ internal sealed class TenantMutator : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => Lock is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
-
-    internal static ITenantLock CreateLock(ITenantCatalog catalog) =>
-        catalog is PostgresTenantCatalog postgres
-            ? new PostgresAdvisoryTenantLock(postgres.Options.ConnectionString!, postgres.Options.Schema)
-            : new InProcessTenantLock();
-
     internal static bool HasEnded(OperationStatus status) =>
         status == OperationStatus.Finished || status == OperationStatus.Skipped || status == OperationStatus.Failed
         || status == OperationStatus.Error || status == OperationStatus.Cancelled;
 
     /// <summary>
     /// What is recorded: failures of the mutation itself. Not: the caller's cancellation (an abandoned call, like a
-    /// crash, leaves the record as it is), refusals that changed nothing, and provisioning's own failures (recorded
-    /// with their step by provisioning).
+    /// crash, leaves the record as it is) and refusals that changed nothing. (Provisioning records its own failures,
+    /// with their step: it runs through <see cref="LockedAsync{T}"/>.)
     /// </summary>
     private static bool IsRecorded(Exception exception, CancellationToken cancellationToken) =>
-        exception is not (TenantNotFoundException or TenantStateException or TenantProvisioningException or ArgumentException or OutOfMemoryException)
+        exception is not (TenantNotFoundException or TenantStateException or ArgumentException or OutOfMemoryException)
         && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
-}
-
-internal static partial class TenantMutatorLog
-{
-    [LoggerMessage(EventId = 4030, Level = LogLevel.Information, Message = "Project {ProjectId} has {Count} running operations; waiting for them before the next change")]
-    public static partial void WaitingForOperations(ILogger logger, string projectId, int count);
-
-    [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Operation} did not finish; the reason is recorded on the tenant and the same call, repeated, completes it")]
-    public static partial void MutationFailed(ILogger logger, Exception exception, string tenantId, string operation);
 }

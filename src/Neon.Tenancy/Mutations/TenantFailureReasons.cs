@@ -13,8 +13,6 @@ internal static class TenantFailureReasons
 {
     public const int MaxLength = 200;
 
-    public static string Describe(TenantProvisioningStep step, Exception exception) => Describe(step.ToString(), exception);
-
     /// <summary>The reason a lifecycle operation (<c>delete</c>, <c>plan change</c>, ...) or provisioning step failed.</summary>
     public static string Describe(string operation, Exception exception)
     {

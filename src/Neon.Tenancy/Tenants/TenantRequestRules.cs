@@ -2,7 +2,8 @@ namespace Neon.Tenancy;
 
 /// <summary>
 /// The rules for what callers and configuration name: tenant ids at entry points, database and role names (the
-/// provisioning options' defaults and a request's own), plan names, regions and the restore's preserved branch name.
+/// provisioning options' defaults and a request's own), plan names, regions and the restore's preserved branch name
+/// (the provisioning requests apply them in <see cref="ProvisioningRequestRules"/>).
 /// One place, used by the options validators and by every public method before it calls anything (no catalog write,
 /// no API call), so a name the options refuse is refused in a request too. Messages say which setting or property is
 /// wrong and why; they never quote the value (it may hold control characters or an injection attempt).
@@ -36,61 +37,6 @@ internal static class TenantRequestRules
     /// <summary>Throws unless <paramref name="tenantId"/> is a parsed tenant id.</summary>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     public static void Validate(TenantId tenantId) => TenantId.ThrowIfDefault(tenantId, nameof(tenantId));
-
-    /// <exception cref="ArgumentException">The tenant id is <c>default(TenantId)</c> or the request breaks a rule.</exception>
-    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
-    public static void Validate(TenantId tenantId, TenantProvisionRequest request)
-    {
-        TenantId.ThrowIfDefault(tenantId, nameof(tenantId));
-        ArgumentNullException.ThrowIfNull(request);
-        var failures = new List<string>();
-        if (PlanNameProblem(request.Plan) is { } plan)
-        {
-            failures.Add("TenantProvisionRequest.Plan " + plan);
-        }
-
-        if (request.DatabaseName is not null && DatabaseNameProblem(request.DatabaseName) is { } database)
-        {
-            failures.Add("TenantProvisionRequest.DatabaseName " + database);
-        }
-
-        if (request.RoleName is not null && RoleNameProblem(request.RoleName) is { } role)
-        {
-            failures.Add("TenantProvisionRequest.RoleName " + role);
-        }
-
-        if (request.Region is not null && RegionProblem(request.Region) is { } region)
-        {
-            failures.Add("TenantProvisionRequest.Region " + region);
-        }
-
-        if (request.PostgresVersion is { } version && version is < 14 or > 18)
-        {
-            failures.Add("TenantProvisionRequest.PostgresVersion must be 14 to 18 when set.");
-        }
-
-        Throw(tenantId, failures, nameof(request));
-    }
-
-    /// <exception cref="ArgumentException">The tenant id is <c>default(TenantId)</c> or the request breaks a rule.</exception>
-    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
-    public static void Validate(TenantId tenantId, TenantRestoreRequest request)
-    {
-        TenantId.ThrowIfDefault(tenantId, nameof(tenantId));
-        ArgumentNullException.ThrowIfNull(request);
-        var failures = new List<string>();
-        if (request.Timestamp is null == string.IsNullOrEmpty(request.Lsn))
-        {
-            failures.Add("TenantRestoreRequest needs exactly one of Timestamp and Lsn.");
-        }
-
-        if (request.PreserveUnderName is not null && BranchNameProblem(request.PreserveUnderName) is { } name)
-        {
-            failures.Add("TenantRestoreRequest.PreserveUnderName " + name);
-        }
-
-        Throw(tenantId, failures, nameof(request));
-    }
 
     /// <exception cref="ArgumentException">The tenant id is <c>default(TenantId)</c> or the plan name breaks the rule.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="plan"/> is null.</exception>
@@ -169,7 +115,8 @@ internal static class TenantRequestRules
         return ok ? null : $"must be 1 to {MaxNameLength} characters of a-z, A-Z, 0-9, '_' and '-', starting with a letter or '_'.";
     }
 
-    private static void Throw(TenantId tenantId, List<string> failures, string paramName)
+    /// <summary>Throws one <see cref="ArgumentException"/> naming every rule broken, when any is.</summary>
+    internal static void Throw(TenantId tenantId, List<string> failures, string paramName)
     {
         if (failures.Count > 0)
         {

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// A catalog row to and from a <see cref="TenantRecord"/>: the column order of <see cref="PostgresCatalogSql"/>'s
+/// <c>Columns</c>, the parameters of its <c>Update</c>, and the JSON of <see cref="TenantRecord.Settings"/>
+/// (source-generated, so AOT-clean).
+/// </summary>
+internal static partial class PostgresCatalogRows
+{
+    public static TenantRecord Map(NpgsqlDataReader reader) => new()
+    {
+        TenantId = TenantId.Parse(reader.GetString(0)),
+        State = TenantStates.FromStorage(reader.GetString(1)),
+        Plan = reader.GetString(2),
+        ProjectName = NullableText(reader, 3),
+        ProjectId = NullableText(reader, 4),
+        Region = NullableText(reader, 5),
+        BranchId = NullableText(reader, 6),
+        EndpointId = NullableText(reader, 7),
+        DatabaseName = NullableText(reader, 8),
+        RoleName = NullableText(reader, 9),
+        SchemaVersion = reader.GetInt32(10),
+        PooledConnectionSecret = Bytes(reader, 11),
+        DirectConnectionSecret = Bytes(reader, 12),
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(13),
+        UpdatedAt = reader.GetFieldValue<DateTimeOffset>(14),
+        Version = reader.GetInt64(15),
+        ApplicationRoleName = NullableText(reader, 16),
+        ApplicationPooledConnectionSecret = Bytes(reader, 17),
+        ApplicationDirectConnectionSecret = Bytes(reader, 18),
+        FailureReason = NullableText(reader, 19),
+        RecoverableUntil = reader.IsDBNull(20) ? null : reader.GetFieldValue<DateTimeOffset>(20),
+        Settings = reader.IsDBNull(21) ? null : JsonSerializer.Deserialize(reader.GetString(21), CatalogJson.Default.TenantPlanSettings),
+    };
+
+    /// <summary>The parameters of <see cref="PostgresCatalogSql.Update"/> ($1 to $21) for <paramref name="record"/>.</summary>
+    public static void AddUpdateParameters(NpgsqlCommand update, TenantRecord record, DateTimeOffset now)
+    {
+        AddText(update, record.TenantId.Value);
+        AddText(update, TenantStates.ToStorage(record.State));
+        AddText(update, record.Plan);
+        AddText(update, record.ProjectName);
+        AddText(update, record.ProjectId);
+        AddText(update, record.Region);
+        AddText(update, record.BranchId);
+        AddText(update, record.EndpointId);
+        AddText(update, record.DatabaseName);
+        AddText(update, record.RoleName);
+        update.Parameters.Add(new NpgsqlParameter { Value = record.SchemaVersion, NpgsqlDbType = NpgsqlDbType.Integer });
+        AddBytes(update, record.PooledConnectionSecret);
+        AddBytes(update, record.DirectConnectionSecret);
+        update.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        update.Parameters.Add(new NpgsqlParameter { Value = record.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
+        AddText(update, record.ApplicationRoleName);
+        AddBytes(update, record.ApplicationPooledConnectionSecret);
+        AddBytes(update, record.ApplicationDirectConnectionSecret);
+        AddText(update, record.FailureReason);
+        update.Parameters.Add(new NpgsqlParameter
+        {
+            Value = record.RecoverableUntil is { } until ? CatalogRules.Truncate(until) : DBNull.Value,
+            NpgsqlDbType = NpgsqlDbType.TimestampTz,
+        });
+        update.Parameters.Add(new NpgsqlParameter
+        {
+            Value = record.Settings is { } settings ? JsonSerializer.Serialize(settings, CatalogJson.Default.TenantPlanSettings) : DBNull.Value,
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
+    }
+
+    public static void AddText(NpgsqlCommand command, string? value) =>
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+
+    private static void AddBytes(NpgsqlCommand command, ReadOnlyMemory<byte> value) =>
+        command.Parameters.Add(new NpgsqlParameter { Value = value.IsEmpty ? DBNull.Value : value.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea });
+
+    private static string? NullableText(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static ReadOnlyMemory<byte> Bytes(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(ordinal);
+
+    /// <summary>Unset settings are left out, so the stored JSON names only what the tenant overrides.</summary>
+    [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+    [JsonSerializable(typeof(TenantPlanSettings))]
+    internal sealed partial class CatalogJson : JsonSerializerContext;
+}
