@@ -49,7 +49,7 @@ internal static class TenantDataSourceBuilder
     /// before the compute suspends and kills them.
     /// </summary>
     /// <param name="options">The factory's options.</param>
-    /// <param name="plan">The settings of the tenant's plan (<see cref="PlanBook.GetRecordedSettings"/>); <see langword="null"/> without plans.</param>
+    /// <param name="plan">The settings of the tenant's plan (<see cref="PlanBook.GetRecordedSettings(TenantRecord)"/>: its own, else its plan's); <see langword="null"/> without plans.</param>
     public static TenantPoolLimits PoolLimits(ConnectionFactoryOptions options, TenantPlanSettings? plan)
     {
         var idle = options.ConnectionIdleLifetime;

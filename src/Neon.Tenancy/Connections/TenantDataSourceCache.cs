@@ -156,7 +156,7 @@ internal sealed class TenantDataSourceCache : IDisposable
             throw new TenantStateException(key.TenantId, record.State, ConnectOperation, $"it has no {MissingSecretName(key.Kind)} connection secret in the catalog");
         }
 
-        var limits = TenantDataSourceBuilder.PoolLimits(_options, _plans?.GetRecordedSettings(record.Plan));
+        var limits = TenantDataSourceBuilder.PoolLimits(_options, _plans?.GetRecordedSettings(record));
         var dataSource = TenantDataSourceBuilder.Build(key.TenantId, key.Kind, _protector.Unprotect(key.TenantId, secretKind, secret.Span), _options, limits, _loggerFactory, out var maxPoolSize);
         var entry = new TenantDataSourceEntry(this, key, dataSource, maxPoolSize) { LastUsed = TimeProvider.GetTimestamp() };
         _live.TryAdd(entry, 0);

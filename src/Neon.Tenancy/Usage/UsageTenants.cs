@@ -15,7 +15,7 @@ internal sealed record UsageTenants(IReadOnlyList<TenantRecord> WithProject, IRe
     public static async Task<UsageTenants> ListFleetAsync(ITenantCatalog catalog, CancellationToken cancellationToken)
     {
         var (withProject, withoutProject) = (new List<TenantRecord>(), new List<TenantId>());
-        await foreach (var record in catalog.ReadAllAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var record in catalog.ListAllAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (record.State is TenantState.Deleting or TenantState.Deleted)
             {

@@ -78,4 +78,15 @@ public sealed class PlanOverrideTests : ProvisioningTestBase
         Assert.Equal(3600, await ComputeQuotaInNeonAsync(tenant.ProjectId!));
         Assert.False((await Plans.CheckDriftAsync(id)).HasDrift);
     }
+
+    [Fact]
+    public async Task GetDataSourceAsync_OwnMaxPoolSize_SizesTheTenantsPool()
+    {
+        var id = TenantId.Parse("custom-pool");
+        await Rig.Provider.ProvisionAsync(id, new TenantProvisionRequest { Plan = "free", Settings = Own });
+
+        var dataSource = await Rig.Services.GetRequiredService<ITenantConnectionFactory>().GetDataSourceAsync(id);
+
+        Assert.Equal(3, new Npgsql.NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize); // the plan says 10
+    }
 }
