@@ -17,11 +17,12 @@ internal static class ConnectionsRegistration
         var options = services.AddOptions<ConnectionFactoryOptions>();
         if (configuration is not null)
         {
-            options.BindChecked(configuration.GetSection(ConnectionFactoryOptions.SectionName), static (section, o) => section.Bind(o));
+            options.BindChecked(configuration.GetSection(NeonTenancySections.Connections), static (section, o) => section.Bind(o));
         }
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsCrossFieldValidator>());
         services.TryAddSingleton<TenantConnectionFactory>();
         services.TryAddSingleton<ITenantConnectionFactory>(static sp => sp.GetRequiredService<TenantConnectionFactory>());
         services.TryAddSingleton<ITenantConnectionStats>(static sp => sp.GetRequiredService<TenantConnectionFactory>());

@@ -46,7 +46,7 @@ public static class NeonTenancyBuilderExtensions
         var options = services.AddOptions<PostgresTenantCatalogOptions>();
         if (builder is NeonTenancyBuilder { Configuration: { } configuration })
         {
-            options.BindChecked(configuration.GetSection(NeonTenancyOptions.CatalogSectionName), static (section, o) => section.Bind(o));
+            options.BindChecked(configuration.GetSection(NeonTenancySections.Catalog), static (section, o) => section.Bind(o));
         }
 
         if (configure is not null)
@@ -55,8 +55,8 @@ public static class NeonTenancyBuilderExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresTenantCatalogOptions>, PostgresTenantCatalogOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresTenantCatalogOptions>, PostgresTenantCatalogOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresTenantCatalogOptions>, PostgresTenantCatalogOptionsCrossFieldValidator>());
         services.RemoveAll<ITenantCatalog>();
         services.RemoveAll<InMemoryTenantCatalog>();
         services.TryAddSingleton<PostgresTenantCatalog>();

@@ -48,8 +48,8 @@ public static class NeonTenancyServiceCollectionExtensions
     private static NeonTenancyBuilder AddCore(IServiceCollection services, IConfiguration? configuration)
     {
         services.AddOptions<NeonTenancyOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsCrossFieldValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
         services.TryAddSingleton<TenantMutator>(); // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
@@ -60,7 +60,7 @@ public static class NeonTenancyServiceCollectionExtensions
         if (configuration is not null)
         {
             services.AddOptions<Neon.Tenancy.Api.NeonApiOptions>()
-                .BindChecked(configuration.GetSection(NeonTenancyOptions.ApiSectionName), static (section, o) => section.Bind(o));
+                .BindChecked(configuration.GetSection(NeonTenancySections.Api), static (section, o) => section.Bind(o));
         }
 
         ConnectionsRegistration.Add(services, configuration);

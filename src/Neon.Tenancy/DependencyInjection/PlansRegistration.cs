@@ -18,7 +18,7 @@ internal static class PlansRegistration
         var options = services.AddOptions<TenantPlanOptions>();
         if (configuration is not null)
         {
-            options.BindChecked(configuration.GetSection(NeonTenancyOptions.PlansSectionName), static (section, o) => section.Bind(o));
+            options.BindChecked(configuration.GetSection(NeonTenancySections.Plans), static (section, o) => section.Bind(o));
         }
 
         options.ValidateOnStart();

@@ -17,11 +17,12 @@ internal static class ProvisioningRegistration
         var options = services.AddOptions<TenantProvisioningOptions>();
         if (configuration is not null)
         {
-            options.BindChecked(configuration.GetSection(NeonTenancyOptions.ProvisioningSectionName), static (section, o) => section.Bind(o));
+            options.BindChecked(configuration.GetSection(NeonTenancySections.Provisioning), static (section, o) => section.Bind(o));
         }
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantProvisioningOptions>, TenantProvisioningOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantProvisioningOptions>, TenantProvisioningOptionsCrossFieldValidator>());
         return services;
     }
 }

@@ -17,7 +17,7 @@ internal static class UsageRegistration
         var options = services.AddOptions<UsageOptions>();
         if (configuration is not null)
         {
-            options.BindChecked(configuration.GetSection(UsageOptions.SectionName), static (section, o) => section.Bind(o));
+            options.BindChecked(configuration.GetSection(NeonTenancySections.Usage), static (section, o) => section.Bind(o));
         }
 
         options.ValidateOnStart();
