@@ -249,9 +249,9 @@ internal sealed class TenantMutator : IAsyncDisposable
 
 internal static partial class TenantMutatorLog
 {
-    [LoggerMessage(EventId = 4030, Level = LogLevel.Information, Message = "Project {ProjectId} has {Count} running operations; waiting for them before the next change")]
+    [LoggerMessage(EventId = NeonTenancyEventId.WaitingForOperations, EventName = nameof(NeonTenancyEventId.WaitingForOperations), Level = LogLevel.Information, Message = "Project {ProjectId} has {Count} running operations; waiting for them before the next change")]
     public static partial void WaitingForOperations(ILogger logger, string projectId, int count);
 
-    [LoggerMessage(EventId = 4031, Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Operation} did not finish; the reason is recorded on the tenant and the same call, repeated, completes it")]
+    [LoggerMessage(EventId = NeonTenancyEventId.TenantChangeFailed, EventName = nameof(NeonTenancyEventId.TenantChangeFailed), Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Operation} did not finish; the reason is recorded on the tenant and the same call, repeated, completes it")]
     public static partial void MutationFailed(ILogger logger, Exception exception, string tenantId, string operation);
 }
