@@ -14,13 +14,7 @@ internal static class ConnectionsRegistration
     /// </summary>
     public static IServiceCollection Add(IServiceCollection services, IConfiguration? configuration)
     {
-        var options = services.AddOptions<ConnectionFactoryOptions>();
-        if (configuration is not null)
-        {
-            options.BindChecked(configuration.GetSection(NeonTenancySections.Connections), static (section, o) => section.Bind(o));
-        }
-
-        options.ValidateOnStart();
+        services.AddNeonTenancyOptions<ConnectionFactoryOptions>(configuration, NeonTenancySections.Connections, static (section, o) => section.Bind(o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsCrossFieldValidator>());
         services.TryAddSingleton<TenantConnectionFactory>();

@@ -15,13 +15,7 @@ internal static class PlansRegistration
     /// </summary>
     public static IServiceCollection Add(IServiceCollection services, IConfiguration? configuration)
     {
-        var options = services.AddOptions<TenantPlanOptions>();
-        if (configuration is not null)
-        {
-            options.BindChecked(configuration.GetSection(NeonTenancySections.Plans), static (section, o) => section.Bind(o));
-        }
-
-        options.ValidateOnStart();
+        services.AddNeonTenancyOptions<TenantPlanOptions>(configuration, NeonTenancySections.Plans, static (section, o) => section.Bind(o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantPlanOptions>, TenantPlanOptionsValidator>());
         services.TryAddSingleton<PlanBook>();
         services.TryAddSingleton<IPlanLimits, PlanLimits>();

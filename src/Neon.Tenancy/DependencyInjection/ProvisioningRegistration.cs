@@ -14,13 +14,7 @@ internal static class ProvisioningRegistration
     /// </summary>
     public static IServiceCollection Add(IServiceCollection services, IConfiguration? configuration)
     {
-        var options = services.AddOptions<TenantProvisioningOptions>();
-        if (configuration is not null)
-        {
-            options.BindChecked(configuration.GetSection(NeonTenancySections.Provisioning), static (section, o) => section.Bind(o));
-        }
-
-        options.ValidateOnStart();
+        services.AddNeonTenancyOptions<TenantProvisioningOptions>(configuration, NeonTenancySections.Provisioning, static (section, o) => section.Bind(o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantProvisioningOptions>, TenantProvisioningOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantProvisioningOptions>, TenantProvisioningOptionsCrossFieldValidator>());
         return services;

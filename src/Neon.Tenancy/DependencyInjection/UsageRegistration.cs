@@ -14,13 +14,7 @@ internal static class UsageRegistration
     /// </summary>
     public static IServiceCollection Add(IServiceCollection services, IConfiguration? configuration)
     {
-        var options = services.AddOptions<UsageOptions>();
-        if (configuration is not null)
-        {
-            options.BindChecked(configuration.GetSection(NeonTenancySections.Usage), static (section, o) => section.Bind(o));
-        }
-
-        options.ValidateOnStart();
+        services.AddNeonTenancyOptions<UsageOptions>(configuration, NeonTenancySections.Usage, static (section, o) => section.Bind(o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UsageOptions>, UsageOptionsValidator>());
         services.TryAddSingleton<IUsageClient, UsageClient>();
         services.TryAddSingleton<CurrentUsageReader>();
