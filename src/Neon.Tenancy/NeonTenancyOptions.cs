@@ -13,23 +13,12 @@ namespace Neon.Tenancy;
 /// </remarks>
 public sealed class NeonTenancyOptions
 {
-    /// <summary>The conventional configuration section: <c>NeonTenancy</c>.</summary>
+    /// <summary>
+    /// The conventional configuration section: <c>NeonTenancy</c> (<c>AddNeonTenancy(configuration.GetSection(NeonTenancyOptions.SectionName))</c>).
+    /// Each feature binds a sub-section of it: <c>Api</c>, <c>Catalog</c>, <c>Connections</c>, <c>Plans</c>,
+    /// <c>Provisioning</c>, <c>Secrets</c> and <c>Usage</c>.
+    /// </summary>
     public const string SectionName = "NeonTenancy";
-
-    /// <summary>The sub-section holding the Neon API client's options: <c>Api</c> (so <c>NeonTenancy:Api</c>).</summary>
-    public const string ApiSectionName = "Api";
-
-    /// <summary>The sub-section holding the catalog's options: <c>Catalog</c> (so <c>NeonTenancy:Catalog</c>).</summary>
-    public const string CatalogSectionName = "Catalog";
-
-    /// <summary>The sub-section holding the plans (<see cref="TenantPlanOptions"/>): <c>Plans</c> (so <c>NeonTenancy:Plans</c>).</summary>
-    public const string PlansSectionName = "Plans";
-
-    /// <summary>The sub-section holding <see cref="TenantProvisioningOptions"/>: <c>Provisioning</c>.</summary>
-    public const string ProvisioningSectionName = "Provisioning";
-
-    /// <summary>The sub-section holding usage and cost options: <c>Usage</c> (so <c>NeonTenancy:Usage</c>, see <see cref="UsageOptions"/>).</summary>
-    public const string UsageSectionName = "Usage";
 
     /// <summary>
     /// Prefix of the Neon project name of every tenant, to tell this application's projects apart in a shared
@@ -37,11 +26,12 @@ public sealed class NeonTenancyOptions
     /// may be empty. A project name is the prefix plus the tenant id, or (when that exceeds 64 characters) the prefix,
     /// a shortened id, <c>--</c> and a hash of the full id.
     /// </summary>
-    [StringLength(24, ErrorMessage = "NeonTenancy:ProjectNamePrefix must be at most 24 characters long.")]
+    [StringLength(24, ErrorMessage = NeonTenancySections.Root + ":ProjectNamePrefix must be at most {1} characters long.")]
+    [ProjectNamePrefix(ErrorMessage = NeonTenancySections.Root + ":ProjectNamePrefix must be at most 24 characters of a-z, 0-9 and '-', start with a letter and not contain '--' (it may be empty).")]
     public string ProjectNamePrefix { get; set; } = "tenant-";
 
     /// <summary>The key ring encrypting tenants' connection strings (<c>NeonTenancy:Secrets</c>).</summary>
-    [Required]
+    [Required(ErrorMessage = NeonTenancySections.SecretsPath + " is required.")]
     [ValidateObjectMembers]
     public ConnectionSecretOptions Secrets { get; set; } = new();
 }

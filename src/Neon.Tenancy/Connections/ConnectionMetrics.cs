@@ -8,8 +8,8 @@ namespace Neon.Tenancy;
 /// </summary>
 internal sealed class ConnectionMetrics : IDisposable
 {
-    public const string MeterName = "Neon.Tenancy";
-    private const string KindTag = "neon.tenancy.connection.kind";
+    public const string MeterName = NeonTenancyTelemetry.MeterName;
+    private const string KindTag = NeonTenancyTelemetry.Tags.ConnectionKind;
 
     private static readonly KeyValuePair<string, object?> PooledTag = new(KindTag, "pooled");
     private static readonly KeyValuePair<string, object?> DirectTag = new(KindTag, "direct");
@@ -35,13 +35,13 @@ internal sealed class ConnectionMetrics : IDisposable
             _meter = meterFactory.Create(MeterName);
         }
 
-        _hits = _meter.CreateCounter<long>("neon.tenancy.connection.cache.hits", "{lookup}", "Data-source lookups served from the cache.");
-        _misses = _meter.CreateCounter<long>("neon.tenancy.connection.cache.misses", "{lookup}", "Data-source lookups that had to read the catalog (or wait for a read in flight).");
-        _evictions = _meter.CreateCounter<long>("neon.tenancy.connection.cache.evictions", "{data_source}", "Data sources removed from the cache (capacity, idle expiry, catalog change, authentication failure).");
-        _builds = _meter.CreateCounter<long>("neon.tenancy.connection.data_sources.created", "{data_source}", "Data sources built.");
-        _meter.CreateObservableUpDownCounter("neon.tenancy.connection.data_sources.alive", aliveDataSources, "{data_source}", "Data sources built and not yet disposed (cached, or evicted with connections still open).");
-        _budgetWaits = _meter.CreateCounter<long>("neon.tenancy.connection.budget.waits", "{wait}", "Opens that had to wait for the global connection budget (taking a slot back from idle pooled connections is not a wait).");
-        _openDuration = _meter.CreateHistogram<double>("neon.tenancy.connection.open.duration", "s", "Time to open a tenant connection, including cache lookup, budget wait and retries.");
+        _hits = _meter.CreateCounter<long>(NeonTenancyTelemetry.Instruments.ConnectionCacheHits, "{lookup}", "Data-source lookups served from the cache.");
+        _misses = _meter.CreateCounter<long>(NeonTenancyTelemetry.Instruments.ConnectionCacheMisses, "{lookup}", "Data-source lookups that had to read the catalog (or wait for a read in flight).");
+        _evictions = _meter.CreateCounter<long>(NeonTenancyTelemetry.Instruments.ConnectionCacheEvictions, "{data_source}", "Data sources removed from the cache (capacity, idle expiry, catalog change, authentication failure).");
+        _builds = _meter.CreateCounter<long>(NeonTenancyTelemetry.Instruments.DataSourcesCreated, "{data_source}", "Data sources built.");
+        _meter.CreateObservableUpDownCounter(NeonTenancyTelemetry.Instruments.DataSourcesAlive, aliveDataSources, "{data_source}", "Data sources built and not yet disposed (cached, or evicted with connections still open).");
+        _budgetWaits = _meter.CreateCounter<long>(NeonTenancyTelemetry.Instruments.ConnectionBudgetWaits, "{wait}", "Opens that had to wait for the global connection budget (taking a slot back from idle pooled connections is not a wait).");
+        _openDuration = _meter.CreateHistogram<double>(NeonTenancyTelemetry.Instruments.ConnectionOpenDuration, "s", "Time to open a tenant connection, including cache lookup, budget wait and retries.");
     }
 
     /// <summary>Counts a cache hit, only while someone listens (the cache itself counts nothing).</summary>

@@ -5,7 +5,12 @@ using Neon.Tenancy;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Configures what <c>AddNeonTenancy()</c> registered: the tenant catalog and the Neon API client.</summary>
+/// <summary>
+/// Configures what <c>AddNeonTenancy()</c> registered: the Neon API client, the tenant catalog, plans, connections,
+/// provisioning, usage and the per-scope tenant. Each <c>ConfigureX</c> runs after the matching sub-section of the
+/// configuration given to <c>AddNeonTenancy</c> (<c>Api</c>, <c>Catalog</c>, <c>Plans</c>, ...); the
+/// registrations themselves are the internal <c>*Registration</c> classes beside this file.
+/// </summary>
 public static class NeonTenancyBuilderExtensions
 {
     /// <summary>
@@ -33,6 +38,7 @@ public static class NeonTenancyBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets or overrides options (for example the connection string).</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     public static INeonTenancyBuilder UsePostgresCatalog(this INeonTenancyBuilder builder, Action<PostgresTenantCatalogOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -44,8 +50,8 @@ public static class NeonTenancyBuilderExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresTenantCatalogOptions>, PostgresTenantCatalogOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresTenantCatalogOptions>, PostgresTenantCatalogOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresTenantCatalogOptions>, PostgresTenantCatalogOptionsCrossFieldValidator>());
         services.RemoveAll<ITenantCatalog>();
         services.RemoveAll<InMemoryTenantCatalog>();
         services.TryAddSingleton<PostgresTenantCatalog>();
@@ -65,6 +71,7 @@ public static class NeonTenancyBuilderExtensions
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     public static INeonTenancyBuilder UseInMemoryCatalog(this INeonTenancyBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -77,6 +84,88 @@ public static class NeonTenancyBuilderExtensions
         services.AddSingleton<ITenantCatalog>(static sp => sp.GetRequiredService<InMemoryTenantCatalog>());
         services.RemoveAll<ITenantLock>();
         services.AddSingleton<ITenantLock, InProcessTenantLock>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets or overrides <see cref="TenantPlanOptions"/> after the <c>Plans</c> sub-section of the configuration given
+    /// to <c>AddNeonTenancy</c>, if any. Validated when the host starts. With no plan configured at all, plan names are
+    /// labels only: tenants get Neon's defaults and no quota.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the default plan and adds plans.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
+    public static INeonTenancyBuilder ConfigurePlans(this INeonTenancyBuilder builder, Action<TenantPlanOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<TenantPlanOptions>().Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets or overrides <see cref="ConnectionFactoryOptions"/> after the <c>Connections</c> sub-section of the
+    /// configuration given to <c>AddNeonTenancy</c>, if any. Validated when the host starts.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
+    public static INeonTenancyBuilder ConfigureConnections(this INeonTenancyBuilder builder, Action<ConnectionFactoryOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<ConnectionFactoryOptions>().Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets or overrides <see cref="TenantProvisioningOptions"/> after the <c>Provisioning</c> sub-section of the
+    /// configuration given to <c>AddNeonTenancy</c>, if any. Validated when the host starts.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options (for example <see cref="TenantProvisioningOptions.ApplicationRoleName"/>).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
+    public static INeonTenancyBuilder ConfigureProvisioning(this INeonTenancyBuilder builder, Action<TenantProvisioningOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<TenantProvisioningOptions>().Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets or overrides <see cref="UsageOptions"/> after the <c>Usage</c> sub-section of the configuration given to
+    /// <c>AddNeonTenancy</c>, if any. Validated when the host starts.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
+    public static INeonTenancyBuilder ConfigureUsage(this INeonTenancyBuilder builder, Action<UsageOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<UsageOptions>().Configure(configure);
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers <see cref="ITenantContext"/> as a scoped service: the host sets the tenant once per scope (request,
+    /// job), and the scope's connection follows from it (for raw Npgsql, Dapper and EF Core alike). The scope's
+    /// connection is closed when the scope is disposed. No ASP.NET Core dependency: the host decides where the tenant
+    /// comes from.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static INeonTenancyBuilder AddTenantContext(this INeonTenancyBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddScoped<TenantContext>();
+        builder.Services.TryAddScoped<ITenantContext>(static sp => sp.GetRequiredService<TenantContext>());
         return builder;
     }
 }

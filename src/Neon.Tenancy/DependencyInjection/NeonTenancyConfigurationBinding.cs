@@ -18,6 +18,22 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </remarks>
 internal static class NeonTenancyConfigurationBinding
 {
+    /// <summary>
+    /// Adds the options of one feature: bound from the <paramref name="section"/> sub-section of the <c>NeonTenancy</c>
+    /// configuration (when <c>AddNeonTenancy</c> was given one) through <see cref="BindChecked{T}"/>, validated at start.
+    /// </summary>
+    public static OptionsBuilder<T> AddNeonTenancyOptions<T>(this IServiceCollection services, IConfiguration? configuration, string section, Action<IConfiguration, T> bind)
+        where T : class, new()
+    {
+        var options = services.AddOptions<T>();
+        if (configuration is not null)
+        {
+            options.BindChecked(configuration.GetSection(section), bind);
+        }
+
+        return options.ValidateOnStart();
+    }
+
     /// <summary>Binds <paramref name="section"/> into the options (and reloads them when it changes), failing as described above.</summary>
     public static OptionsBuilder<T> BindChecked<T>(this OptionsBuilder<T> builder, IConfiguration section, Action<IConfiguration, T> bind)
         where T : class, new()

@@ -7,6 +7,8 @@ using Neon.Tenancy.Api;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Health checks of Neon.Tenancy: catalog, Neon API, connection cache. None of them probes tenants one by one.</summary>
+// A class of its own, beside NeonTenancyServiceCollectionExtensions and NeonTenancyBuilderExtensions: it extends a third
+// builder (IHealthChecksBuilder, from services.AddHealthChecks()), as ASP.NET Core's own health check packages do.
 public static class NeonTenancyHealthChecksBuilderExtensions
 {
     /// <summary>

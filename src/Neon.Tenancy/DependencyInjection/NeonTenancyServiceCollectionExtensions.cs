@@ -5,7 +5,11 @@ using Neon.Tenancy;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Neon.Tenancy.</summary>
+/// <summary>
+/// Registers Neon.Tenancy: <c>AddNeonTenancy</c> returns the <see cref="INeonTenancyBuilder"/> that
+/// <see cref="NeonTenancyBuilderExtensions"/> configures. What each feature registers is in the internal
+/// <c>ConnectionsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c> and <c>UsageRegistration</c>.
+/// </summary>
 public static class NeonTenancyServiceCollectionExtensions
 {
     /// <summary>
@@ -16,6 +20,7 @@ public static class NeonTenancyServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The <c>NeonTenancy</c> configuration section.</param>
     /// <returns>A builder to configure further.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is null.</exception>
     public static INeonTenancyBuilder AddNeonTenancy(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -31,6 +36,7 @@ public static class NeonTenancyServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>A builder to configure further.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is null.</exception>
     public static INeonTenancyBuilder AddNeonTenancy(this IServiceCollection services, Action<NeonTenancyOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -42,8 +48,8 @@ public static class NeonTenancyServiceCollectionExtensions
     private static NeonTenancyBuilder AddCore(IServiceCollection services, IConfiguration? configuration)
     {
         services.AddOptions<NeonTenancyOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeonTenancyOptions>, NeonTenancyOptionsCrossFieldValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
         services.TryAddSingleton<ITenantLock, InProcessTenantLock>(); // UsePostgresCatalog() replaces it with the advisory lock
@@ -58,15 +64,15 @@ public static class NeonTenancyServiceCollectionExtensions
         if (configuration is not null)
         {
             services.AddOptions<Neon.Tenancy.Api.NeonApiOptions>()
-                .BindChecked(configuration.GetSection(NeonTenancyOptions.ApiSectionName), static (section, o) => section.Bind(o));
+                .BindChecked(configuration.GetSection(NeonTenancySections.Api), static (section, o) => section.Bind(o));
             services.AddOptions<PostgresTenantCatalogOptions>() // read only when UsePostgresCatalog() is called (which validates them)
-                .BindChecked(configuration.GetSection(NeonTenancyOptions.CatalogSectionName), static (section, o) => section.Bind(o));
+                .BindChecked(configuration.GetSection(NeonTenancySections.Catalog), static (section, o) => section.Bind(o));
         }
 
-        services.AddNeonTenancyConnections(configuration);
-        services.AddNeonTenancyPlans(configuration);
-        services.AddNeonTenancyProvisioning(configuration);
-        services.AddNeonTenancyUsage(configuration);
+        ConnectionsRegistration.Add(services, configuration);
+        PlansRegistration.Add(services, configuration);
+        ProvisioningRegistration.Add(services, configuration);
+        UsageRegistration.Add(services, configuration);
 
         // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section (bound above),
         // and from INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.

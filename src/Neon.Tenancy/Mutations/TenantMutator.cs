@@ -252,7 +252,7 @@ internal sealed class TenantMutator
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            ProvisioningLog.FailureNotRecorded(_logger, exception, tenantId.Value);
+            TenantMutatorLog.FailureNotRecorded(_logger, exception, tenantId.Value);
         }
     }
 

@@ -14,7 +14,7 @@ namespace Neon.Tenancy;
 /// </remarks>
 internal sealed class TenantPlanOptionsValidator : IValidateOptions<TenantPlanOptions>
 {
-    internal const string Section = "NeonTenancy:Plans";
+    internal const string Section = NeonTenancySections.PlansPath;
     internal const int MaxPlanNameLength = TenantRequestRules.MaxPlanNameLength;
     internal const double MaxFixedComputeUnits = 56;
     internal const double MaxAutoscalingComputeUnits = 16;

@@ -8,9 +8,9 @@ namespace Neon.Tenancy;
 /// </summary>
 internal sealed class ProvisioningMetrics
 {
-    public const string MeterName = "Neon.Tenancy";
-    public const string DurationName = "neon.tenancy.provisioning.duration";
-    public const string FailuresName = "neon.tenancy.provisioning.failures";
+    public const string MeterName = NeonTenancyTelemetry.MeterName;
+    public const string DurationName = NeonTenancyTelemetry.Instruments.ProvisioningDuration;
+    public const string FailuresName = NeonTenancyTelemetry.Instruments.ProvisioningFailures;
 
     private readonly Histogram<double>? _duration;
     private readonly Counter<long>? _failures;
@@ -29,10 +29,10 @@ internal sealed class ProvisioningMetrics
 
     /// <summary>Records a completed provisioning. <paramref name="outcome"/>: created, adopted or resumed.</summary>
     public void Provisioned(double seconds, string outcome) =>
-        _duration?.Record(seconds, new KeyValuePair<string, object?>("neon.tenancy.provisioning.outcome", outcome));
+        _duration?.Record(seconds, new KeyValuePair<string, object?>(NeonTenancyTelemetry.Tags.ProvisioningOutcome, outcome));
 
     public void Failed(TenantProvisioningStep step, Exception exception) =>
         _failures?.Add(1,
-            new KeyValuePair<string, object?>("neon.tenancy.provisioning.step", step.ToString()),
-            new KeyValuePair<string, object?>("error.type", exception.GetType().FullName));
+            new KeyValuePair<string, object?>(NeonTenancyTelemetry.Tags.ProvisioningStep, step.ToString()),
+            new KeyValuePair<string, object?>(NeonTenancyTelemetry.Tags.ErrorType, exception.GetType().FullName));
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Npgsql;
 
 namespace Neon.Tenancy;
@@ -9,10 +10,16 @@ namespace Neon.Tenancy;
 /// </summary>
 public sealed class TenantProvisioningOptions
 {
+    // Each single-setting rule is declared once, here, and checked by the generated TenantProvisioningOptionsValidator;
+    // the rule across settings is in TenantProvisioningOptionsCrossFieldValidator.
+    private const string Path = NeonTenancySections.ProvisioningPath + ":";
+
     /// <summary>The database created in every tenant project when the request names none. Default <c>neondb</c>.</summary>
+    [TenantIdentifier(ErrorMessage = Path + "DefaultDatabaseName")]
     public string DefaultDatabaseName { get; set; } = "neondb";
 
     /// <summary>The owner role created in every tenant project when the request names none. Default <c>neondb_owner</c>.</summary>
+    [TenantIdentifier(IsRole = true, ErrorMessage = Path + "DefaultRoleName")]
     public string DefaultRoleName { get; set; } = "neondb_owner";
 
     /// <summary>
@@ -20,9 +27,11 @@ public sealed class TenantProvisioningOptions
     /// for every host except loopback addresses (<c>localhost</c>, <c>127.0.0.0/8</c>, <c>::1</c>, as used by the fake
     /// Neon server), which get <see cref="SslMode.Prefer"/>.
     /// </summary>
+    [EnumDataType(typeof(SslMode), ErrorMessage = Path + "SslMode must be one of Disable, Allow, Prefer, Require, VerifyCA, VerifyFull (or unset).")]
     public SslMode? SslMode { get; set; }
 
     /// <summary>How long to wait for Neon's operations per step. Default <see langword="null"/>: the API client's <c>OperationTimeout</c>.</summary>
+    [TimeSpanRange("00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true, ErrorMessage = Path + "OperationTimeout must be greater than zero when set.")]
     public TimeSpan? OperationTimeout { get; set; }
 
     /// <summary>
@@ -45,8 +54,10 @@ public sealed class TenantProvisioningOptions
     /// its own (for example CREATEDB and CREATEROLE); the grants above are what the role gets inside the tenant database.
     /// Tenants provisioned before this option was set get no application role.</para>
     /// </remarks>
+    [TenantIdentifier(IsRole = true, IsOptional = true, ErrorMessage = Path + "ApplicationRoleName")]
     public string? ApplicationRoleName { get; set; }
 
     /// <summary>Neon's recovery window for deleted projects, used to report the recovery deadline. Default 7 days.</summary>
+    [TimeSpanRange("00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true, ErrorMessage = Path + "RecoveryWindow must be greater than zero.")]
     public TimeSpan RecoveryWindow { get; set; } = TimeSpan.FromDays(7);
 }

@@ -18,6 +18,6 @@ public sealed class ConnectionSecretOptions
     public IDictionary<string, string> Keys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>The id of the key new secrets are encrypted with. Required; must be one of <see cref="Keys"/>.</summary>
-    [Required(ErrorMessage = "NeonTenancy:Secrets:CurrentKeyId is required: the id of the key in NeonTenancy:Secrets:Keys that encrypts new connection secrets.")]
+    [Required(ErrorMessage = NeonTenancySections.SecretsPath + ":CurrentKeyId is required: the id of the key in " + NeonTenancySections.SecretsPath + ":Keys that encrypts new connection secrets.")]
     public string? CurrentKeyId { get; set; }
 }

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace Neon.Tenancy;
 
 /// <summary>
@@ -6,8 +9,8 @@ namespace Neon.Tenancy;
 /// </summary>
 public sealed class UsageOptions
 {
-    /// <summary>The sub-section of <c>NeonTenancy</c> holding these options: <c>Usage</c>.</summary>
-    public const string SectionName = NeonTenancyOptions.UsageSectionName;
+    // Each rule is declared once, here, and checked by the generated UsageOptionsValidator.
+    private const string Path = NeonTenancySections.UsagePath + ":";
 
     /// <summary>
     /// How long an answer of <see cref="IUsageClient.GetHistoryAsync"/> is reused for the same request (same tenants and
@@ -15,18 +18,23 @@ public sealed class UsageOptions
     /// 15 minutes (Neon refreshes consumption data about that often); <see cref="TimeSpan.Zero"/> turns the cache off
     /// (identical reads made at the same time still share one read); at most 1 day.
     /// </summary>
+    [TimeSpanRange("00:00:00", "1.00:00:00", ErrorMessage = Path + "HistoryCacheDuration must be between {1} (no cache) and {2}.")]
     public TimeSpan HistoryCacheDuration { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// The share of a plan limit, in percent, at which <see cref="IUsageThresholdObserver"/>s hear that a tenant is
     /// approaching the limit. Default 80; greater than 0 and less than 100 (reaching 100 % is reported separately).
     /// </summary>
+    [NumberRange(0d, 100d, MinimumIsExclusive = true, MaximumIsExclusive = true, ErrorMessage = Path + "ThresholdPercent must be greater than {1} and less than {2}.")]
     public double ThresholdPercent { get; set; } = 80;
 
     /// <summary>How many tenants' counters fleet-wide reads fetch at once. Default 4; 1 to 64.</summary>
+    [NumberRange(1, 64, ErrorMessage = Path + "MaxConcurrency must be between {1} and {2}.")]
     public int MaxConcurrency { get; set; } = 4;
 
     /// <summary>The prices <see cref="NeonCostCalculator"/> uses (<c>NeonTenancy:Usage:Prices</c>).</summary>
+    [Required(ErrorMessage = Path + "Prices is required.")]
+    [ValidateObjectMembers]
     public NeonPrices Prices { get; set; } = new();
 }
 
@@ -42,33 +50,45 @@ public sealed class UsageOptions
 /// </remarks>
 public sealed class NeonPrices
 {
+    private const string Path = NeonTenancySections.UsagePath + ":Prices:";
+
     /// <summary>The currency of every price. Default <c>USD</c>.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = Path + "Currency is required.")]
     public string Currency { get; set; } = "USD";
 
     /// <summary>Compute, per CU-hour. Default 0.106 (Launch, 2026-03-20; Scale: 0.222).</summary>
+    [NumberRange(0d, double.MaxValue, ErrorMessage = Path + "ComputePerCuHour must not be negative.")]
     public decimal ComputePerCuHour { get; set; } = 0.106m;
 
     /// <summary>Storage (root and child branches), per GB-month. Default 0.35 (Launch and Scale, 2026-03-20).</summary>
+    [NumberRange(0d, double.MaxValue, ErrorMessage = Path + "StoragePerGBMonth must not be negative.")]
     public decimal StoragePerGBMonth { get; set; } = 0.35m;
 
     /// <summary>Instant restore (point-in-time history of root branches), per GB-month. Default 0.20 (2026-03-20).</summary>
+    [NumberRange(0d, double.MaxValue, ErrorMessage = Path + "InstantRestorePerGBMonth must not be negative.")]
     public decimal InstantRestorePerGBMonth { get; set; } = 0.20m;
 
     /// <summary>Snapshot storage, per GB-month. Default 0.09 (usage-calculations page, 2026-05-28).</summary>
+    [NumberRange(0d, double.MaxValue, ErrorMessage = Path + "SnapshotPerGBMonth must not be negative.")]
     public decimal SnapshotPerGBMonth { get; set; } = 0.09m;
 
     /// <summary>Public network transfer beyond <see cref="IncludedPublicTransferGB"/>, per GB. Default 0.10 (2026-03-20).</summary>
+    [NumberRange(0d, double.MaxValue, ErrorMessage = Path + "PublicTransferPerGB must not be negative.")]
     public decimal PublicTransferPerGB { get; set; } = 0.10m;
 
     /// <summary>Public network transfer included per month for the whole organization (not per project), in GB. Default 100.</summary>
+    [NumberRange(0d, double.MaxValue, ErrorMessage = Path + "IncludedPublicTransferGB must not be negative.")]
     public decimal IncludedPublicTransferGB { get; set; } = 100m;
 
     /// <summary>Private network transfer, per GB (Scale plan). Default 0.01 (2026-03-20).</summary>
+    [NumberRange(0d, double.MaxValue, ErrorMessage = Path + "PrivateTransferPerGB must not be negative.")]
     public decimal PrivateTransferPerGB { get; set; } = 0.01m;
 
     /// <summary>Each child branch beyond the plan's allowance, per branch-month. Default 1.50 (2026-03-20).</summary>
+    [NumberRange(0d, double.MaxValue, ErrorMessage = Path + "ExtraBranchPerMonth must not be negative.")]
     public decimal ExtraBranchPerMonth { get; set; } = 1.50m;
 
     /// <summary>Branches included per project, the root branch among them. Default 10 (Launch; Scale: 25).</summary>
+    [NumberRange(1, int.MaxValue, ErrorMessage = Path + "IncludedBranchesPerProject must be at least 1 (the root branch).")]
     public int IncludedBranchesPerProject { get; set; } = 10;
 }

@@ -1,107 +1,97 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Neon.Tenancy.Api;
 
 namespace Neon.Tenancy.Tests.Hosting;
 
 /// <summary>
-/// Keeps the telemetry reference of src/Neon.Tenancy/README.md true: every instrument, ActivitySource and
-/// [LoggerMessage] event id in src/ is documented there, and nothing documented is missing from the code.
+/// Keeps the telemetry reference of src/Neon.Tenancy/README.md true, reading the names from the code by reflection:
+/// every log event id (<see cref="NeonTenancyEventId"/>, and the Neon API client's log class), every instrument
+/// (<see cref="NeonTenancyTelemetry"/>) and the ActivitySource are documented there, and nothing documented is missing
+/// from the code. Every [LoggerMessage] of Neon.Tenancy uses a <see cref="NeonTenancyEventId"/> constant and its name.
 /// </summary>
 public sealed partial class TelemetryDocumentationTests
 {
-    private static readonly string Root = FindRepositoryRoot();
-    private static readonly string Readme = File.ReadAllText(Path.Combine(Root, "src", "Neon.Tenancy", "README.md"));
-    private static readonly IReadOnlyList<(string Path, string Text)> Sources = Directory
-        .EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
-        .Where(p => !IsExcluded(p))
-        .Select(p => (Path.GetRelativePath(Root, p), File.ReadAllText(p)))
-        .ToList();
+    private static readonly Assembly Tenancy = typeof(NeonTenancyEventId).Assembly;
+    private static readonly Assembly Api = typeof(NeonApiOptions).Assembly;
+    private static readonly string Readme = File.ReadAllText(Path.Combine(FindRepositoryRoot(), "src", "Neon.Tenancy", "README.md"));
 
     [Fact]
-    public void EveryInstrumentInCode_IsInTheReadme_AndViceVersa()
+    public void EveryInstrument_IsInTheReadme_AndViceVersa()
     {
-        var constants = StringConstants();
-        var inCode = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (path, text) in Sources)
-        {
-            foreach (Match m in InstrumentCall().Matches(text))
-            {
-                inCode.Add(Resolve(m.Groups["arg"].Value, constants, path));
-            }
-        }
-
+        var inCode = new SortedSet<string>(Constants<string>(typeof(NeonTenancyTelemetry.Instruments)).Values, StringComparer.Ordinal);
         var documented = new SortedSet<string>(
             Section("### Instruments").Split('\n').Select(l => DocumentedInstrument().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value),
             StringComparer.Ordinal);
 
-        Assert.True(inCode.Count >= 9, $"The scan found only {inCode.Count} instruments: is the regex still right?");
+        Assert.True(inCode.Count >= 9, $"NeonTenancyTelemetry.Instruments lists only {inCode.Count} instruments.");
         AssertSame("instrument", inCode, documented);
     }
 
     [Fact]
-    public void EveryActivitySourceInCode_IsInTheReadme()
+    public void TheActivitySource_IsInTheReadme()
     {
-        var constants = StringConstants();
-        var inCode = Sources
-            .SelectMany(s => ActivitySourceCreation().Matches(s.Text).Select(m => Resolve(m.Groups["arg"].Value, constants, s.Path)))
-            .ToHashSet(StringComparer.Ordinal);
+        var source = (string?)Api.GetType("Neon.Tenancy.Api.NeonApiDiagnostics", throwOnError: true)!
+            .GetField("SourceName", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)!.GetRawConstantValue();
 
-        Assert.NotEmpty(inCode);
-        Assert.All(inCode, name => Assert.Contains($"### Activities (ActivitySource `{name}`)", Readme, StringComparison.Ordinal));
+        Assert.Equal(NeonTenancyTelemetry.MeterName, source);
+        Assert.Contains($"### Activities (ActivitySource `{source}`)", Readme, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void EveryLogEventIdInCode_IsInTheReadme_AndViceVersa()
+    public void EveryLogEventId_IsInTheReadme_AndViceVersa()
     {
-        var inCode = new SortedSet<int>();
-        var duplicates = new List<int>();
-        foreach (var (_, text) in Sources)
-        {
-            foreach (Match m in LoggerMessageAttribute().Matches(text))
-            {
-                var args = m.Groups["args"].Value;
-                var id = NamedEventId().Match(args) is { Success: true } named ? named.Groups[1].Value : PositionalEventId().Match(args).Groups[1].Value;
-                Assert.False(string.IsNullOrEmpty(id), $"[LoggerMessage({args})] has no event id.");
-                if (!inCode.Add(int.Parse(id, System.Globalization.CultureInfo.InvariantCulture)))
-                {
-                    duplicates.Add(int.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
-                }
-            }
-        }
-
+        var ids = Constants<int>(typeof(NeonTenancyEventId));
+        var apiIds = LoggerMessages(Api).Select(m => m.Attribute.EventId).ToList();
+        var inCode = new SortedSet<int>(ids.Values.Concat(apiIds));
         var documented = new SortedSet<int>(
             Section("### Log event ids").Split('\n').Select(l => DocumentedEventId().Match(l)).Where(m => m.Success)
                 .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
 
-        Assert.True(inCode.Count >= 39, $"The scan found only {inCode.Count} event ids: is the regex still right?");
-        Assert.True(duplicates.Count == 0, "Event ids used twice: " + string.Join(", ", duplicates));
+        Assert.True(ids.Count >= 50, $"NeonTenancyEventId lists only {ids.Count} event ids.");
+        Assert.True(apiIds.Count >= 7, $"Reflection found only {apiIds.Count} [LoggerMessage] methods in Neon.Tenancy.Api.");
+        Assert.Equal(ids.Count + apiIds.Count, inCode.Count); // no id used twice, within or across the packages
         AssertSame("event id", inCode, documented);
     }
 
     [Fact]
-    public void Scanner_FindsInstrumentsNamedByConstantsAndEventIdsInBothForms()
+    public void EveryLoggerMessage_UsesANeonTenancyEventIdConstantAndItsName_AndEveryConstantIsLogged()
     {
-        const string code = """
-            public const string DurationName = "neon.tenancy.x.duration";
-            _d = meter.CreateHistogram<double>(DurationName, "s", "d");
-            meter.CreateObservableGauge("neon.tenancy.x.gauge", () => 1);
-            [LoggerMessage(EventId = 7001, Level = LogLevel.Debug, Message = "a (b)")]
-            [LoggerMessage(7002, LogLevel.Debug, "c")]
-            """;
+        var ids = Constants<int>(typeof(NeonTenancyEventId));
+        var byId = ids.ToDictionary(kv => kv.Value, kv => kv.Key);
+        var messages = LoggerMessages(Tenancy).ToList();
 
-        var names = InstrumentCall().Matches(code).Select(m => Resolve(m.Groups["arg"].Value, new Dictionary<string, string> { ["DurationName"] = "neon.tenancy.x.duration" }, "test")).ToList();
-        var ids = LoggerMessageAttribute().Matches(code).Select(m => m.Groups["args"].Value)
-            .Select(a => NamedEventId().Match(a) is { Success: true } n ? n.Groups[1].Value : PositionalEventId().Match(a).Groups[1].Value).ToList();
-
-        Assert.Equal(["neon.tenancy.x.duration", "neon.tenancy.x.gauge"], names);
-        Assert.Equal(["7001", "7002"], ids);
+        Assert.True(messages.Count >= 50, $"Reflection found only {messages.Count} [LoggerMessage] methods in Neon.Tenancy.");
+        Assert.All(messages, m =>
+        {
+            Assert.True(byId.TryGetValue(m.Attribute.EventId, out var name), $"{m.Method}: event id {m.Attribute.EventId} is not a NeonTenancyEventId constant.");
+            Assert.True(m.Attribute.EventName == name, $"{m.Method}: EventName is '{m.Attribute.EventName}', not nameof(NeonTenancyEventId.{name}).");
+        });
+        var unused = ids.Where(kv => !messages.Any(m => m.Attribute.EventId == kv.Value)).Select(kv => kv.Key).ToList();
+        Assert.True(unused.Count == 0, "NeonTenancyEventId constants no [LoggerMessage] uses (retire them): " + string.Join(", ", unused));
+        var twice = messages.GroupBy(m => m.Attribute.EventId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(twice.Count == 0, "Event ids logged by two methods: " + string.Join(", ", twice));
     }
+
+    private static IEnumerable<(string Method, LoggerMessageAttribute Attribute)> LoggerMessages(Assembly assembly) =>
+        assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            .Select(m => (Method: $"{m.DeclaringType!.Name}.{m.Name}", Attribute: m.GetCustomAttribute<LoggerMessageAttribute>()))
+            .Where(m => m.Attribute is not null)
+            .Select(m => (m.Method, m.Attribute!));
+
+    private static Dictionary<string, T> Constants<T>(Type type) =>
+        type.GetFields(BindingFlags.Static | BindingFlags.Public)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(T))
+            .ToDictionary(f => f.Name, f => (T)f.GetRawConstantValue()!, StringComparer.Ordinal);
 
     private static void AssertSame<T>(string what, IEnumerable<T> inCode, IEnumerable<T> documented)
     {
         var undocumented = inCode.Except(documented).ToList();
         var stale = documented.Except(inCode).ToList();
-        Assert.True(undocumented.Count == 0, $"Add a row to the telemetry reference of src/Neon.Tenancy/README.md for each {what} in src/ but not documented: {string.Join(", ", undocumented)}");
-        Assert.True(stale.Count == 0, $"Remove the rows of src/Neon.Tenancy/README.md for each {what} documented but no longer in src/: {string.Join(", ", stale)}");
+        Assert.True(undocumented.Count == 0, $"Add a row to the telemetry reference of src/Neon.Tenancy/README.md for each {what} in the code but not documented: {string.Join(", ", undocumented)}");
+        Assert.True(stale.Count == 0, $"Remove the rows of src/Neon.Tenancy/README.md for each {what} documented but no longer in the code: {string.Join(", ", stale)}");
     }
 
     private static string Section(string heading)
@@ -110,38 +100,6 @@ public sealed partial class TelemetryDocumentationTests
         Assert.True(start >= 0, $"src/Neon.Tenancy/README.md has no '{heading}' section.");
         var end = Readme.IndexOf("\n#", start + heading.Length, StringComparison.Ordinal);
         return end < 0 ? Readme[start..] : Readme[start..end];
-    }
-
-    private static Dictionary<string, string> StringConstants()
-    {
-        var constants = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (_, text) in Sources)
-        {
-            foreach (Match m in StringConstant().Matches(text))
-            {
-                constants.TryAdd(m.Groups[1].Value, m.Groups[2].Value);
-            }
-        }
-
-        return constants;
-    }
-
-    private static string Resolve(string argument, IReadOnlyDictionary<string, string> constants, string path)
-    {
-        if (argument.StartsWith('"'))
-        {
-            return argument.Trim('"');
-        }
-
-        var name = argument[(argument.LastIndexOf('.') + 1)..];
-        Assert.True(constants.TryGetValue(name, out var value), $"{path}: cannot resolve the name '{argument}' to a string constant; use a literal or a const string.");
-        return value;
-    }
-
-    private static bool IsExcluded(string path)
-    {
-        var parts = path.Split(Path.DirectorySeparatorChar);
-        return parts.Contains("bin") || parts.Contains("obj") || parts.Contains("Generated");
     }
 
     private static string FindRepositoryRoot()
@@ -156,24 +114,6 @@ public sealed partial class TelemetryDocumentationTests
 
         throw new InvalidOperationException("Neon.Tenancy.sln not found above " + AppContext.BaseDirectory);
     }
-
-    [GeneratedRegex("""\.Create(?:Counter|Histogram|UpDownCounter|Gauge|ObservableCounter|ObservableGauge|ObservableUpDownCounter)\s*(?:<[^>(]+>)?\s*\(\s*(?<arg>"[^"]+"|[A-Za-z_][A-Za-z0-9_.]*)""")]
-    private static partial Regex InstrumentCall();
-
-    [GeneratedRegex("""ActivitySource\s+\w+\s*=\s*new(?:\s+ActivitySource)?\s*\(\s*(?<arg>"[^"]+"|[A-Za-z_][A-Za-z0-9_.]*)""")]
-    private static partial Regex ActivitySourceCreation();
-
-    [GeneratedRegex("""const\s+string\s+(\w+)\s*=\s*"([^"]*)"\s*;""")]
-    private static partial Regex StringConstant();
-
-    [GeneratedRegex("""\[LoggerMessage\s*\((?<args>.*?)\)\]""", RegexOptions.Singleline)]
-    private static partial Regex LoggerMessageAttribute();
-
-    [GeneratedRegex("""EventId\s*=\s*(\d+)""")]
-    private static partial Regex NamedEventId();
-
-    [GeneratedRegex("""^\s*(\d+)""")]
-    private static partial Regex PositionalEventId();
 
     [GeneratedRegex("""^\|\s*`(neon\.tenancy\.[a-z0-9_.]+)`\s*\|""")]
     private static partial Regex DocumentedInstrument();

@@ -16,11 +16,8 @@ namespace Neon.Tenancy.Tests.Infrastructure;
 /// </remarks>
 public sealed partial class FolderDependencyTests(ITestOutputHelper output)
 {
-    /// <summary>
-    /// Known edges that break the rule until files owned elsewhere move: the kit logs "failure not recorded" (event 4006)
-    /// through ProvisioningLog; the message belongs in TenantMutatorLog once the log files are reorganised.
-    /// </summary>
-    private static readonly HashSet<(string From, string To, string Type)> Allowed = [("Mutations", "Provisioning", "ProvisioningLog")];
+    /// <summary>Known edges that break the rule (none: add one only with the reason it cannot move yet).</summary>
+    private static readonly HashSet<(string From, string To, string Type)> Allowed = [];
 
     [Fact]
     public void Folders_DependOnEachOther_WithoutACycle()

@@ -1,0 +1,188 @@
+namespace Neon.Tenancy;
+
+/// <summary>
+/// The event ids of every log event Neon.Tenancy writes, as constants to filter on (as Npgsql's <c>NpgsqlEventId</c>);
+/// each event's <see cref="Microsoft.Extensions.Logging.EventId.Name"/> is the name of its constant. Ids never change
+/// meaning; a retired id is not reused (retired: 6001 and 6003). The Neon API client (Neon.Tenancy.Api) uses 1000-1099 (<c>NeonApiEventId</c>).
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><description>Catalog: 2000-2099 (the tenant catalog and its change feed).</description></item>
+/// <item><description>Connections: 3000-3099 (the tenant connection factory).</description></item>
+/// <item><description>Provisioning: 4000-4099 (tenant lifecycle: provision, delete, recover, restore, rotate, application role, orphans, the mutation path).</description></item>
+/// <item><description>Plans: 5000-5099 (plan changes, suspend and resume, drift and reconcile).</description></item>
+/// <item><description>Usage: 6000-6099 (usage, history and thresholds).</description></item>
+/// </list>
+/// </remarks>
+public static class NeonTenancyEventId
+{
+    // Catalog: 2000-2099 (the tenant catalog and its change feed)
+    /// <summary>2000: The catalog schema was upgraded (Information).</summary>
+    public const int CatalogSchemaUpgraded = 2000;
+
+    /// <summary>2001: The catalog schema is already current (Debug).</summary>
+    public const int CatalogSchemaCurrent = 2001;
+
+    /// <summary>2002: A tenant was reserved in the catalog (Information).</summary>
+    public const int TenantReserved = 2002;
+
+    /// <summary>2003: A catalog update was refused: stale version, optimistic concurrency (Debug).</summary>
+    public const int CatalogUpdateConflict = 2003;
+
+    /// <summary>2004: A tenant was removed from the catalog (Information).</summary>
+    public const int TenantRemoved = 2004;
+
+    /// <summary>2010: A tenant change handler threw (Error).</summary>
+    public const int ChangeHandlerFailed = 2010;
+
+    /// <summary>2011: The change listener is listening on its channel (Information).</summary>
+    public const int ChangeListenerStarted = 2011;
+
+    /// <summary>2012: The change listener lost its connection and reconnects (Warning).</summary>
+    public const int ChangeListenerDisconnected = 2012;
+
+    /// <summary>2013: A malformed change notification was ignored (Warning).</summary>
+    public const int MalformedChangeNotification = 2013;
+
+    /// <summary>2014: The change listener stopped (Debug).</summary>
+    public const int ChangeListenerStopped = 2014;
+
+    // Connections: 3000-3099 (the tenant connection factory)
+    /// <summary>3000: A tenant data source was built (Debug).</summary>
+    public const int DataSourceBuilt = 3000;
+
+    /// <summary>3001: A tenant data source left the cache (Debug).</summary>
+    public const int DataSourceRetired = 3001;
+
+    /// <summary>3002: A tenant data source was disposed (Debug).</summary>
+    public const int DataSourceDisposed = 3002;
+
+    /// <summary>3003: Disposing a tenant data source failed (Warning).</summary>
+    public const int DataSourceDisposeFailed = 3003;
+
+    /// <summary>3004: Opening a tenant connection failed transiently and is retried (Debug).</summary>
+    public const int TransientOpenFailure = 3004;
+
+    /// <summary>3005: A first open was slow: compute waking from scale-to-zero, or restored from archive (Information).</summary>
+    public const int SlowFirstOpen = 3005;
+
+    /// <summary>3006: A tenant did not accept a connection before the open deadline (Warning).</summary>
+    public const int OpenDeadlineExceeded = 3006;
+
+    /// <summary>3007: Authentication failed; the tenant's record is reloaded (Information).</summary>
+    public const int AuthenticationFailedReloading = 3007;
+
+    /// <summary>3008: An open waits for the global connection budget (Debug).</summary>
+    public const int WaitingForConnectionBudget = 3008;
+
+    /// <summary>3009: The connection budget stayed spent; a connection was refused (Warning).</summary>
+    public const int ConnectionBudgetExceeded = 3009;
+
+    // Provisioning: 4000-4099 (tenant lifecycle: provision, delete, recover, restore, rotate, application role, orphans, the mutation path)
+    /// <summary>4000: A tenant was provisioned (Information).</summary>
+    public const int TenantProvisioned = 4000;
+
+    /// <summary>4001: The tenant's project is being created (Information).</summary>
+    public const int ProjectCreating = 4001;
+
+    /// <summary>4002: A project an earlier attempt created is adopted (Information).</summary>
+    public const int ProjectAdopting = 4002;
+
+    /// <summary>4003: An unfinished provisioning resumes (Information).</summary>
+    public const int ProvisioningResuming = 4003;
+
+    /// <summary>4004: Provisioning failed at a step (Error).</summary>
+    public const int ProvisioningFailed = 4004;
+
+    /// <summary>4005: Several projects carry the tenant's name; the oldest is adopted (Warning).</summary>
+    public const int SeveralProjectsNamed = 4005;
+
+    /// <summary>4006: A provisioning failure could not be recorded in the catalog (Warning).</summary>
+    public const int ProvisioningFailureNotRecorded = 4006;
+
+    /// <summary>4010: The tenant's project was deleted (Information).</summary>
+    public const int TenantDeleted = 4010;
+
+    /// <summary>4011: The tenant's project was recovered (Information).</summary>
+    public const int TenantRecovered = 4011;
+
+    /// <summary>4012: The tenant's branch was restored (Information).</summary>
+    public const int TenantRestored = 4012;
+
+    /// <summary>4013: The tenant's role password was rotated (Information).</summary>
+    public const int CredentialsRotated = 4013;
+
+    /// <summary>4014: A tenant was deleted before it had a project (Information).</summary>
+    public const int TenantDeletedWithoutProject = 4014;
+
+    /// <summary>4020: An orphan project was found (Warning).</summary>
+    public const int OrphanProjectFound = 4020;
+
+    /// <summary>4021: The application role was created (Information).</summary>
+    public const int ApplicationRoleCreated = 4021;
+
+    /// <summary>4022: The application role existed from an earlier attempt; its password was reset (Information).</summary>
+    public const int ApplicationRolePasswordReset = 4022;
+
+    /// <summary>4023: The application role's grants were applied (Information).</summary>
+    public const int ApplicationRoleGranted = 4023;
+
+    /// <summary>4030: The project has running operations; the next change waits for them (Information).</summary>
+    public const int WaitingForOperations = 4030;
+
+    /// <summary>4031: A lifecycle change did not finish; its reason is recorded on the tenant (Warning).</summary>
+    public const int TenantChangeFailed = 4031;
+
+    // Plans: 5000-5099 (plan changes, suspend and resume, drift and reconcile)
+    /// <summary>5000: A tenant's plan changed (Information).</summary>
+    public const int PlanChanged = 5000;
+
+    /// <summary>5001: A tenant was suspended (Information).</summary>
+    public const int TenantSuspended = 5001;
+
+    /// <summary>5002: A tenant was resumed on its plan (Information).</summary>
+    public const int TenantResumed = 5002;
+
+    /// <summary>5003: Project settings differ from the tenant's plan (Warning).</summary>
+    public const int PlanDriftFound = 5003;
+
+    /// <summary>5004: One drifted setting, actual and expected (Debug).</summary>
+    public const int PlanDriftSetting = 5004;
+
+    /// <summary>5005: Drift was fixed (Information).</summary>
+    public const int PlanDriftFixed = 5005;
+
+    /// <summary>5006: A tenant changed while being reconciled (Information).</summary>
+    public const int ChangedDuringReconcile = 5006;
+
+    /// <summary>5007: Reconciling a tenant failed (Error).</summary>
+    public const int ReconcileFailed = 5007;
+
+    /// <summary>5008: A reconcile finished (Information).</summary>
+    public const int ReconcileCompleted = 5008;
+
+    /// <summary>5009: An endpoint was not suspended at once; the quota suspends it (Debug).</summary>
+    public const int EndpointNotSuspended = 5009;
+
+    // Usage: 6000-6099 (usage, history and thresholds)
+    /// <summary>6000: Usage history was served from the cache (Debug).</summary>
+    public const int UsageHistoryCacheHit = 6000;
+
+    /// <summary>6002: Neon returned no consumption data for a tenant's project (Warning).</summary>
+    public const int UsageHistoryProjectMissing = 6002;
+
+    /// <summary>6004: A tenant's usage could not be read; fleet reads go on (Warning).</summary>
+    public const int TenantUsageReadFailed = 6004;
+
+    /// <summary>6005: A tenant approached or exceeded a plan limit (Information).</summary>
+    public const int UsageThresholdCrossed = 6005;
+
+    /// <summary>6006: A usage threshold observer failed; the read goes on (Error).</summary>
+    public const int UsageObserverFailed = 6006;
+
+    /// <summary>6007: A fleet usage read finished (Information).</summary>
+    public const int FleetUsageRead = 6007;
+
+    /// <summary>6008: Usage history was read in batches (Information).</summary>
+    public const int UsageHistoryRead = 6008;
+}

@@ -1,0 +1,37 @@
+namespace Neon.Tenancy;
+
+/// <summary>
+/// Every telemetry name of Neon.Tenancy in one place: the <see cref="System.Diagnostics.Metrics.Meter"/>, its
+/// instruments (OpenTelemetry conventions, durations in seconds) and their tags. Tenant ids are never metric tags
+/// (unbounded cardinality). The Neon API client's ActivitySource (also <c>Neon.Tenancy</c>) and span tags are in
+/// Neon.Tenancy.Api (<c>NeonApiDiagnostics</c>). Documented in the telemetry reference of src/Neon.Tenancy/README.md,
+/// which a test compares with these constants.
+/// </summary>
+internal static class NeonTenancyTelemetry
+{
+    /// <summary>The meter of every Neon.Tenancy instrument (shared by the connection factory and the provider).</summary>
+    public const string MeterName = "Neon.Tenancy";
+
+    /// <summary>Instrument names.</summary>
+    public static class Instruments
+    {
+        public const string ConnectionCacheHits = "neon.tenancy.connection.cache.hits";
+        public const string ConnectionCacheMisses = "neon.tenancy.connection.cache.misses";
+        public const string ConnectionCacheEvictions = "neon.tenancy.connection.cache.evictions";
+        public const string DataSourcesCreated = "neon.tenancy.connection.data_sources.created";
+        public const string DataSourcesAlive = "neon.tenancy.connection.data_sources.alive";
+        public const string ConnectionBudgetWaits = "neon.tenancy.connection.budget.waits";
+        public const string ConnectionOpenDuration = "neon.tenancy.connection.open.duration";
+        public const string ProvisioningDuration = "neon.tenancy.provisioning.duration";
+        public const string ProvisioningFailures = "neon.tenancy.provisioning.failures";
+    }
+
+    /// <summary>Tag names of the instruments.</summary>
+    public static class Tags
+    {
+        public const string ConnectionKind = "neon.tenancy.connection.kind";
+        public const string ProvisioningOutcome = "neon.tenancy.provisioning.outcome";
+        public const string ProvisioningStep = "neon.tenancy.provisioning.step";
+        public const string ErrorType = "error.type";
+    }
+}
