@@ -45,10 +45,10 @@ public sealed class TenantIdParsingTests
         Assert.DoesNotContain("acme", ex.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> GoodIds => TenantIdTests.GoodIds;
+
     [Theory]
-    [InlineData("a")]
-    [InlineData("acme-corp-42")]
-    [InlineData("0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopq")]
+    [MemberData(nameof(GoodIds))]
     public void ParseWithProvider_GoodId_EqualsParse(string value)
     {
         var expected = TenantId.Parse(value);

@@ -16,10 +16,8 @@ internal static class ChangeFeedCases
 
     private static async Task ChangeFeed_ChangesThroughOneInstance_ReachSubscriberOfAnother(ContractRun run)
     {
-        var writer = await run.CreateCatalogAsync();
-        var reader = await run.CreateCatalogAsync();
-        using var changes = new TenantChangeProbe(reader);
-        await run.WhenChangeFeedReadyAsync(reader);
+        var (writer, reader) = (await run.CreateCatalogAsync(), await run.CreateCatalogAsync());
+        using var changes = await ListenAsync(run, reader);
         var id = TenantId.Parse("acme");
         var ct = run.CancellationToken;
 
@@ -46,10 +44,8 @@ internal static class ChangeFeedCases
 
     private static async Task ChangeFeed_ApplicationSecretChanged_ReportsConnectionChange(ContractRun run)
     {
-        var writer = await run.CreateCatalogAsync();
-        var reader = await run.CreateCatalogAsync();
-        using var changes = new TenantChangeProbe(reader);
-        await run.WhenChangeFeedReadyAsync(reader);
+        var (writer, reader) = (await run.CreateCatalogAsync(), await run.CreateCatalogAsync());
+        using var changes = await ListenAsync(run, reader);
         var id = TenantId.Parse("acme");
         var reserved = (await writer.ReserveAsync(Reservation("acme"), run.CancellationToken)).Record;
         await changes.WaitForAsync(c => c.TenantId == id);
@@ -70,8 +66,7 @@ internal static class ChangeFeedCases
         var unsubscribedCount = 0;
         var unsubscribed = catalog.SubscribeToChanges(_ => Interlocked.Increment(ref unsubscribedCount));
         unsubscribed.Dispose();
-        using var changes = new TenantChangeProbe(catalog);
-        await run.WhenChangeFeedReadyAsync(catalog);
+        using var changes = await ListenAsync(run, catalog);
 
         await catalog.ReserveAsync(Reservation("acme"), run.CancellationToken);
         await catalog.ReserveAsync(Reservation("beta"), run.CancellationToken);
@@ -79,5 +74,21 @@ internal static class ChangeFeedCases
         await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("acme"));
         await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("beta"));
         Check.Equal(0, Volatile.Read(ref unsubscribedCount), "changes delivered to a handler after it unsubscribed");
+    }
+
+    /// <summary>Subscribes a probe to <paramref name="catalog"/> and waits until its change feed is ready.</summary>
+    private static async Task<TenantChangeProbe> ListenAsync(ContractRun run, ITenantCatalog catalog)
+    {
+        var probe = new TenantChangeProbe(catalog);
+        try
+        {
+            await run.WhenChangeFeedReadyAsync(catalog);
+            return probe;
+        }
+        catch
+        {
+            probe.Dispose();
+            throw;
+        }
     }
 }
