@@ -9,7 +9,9 @@
 # 3. Runs every test project of Neon.Tenancy.sln against it (NEON_TENANCY_TEST_POSTGRES).
 # 4. Stops the cluster, deletes its files, and prints one line: `N passed, N failed, N skipped`.
 #    A run that executed no test, or whose build or test host failed, exits non-zero.
-# 5. Without arguments (a full run, as CI does) then runs eng/pack-smoke.sh and prints `pack smoke: passed|FAILED`.
+# 5. Without arguments (a full run, as CI does) then runs eng/pack-smoke.sh and prints `pack smoke: passed|FAILED`,
+#    and eng/aot-smoke.sh (native AOT publish with zero trim/AOT warnings, run against the fake) and prints
+#    `aot smoke: passed|FAILED`.
 #
 # Set NEON_TENANCY_TEST_POSTGRES to an existing server's admin connection string to skip 1 and 2.
 set -euo pipefail
@@ -52,5 +54,10 @@ if [ $(( passed + failed )) -eq 0 ]; then log "no test was executed"; exit 1; fi
 #    NEON_TENANCY_PACK_SMOKE=1 forces it for a filtered run, =0 skips it.
 if [ "${NEON_TENANCY_PACK_SMOKE:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
   if bash "$root/eng/pack-smoke.sh"; then echo "pack smoke: passed"; else echo "pack smoke: FAILED"; exit 1; fi
+fi
+# 6. A full run also proves trimming and native AOT (eng/aot-smoke.sh, against this run's PostgreSQL), reported on its
+#    own. NEON_TENANCY_AOT_SMOKE=1 forces it for a filtered run, =0 skips it.
+if [ "${NEON_TENANCY_AOT_SMOKE:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
+  if bash "$root/eng/aot-smoke.sh"; then echo "aot smoke: passed"; else echo "aot smoke: FAILED"; exit 1; fi
 fi
 exit 0

@@ -9,6 +9,15 @@ public class PostgresBackingTests
     private static FakeHost Start(out Microsoft.Extensions.Time.Testing.FakeTimeProvider time) =>
         FakeHost.StartWithFakeTime(out time, o => o.PostgresConnectionString = FakeHost.PostgresConnectionString);
 
+    /// <summary>A backed fake with one project whose operations have finished, and that project's connection string.</summary>
+    private static async Task<(FakeHost Host, CreateProjectResponse Created, string ConnectionString)> StartWithReadyProjectAsync()
+    {
+        var host = Start(out var time);
+        var created = await host.CreateProjectAsync();
+        time.Advance(TimeSpan.FromSeconds(10));
+        return (host, created, FakeHost.ToNpgsql(created.ConnectionUris[0].ConnectionUri));
+    }
+
     private static async Task<int> QueryOneAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -91,10 +100,8 @@ public class PostgresBackingTests
     [Fact]
     public async Task ResetPassword_ChangesTheRealPassword()
     {
-        await using var host = Start(out var time);
-        var created = await host.CreateProjectAsync();
-        var oldConnection = FakeHost.ToNpgsql(created.ConnectionUris[0].ConnectionUri);
-        time.Advance(TimeSpan.FromSeconds(10));
+        var (host, created, oldConnection) = await StartWithReadyProjectAsync();
+        await using var hostLifetime = host;
 
         var reset = await host.Client.Branches.ResetProjectBranchRolePasswordAsync(created.Project.Id, created.Branch.Id, "neondb_owner");
         var newUri = await host.Client.Projects.GetConnectionURIAsync(created.Project.Id, "neondb", "neondb_owner");
@@ -108,10 +115,8 @@ public class PostgresBackingTests
     [Fact]
     public async Task EndpointSuspend_TerminatesOpenConnections_NewOnesStillConnect()
     {
-        await using var host = Start(out var time);
-        var created = await host.CreateProjectAsync();
-        var connectionString = FakeHost.ToNpgsql(created.ConnectionUris[0].ConnectionUri);
-        time.Advance(TimeSpan.FromSeconds(10));
+        var (host, created, connectionString) = await StartWithReadyProjectAsync();
+        await using var hostLifetime = host;
         await using var open = new NpgsqlConnection(connectionString);
         await open.OpenAsync();
 

@@ -3,6 +3,7 @@ using Neon.Tenancy.Api;
 
 namespace Neon.Tenancy.Testing.Internal;
 
+/// <summary>The fake's branches (list, get, restore) and each branch's endpoints, roles and databases.</summary>
 internal sealed partial class FakeNeon
 {
     private const string BranchPath = "projects/{project_id}/branches/{branch_id}";

@@ -3,6 +3,7 @@ using Neon.Tenancy.Api;
 
 namespace Neon.Tenancy.Testing.Internal;
 
+/// <summary>The fake's compute endpoints (get, list, update, start, suspend, restart), operations and consumption history.</summary>
 internal sealed partial class FakeNeon
 {
     private const string EndpointPath = "projects/{project_id}/endpoints/{endpoint_id}";

@@ -2,14 +2,17 @@ using Neon.Tenancy.Testing;
 
 namespace Neon.Tenancy.Tests.Catalog;
 
-public sealed class InMemoryTenantCatalogContractTests : TenantCatalogContractTests
+/// <summary>Every case of <see cref="TenantCatalogContract"/> against <see cref="InMemoryTenantCatalog"/>, each its own test.</summary>
+public sealed class InMemoryTenantCatalogContractTests
 {
-    private InMemoryTenantCatalog? _first;
+    public static TheoryData<string> Cases => new(TenantCatalogContract.CaseNames);
 
-    protected override Task<ITenantCatalog> CreateCatalogAsync()
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task Contract(string name)
     {
         // Every instance after the first shares its data, as a second application instance shares a database.
-        var catalog = _first is null ? _first = new InMemoryTenantCatalog(Time) : _first.CreateInstanceSharingData();
-        return Task.FromResult<ITenantCatalog>(catalog);
+        InMemoryTenantCatalog? first = null;
+        return TenantCatalogContract.RunAsync(name, TenantCatalogContract.Target(time => first is null ? first = new InMemoryTenantCatalog(time) : first.CreateInstanceSharingData()));
     }
 }

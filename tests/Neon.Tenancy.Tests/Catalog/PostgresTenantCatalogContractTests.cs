@@ -3,28 +3,22 @@ using Neon.Tenancy.Tests.Infrastructure;
 
 namespace Neon.Tenancy.Tests.Catalog;
 
-/// <summary>The contract suite against real PostgreSQL: one database per class, one schema per test.</summary>
-public sealed class PostgresTenantCatalogContractTests(PostgresDatabaseFixture database)
-    : TenantCatalogContractTests, IClassFixture<PostgresDatabaseFixture>
+/// <summary>Every case of <see cref="TenantCatalogContract"/> against real PostgreSQL: one database per class, one schema per case.</summary>
+public sealed class PostgresTenantCatalogContractTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
-    private readonly string _schema = PostgresDatabaseFixture.NewSchema();
-    private readonly List<PostgresTenantCatalog> _instances = [];
+    public static TheoryData<string> Cases => new(TenantCatalogContract.CaseNames);
 
-    protected override Task<ITenantCatalog> CreateCatalogAsync()
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task Contract(string name) => TenantCatalogContract.RunAsync(name, new Target(database, PostgresDatabaseFixture.NewSchema()));
+
+    /// <summary>Catalog instances over one schema; the contract disposes them.</summary>
+    private sealed class Target(PostgresDatabaseFixture database, string schema) : ITenantCatalogContractTarget
     {
-        var catalog = database.CreateCatalog(_schema, Time);
-        _instances.Add(catalog);
-        return Task.FromResult<ITenantCatalog>(catalog);
-    }
+        public ValueTask<ITenantCatalog> CreateCatalogAsync(TimeProvider timeProvider) =>
+            ValueTask.FromResult<ITenantCatalog>(database.CreateCatalog(schema, timeProvider));
 
-    protected override Task WhenChangeFeedReadyAsync(ITenantCatalog catalog) =>
-        ((PostgresTenantCatalog)catalog).WhenListeningAsync(CancellationToken.None);
-
-    public override async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
+        public ValueTask WhenChangeFeedReadyAsync(ITenantCatalog catalog) =>
+            new(((PostgresTenantCatalog)catalog).WhenListeningAsync(CancellationToken.None));
     }
 }

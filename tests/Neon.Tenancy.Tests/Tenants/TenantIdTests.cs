@@ -72,14 +72,10 @@ public sealed class TenantIdTests
         Assert.Contains("position 1", ex.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> GoodIds => new("a", "0", "acme", "acme-corp-42", "42", "a-b-c", "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopq");
+
     [Theory]
-    [InlineData("a")]
-    [InlineData("0")]
-    [InlineData("acme")]
-    [InlineData("acme-corp-42")]
-    [InlineData("42")]
-    [InlineData("a-b-c")]
-    [InlineData("0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopq")]
+    [MemberData(nameof(GoodIds))]
     public void Parse_GoodId_RoundTrips(string value)
     {
         var id = TenantId.Parse(value);
