@@ -5,8 +5,8 @@ namespace Neon.Tenancy;
 /// connection secrets. Implementations are thread-safe and safe to share between application instances.
 /// </summary>
 /// <remarks>
-/// An implementation of your own can run the contract the built-in catalogs pass: derive an xUnit class from
-/// <c>Neon.Tenancy.Testing.TenantCatalogContractTests</c> (package Neon.Tenancy.Testing).
+/// An implementation of your own can run the contract the built-in catalogs pass: the cases of
+/// <c>Neon.Tenancy.Testing.TenantCatalogContract</c> (package Neon.Tenancy.Testing), under any test framework.
 /// <para>Every method of the SDK's implementations may also throw what their store throws (for the PostgreSQL catalog,
 /// <see cref="Npgsql.NpgsqlException"/> when the database is unreachable) and <see cref="OperationCanceledException"/>
 /// when cancelled.</para>

@@ -39,13 +39,6 @@ internal sealed class DirectEndpointAttribute : ValidationAttribute
         || !hosts.Contains("-pooler.", StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>The value is a catalog schema name (<see cref="PostgresCatalogSql.IsValidSchemaName"/>).</summary>
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class CatalogSchemaNameAttribute : ValidationAttribute
-{
-    public override bool IsValid(object? value) => PostgresCatalogSql.IsValidSchemaName(value as string);
-}
-
 /// <summary>The value is a project name prefix (<see cref="TenantProjectNames.IsValidPrefix"/>); null fails.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class ProjectNamePrefixAttribute : ValidationAttribute
