@@ -2,29 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Neon.Tenancy.Tests.Infrastructure;
 
 namespace Neon.Tenancy.Tests.Connections;
 
 public sealed class ConnectionFactoryRegistrationTests
 {
-    private static IHost BuildHost(Dictionary<string, string?> extra)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["NeonTenancy:Secrets:CurrentKeyId"] = "k1",
-            ["NeonTenancy:Secrets:Keys:k1"] = SecretsTestData.NewKey(),
-            ["NeonTenancy:Api:ApiKey"] = "napi_TestKey0123456789",
-        };
-        foreach (var (key, value) in extra)
-        {
-            settings[key] = value;
-        }
-
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddNeonTenancy(builder.Configuration.GetSection(NeonTenancyOptions.SectionName)).UseInMemoryCatalog();
-        return builder.Build();
-    }
+    private static IHost BuildHost(Dictionary<string, string?> extra) => TenancyTestHost.Build(extra);
 
     [Fact]
     public async Task AddNeonTenancy_ConnectionsSection_RegistersOneFactoryWithBoundOptions()

@@ -215,16 +215,13 @@ public sealed class TenantPlanOptionsValidatorTests
     [Fact]
     public void AddNeonTenancy_BadPlanInConfiguration_FailsAtStartNamingTheSetting()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Infrastructure.TenancyTestHost.Settings("", new Dictionary<string, string?>
         {
-            ["Secrets:CurrentKeyId"] = "k1",
-            ["Secrets:Keys:k1"] = SecretsTestData.NewKey(),
-            ["Api:ApiKey"] = "napi_test",
             ["Plans:DefaultPlan"] = "free",
             ["Plans:Plans:free:ComputeHours"] = "5",
             ["Plans:Plans:pro:MinComputeUnits"] = "2",
             ["Plans:Plans:pro:MaxComputeUnits"] = "1",
-        }).Build();
+        })).Build();
         var services = new ServiceCollection();
         services.AddNeonTenancy(configuration).UseInMemoryCatalog();
         using var provider = services.BuildServiceProvider();
@@ -237,16 +234,13 @@ public sealed class TenantPlanOptionsValidatorTests
     [Fact]
     public async Task AddNeonTenancy_PlansFromConfiguration_BindAndResolve()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Infrastructure.TenancyTestHost.Settings("", new Dictionary<string, string?>
         {
-            ["Secrets:CurrentKeyId"] = "k1",
-            ["Secrets:Keys:k1"] = SecretsTestData.NewKey(),
-            ["Api:ApiKey"] = "napi_test",
             ["Plans:DefaultPlan"] = "free",
             ["Plans:Plans:free:ComputeHours"] = "5",
             ["Plans:Plans:free:SuspendTimeout"] = "00:05:00",
             ["Plans:Plans:Pro:MaxPoolSize"] = "40",
-        }).Build();
+        })).Build();
         var services = new ServiceCollection();
         services.AddNeonTenancy(configuration).UseInMemoryCatalog();
         await using var provider = services.BuildServiceProvider();

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Neon.Tenancy.Tests.Infrastructure;
+
+/// <summary>
+/// The smallest configuration <c>AddNeonTenancy</c> starts with (a one-key ring and an API key) and a host built from
+/// it, for tests of what configuration registers and what it rejects.
+/// </summary>
+internal static class TenancyTestHost
+{
+    /// <summary>The required settings, each key prefixed (<c>"NeonTenancy:"</c> for a whole configuration, empty for the section itself), plus <paramref name="extra"/>.</summary>
+    public static Dictionary<string, string?> Settings(string prefix, IEnumerable<KeyValuePair<string, string?>>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [prefix + "Secrets:CurrentKeyId"] = "k1",
+            [prefix + "Secrets:Keys:k1"] = SecretsTestData.NewKey(),
+            [prefix + "Api:ApiKey"] = "napi_TestKey0123456789",
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>A host with <c>AddNeonTenancy(section).UseInMemoryCatalog()</c> over the required settings and <paramref name="extra"/> (full keys).</summary>
+    public static IHost Build(Dictionary<string, string?> extra, Action<INeonTenancyBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(Settings(NeonTenancyOptions.SectionName + ":", extra));
+        var tenancy = builder.Services.AddNeonTenancy(builder.Configuration.GetSection(NeonTenancyOptions.SectionName)).UseInMemoryCatalog();
+        configure?.Invoke(tenancy);
+        return builder.Build();
+    }
+}
