@@ -119,6 +119,18 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
         return (string)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>A catalog of every fixture tenant, a factory over it, and tenant <paramref name="tenant"/>'s pooled data source cached.</summary>
+    internal async Task<(InMemoryTenantCatalog Catalog, IConnectionSecretProtector Protector, TenantConnectionFactory Factory, TenantId Id)> WarmFactoryAsync(int tenant)
+    {
+        var (catalog, protector) = await CreateCatalogAsync();
+        var factory = CreateFactory(catalog, protector);
+        await using (await factory.OpenConnectionAsync(Tenant(tenant)))
+        {
+        }
+
+        return (catalog, protector, factory, Tenant(tenant));
+    }
+
     internal static TenantConnectionFactory CreateFactory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<ConnectionFactoryOptions>? configure = null, TimeProvider? timeProvider = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         var options = new ConnectionFactoryOptions
