@@ -97,12 +97,7 @@ public static class NeonTenancyBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
     public static INeonTenancyBuilder ConfigurePlans(this INeonTenancyBuilder builder, Action<TenantPlanOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<TenantPlanOptions>().Configure(configure);
-        return builder;
-    }
+        => Configure(builder, configure);
 
     /// <summary>
     /// Sets or overrides <see cref="ConnectionFactoryOptions"/> after the <c>Connections</c> sub-section of the
@@ -113,12 +108,7 @@ public static class NeonTenancyBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
     public static INeonTenancyBuilder ConfigureConnections(this INeonTenancyBuilder builder, Action<ConnectionFactoryOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<ConnectionFactoryOptions>().Configure(configure);
-        return builder;
-    }
+        => Configure(builder, configure);
 
     /// <summary>
     /// Sets or overrides <see cref="TenantProvisioningOptions"/> after the <c>Provisioning</c> sub-section of the
@@ -129,12 +119,7 @@ public static class NeonTenancyBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
     public static INeonTenancyBuilder ConfigureProvisioning(this INeonTenancyBuilder builder, Action<TenantProvisioningOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<TenantProvisioningOptions>().Configure(configure);
-        return builder;
-    }
+        => Configure(builder, configure);
 
     /// <summary>
     /// Sets or overrides <see cref="UsageOptions"/> after the <c>Usage</c> sub-section of the configuration given to
@@ -145,12 +130,7 @@ public static class NeonTenancyBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
     public static INeonTenancyBuilder ConfigureUsage(this INeonTenancyBuilder builder, Action<UsageOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<UsageOptions>().Configure(configure);
-        return builder;
-    }
+        => Configure(builder, configure);
 
     /// <summary>
     /// Registers <see cref="ITenantContext"/> as a scoped service: the host sets the tenant once per scope (request,
@@ -166,6 +146,16 @@ public static class NeonTenancyBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddScoped<TenantContext>();
         builder.Services.TryAddScoped<ITenantContext>(static sp => sp.GetRequiredService<TenantContext>());
+        return builder;
+    }
+
+    /// <summary>Adds <paramref name="configure"/> after the options' configuration section (the one shape of every <c>ConfigureX</c>).</summary>
+    private static INeonTenancyBuilder Configure<TOptions>(INeonTenancyBuilder builder, Action<TOptions> configure)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<TOptions>().Configure(configure);
         return builder;
     }
 }
