@@ -25,14 +25,14 @@ internal sealed class PostgresCatalogListener : IAsyncDisposable
     private TaskCompletionSource _listening = NewSignal();
     private bool _stopped;
 
-    public PostgresCatalogListener(PostgresTenantCatalogOptions options, PostgresCatalogSql sql, TenantChangeDispatcher changes, TimeProvider timeProvider, ILogger logger)
+    public PostgresCatalogListener(PostgresTenantCatalogOptions options, PostgresCatalogSql sql, TenantChangeDispatcher changes, TimeProvider timeProvider, ILogger logger, ILoggerFactory? loggerFactory)
     {
         _options = options;
         _sql = sql;
         _changes = changes;
         _timeProvider = timeProvider;
         _logger = logger;
-        _listenerDataSource = NpgsqlDataSource.Create(ListenerConnectionString(options));
+        _listenerDataSource = PostgresTenantCatalog.CreateDataSource(ListenerConnectionString(options), loggerFactory);
     }
 
     /// <summary>The backend process id of the listener's current connection (for tests and diagnostics).</summary>

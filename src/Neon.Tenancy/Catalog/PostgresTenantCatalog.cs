@@ -38,8 +38,9 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
     /// <param name="options">The options (validated at start when registered through <c>AddNeonTenancy</c>).</param>
     /// <param name="timeProvider">The clock for created/updated times and reconnect delays.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="loggerFactory">The host's logger factory, which the catalog's Npgsql data sources log through; <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentException">The connection string or schema is missing or invalid.</exception>
-    public PostgresTenantCatalog(IOptions<PostgresTenantCatalogOptions> options, TimeProvider timeProvider, ILogger<PostgresTenantCatalog> logger)
+    public PostgresTenantCatalog(IOptions<PostgresTenantCatalogOptions> options, TimeProvider timeProvider, ILogger<PostgresTenantCatalog> logger, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -54,9 +55,21 @@ public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, ID
 
         _sql = new PostgresCatalogSql(_options.Schema);
         _changes = new TenantChangeDispatcher(logger);
-        _dataSource = NpgsqlDataSource.Create(_options.ConnectionString);
-        _listener = new PostgresCatalogListener(_options, _sql, _changes, timeProvider, logger);
+        _dataSource = CreateDataSource(_options.ConnectionString, loggerFactory);
+        _listener = new PostgresCatalogListener(_options, _sql, _changes, timeProvider, logger, loggerFactory);
         _migrator = new PostgresCatalogMigrator(_dataSource, _sql, timeProvider, logger);
+    }
+
+    /// <summary>A data source of the SDK's own (catalog, listener, tenant lock) that logs through the host's logger factory.</summary>
+    internal static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory? loggerFactory)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (loggerFactory is not null)
+        {
+            builder.UseLoggerFactory(loggerFactory);
+        }
+
+        return builder.Build();
     }
 
     /// <summary>The backend process id of the listener's current connection (for tests and diagnostics).</summary>

@@ -60,7 +60,7 @@ public static class NeonTenancyBuilderExtensions
         services.AddSingleton<ITenantLock>(static sp =>
         {
             var catalog = sp.GetRequiredService<IOptions<PostgresTenantCatalogOptions>>().Value;
-            return new PostgresAdvisoryTenantLock(catalog.ConnectionString!, catalog.Schema);
+            return new PostgresAdvisoryTenantLock(catalog.ConnectionString!, catalog.Schema, sp.GetService<Logging.ILoggerFactory>());
         });
         return builder;
     }

@@ -16,10 +16,10 @@ internal sealed class PostgresAdvisoryTenantLock : ITenantLock, IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
 
-    public PostgresAdvisoryTenantLock(string connectionString, string schema)
+    public PostgresAdvisoryTenantLock(string connectionString, string schema, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         // Unpooled: closing the connection ends the session, which releases the lock even if unlocking failed.
-        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "Neon.Tenancy provisioning lock" }.ConnectionString);
+        _dataSource = PostgresTenantCatalog.CreateDataSource(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "Neon.Tenancy provisioning lock" }.ConnectionString, loggerFactory);
         _schema = schema;
     }
 

@@ -226,4 +226,24 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
 
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => catalog.GetAsync(TenantId.Parse("acme")));
     }
+
+    [Fact]
+    public async Task DataSources_CatalogListenerAndLock_LogThroughTheHostsLoggerFactory()
+    {
+        var schema = PostgresDatabaseFixture.NewSchema();
+        var log = new Connections.LogEvents();
+        await using var catalog = database.CreateCatalog(schema, loggerFactory: log.Factory);
+        using var subscription = catalog.SubscribeToChanges(static _ => { }); // starts the listener
+        await catalog.WhenListeningAsync(CancellationToken.None).WaitAsync(Timeout);
+        await catalog.GetAsync(TenantId.Parse("logged"));
+        var catalogEvents = log.Events.Count(e => e.Category.StartsWith("Npgsql", StringComparison.Ordinal));
+
+        await using (var tenantLock = new PostgresAdvisoryTenantLock(database.ConnectionString, schema, log.Factory))
+        {
+            await using var held = await tenantLock.AcquireAsync(TenantId.Parse("logged"), CancellationToken.None);
+        }
+
+        Assert.True(catalogEvents > 0, "the catalog's and listener's Npgsql data sources logged nothing to the given factory");
+        Assert.True(log.Events.Count(e => e.Category.StartsWith("Npgsql", StringComparison.Ordinal)) > catalogEvents, "the tenant lock's data source logged nothing");
+    }
 }

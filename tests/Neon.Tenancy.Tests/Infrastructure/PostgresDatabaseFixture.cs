@@ -60,7 +60,8 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
         string schema,
         TimeProvider? timeProvider = null,
         Action<PostgresTenantCatalogOptions>? configure = null,
-        ILogger<PostgresTenantCatalog>? logger = null)
+        ILogger<PostgresTenantCatalog>? logger = null,
+        ILoggerFactory? loggerFactory = null)
     {
         var options = new PostgresTenantCatalogOptions
         {
@@ -70,7 +71,7 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
             ListenerMaxReconnectDelay = TimeSpan.FromSeconds(1),
         };
         configure?.Invoke(options);
-        return new PostgresTenantCatalog(Options.Create(options), timeProvider ?? TimeProvider.System, logger ?? NullLogger<PostgresTenantCatalog>.Instance);
+        return new PostgresTenantCatalog(Options.Create(options), timeProvider ?? TimeProvider.System, logger ?? NullLogger<PostgresTenantCatalog>.Instance, loggerFactory);
     }
 
     public async Task<T?> ScalarAsync<T>(string sql, params object[] parameters)
