@@ -228,6 +228,13 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
 
     private async ValueTask<NpgsqlConnection> WaitForBudgetThenOpenAsync(TenantDataSourceEntry entry, long start, CancellationToken cancellationToken)
     {
+        await WaitForSlotAsync(entry, cancellationToken).ConfigureAwait(false);
+        return await OpenOn(entry, start, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for a budget slot for an acquired entry; on failure (timeout, cancellation) the entry's claim on one is given up.</summary>
+    private async ValueTask WaitForSlotAsync(TenantDataSourceEntry entry, CancellationToken cancellationToken)
+    {
         try
         {
             await _budget!.WaitAsync(entry.Key.TenantId, cancellationToken).ConfigureAwait(false);
@@ -237,8 +244,6 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
             entry.AbandonSlot();
             throw;
         }
-
-        return await OpenOn(entry, start, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<NpgsqlConnection> OpenAfterMissAsync(TenantConnectionKey key, long start, CancellationToken cancellationToken)
@@ -279,15 +284,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
 
             if (needSlot && !_budget.TryTake())
             {
-                try
-                {
-                    await _budget.WaitAsync(key.TenantId, cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    entry.AbandonSlot();
-                    throw;
-                }
+                await WaitForSlotAsync(entry, cancellationToken).ConfigureAwait(false);
             }
 
             return entry;
@@ -300,17 +297,21 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
     /// <summary>Drops a tenant's data sources (both kinds); open connections finish normally.</summary>
     internal void Evict(TenantId tenantId) => _cache.Evict(tenantId);
 
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return default;
+            return;
         }
 
         _cache.Dispose();
         _metrics.Dispose();
+    }
+
+    /// <summary>Disposing needs no I/O (Npgsql closes idle connections as each data source is disposed), so it completes at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
         return default;
     }
 }

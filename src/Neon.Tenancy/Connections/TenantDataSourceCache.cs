@@ -94,10 +94,7 @@ internal sealed class TenantDataSourceCache : IDisposable
     /// <summary>Single flight: concurrent misses for one key share one build (one catalog read, one data source).</summary>
     public Task<TenantDataSourceEntry> GetOrBuildAsync(TenantConnectionKey key, CancellationToken cancellationToken)
     {
-        if (key.TenantId == default)
-        {
-            throw new ArgumentException("default(TenantId) is not a tenant.", "tenantId");
-        }
+        TenantId.ThrowIfDefault(key.TenantId, "tenantId");
 
         if (key.Kind is not (TenantConnectionKind.Pooled or TenantConnectionKind.Direct))
         {
