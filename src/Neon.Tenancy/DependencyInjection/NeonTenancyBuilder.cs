@@ -1,11 +1,7 @@
-using Microsoft.Extensions.Configuration;
-
 namespace Microsoft.Extensions.DependencyInjection;
 
-internal sealed class NeonTenancyBuilder(IServiceCollection services, IConfiguration? configuration) : INeonTenancyBuilder
+/// <summary>What <c>AddNeonTenancy</c> returns: the service collection, for the builder's extensions to add to (every sub-section of the configuration is bound by <c>AddNeonTenancy</c> itself).</summary>
+internal sealed class NeonTenancyBuilder(IServiceCollection services) : INeonTenancyBuilder
 {
     public IServiceCollection Services { get; } = services;
-
-    /// <summary>The <c>NeonTenancy</c> section given to <c>AddNeonTenancy</c>, if any; sub-sections configure features.</summary>
-    public IConfiguration? Configuration { get; } = configuration;
 }

@@ -77,6 +77,6 @@ public static class NeonTenancyServiceCollectionExtensions
         // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section (bound above),
         // and from INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.
         services.AddNeonApiClient();
-        return new NeonTenancyBuilder(services, configuration);
+        return new NeonTenancyBuilder(services);
     }
 }

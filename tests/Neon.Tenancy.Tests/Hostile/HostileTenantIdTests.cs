@@ -53,7 +53,7 @@ public sealed class HostileTenantIdTests
     public async Task EveryEntryPoint_DefaultTenantId_ThrowsArgumentExceptionNamingTenantId(string entryPoint)
     {
         await using var fake = NeonFakeServer.Start(new NeonFakeServerOptions { ApiKey = HostileSecrets.ApiKey });
-        await using var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), configure: s => new NeonTenancyBuilder(s, null).AddTenantContext());
+        await using var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), configure: s => new NeonTenancyBuilder(s).AddTenantContext());
         var services = rig.Services;
         TenantId none = default;
         Func<Task> call = entryPoint switch

@@ -14,7 +14,7 @@ public sealed class PlanLimitsConcurrencyTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(30));
-        _rig = ProvisioningRig.Create(_fake, _key, configure: services => new NeonTenancyBuilder(services, configuration: null).ConfigurePlans(o =>
+        _rig = ProvisioningRig.Create(_fake, _key, configure: services => new NeonTenancyBuilder(services).ConfigurePlans(o =>
         {
             o.Plans["free"] = new TenantPlan { ComputeHours = 5, MinComputeUnits = 0.25, MaxComputeUnits = 1, SuspendTimeout = TimeSpan.FromMinutes(5) };
             o.Plans["pro"] = new TenantPlan { ComputeHours = 100, MinComputeUnits = 0.5, MaxComputeUnits = 4, SuspendTimeout = TimeSpan.FromMinutes(10) };

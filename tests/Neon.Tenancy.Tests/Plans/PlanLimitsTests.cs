@@ -35,7 +35,7 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
         _fake = ProvisioningRig.StartFake(TimeSpan.Zero);
         _rig = ProvisioningRig.Create(_fake, _key, configure: services =>
         {
-            new NeonTenancyBuilder(services, configuration: null).ConfigurePlans(ConfigurePlans);
+            new NeonTenancyBuilder(services).ConfigurePlans(ConfigurePlans);
             services.AddHttpClient(NeonApiClient.HttpClientName).AddHttpMessageHandler(() => new CaptureHandler(_requests));
         });
         return Task.CompletedTask;

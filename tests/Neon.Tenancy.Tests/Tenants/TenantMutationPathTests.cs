@@ -180,7 +180,7 @@ public sealed class TenantMutationPathTests : IAsyncLifetime
             o.ApplicationRoleName = "app";
             o.OperationTimeout = operationTimeout;
         });
-        new NeonTenancyBuilder(services, configuration: null).ConfigurePlans(plans =>
+        new NeonTenancyBuilder(services).ConfigurePlans(plans =>
         {
             plans.DefaultPlan = "free";
             plans.Plans["free"] = new TenantPlan { ComputeHours = 5, MinComputeUnits = 0.25, MaxComputeUnits = 1 };
