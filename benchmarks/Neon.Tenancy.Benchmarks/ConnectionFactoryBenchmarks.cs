@@ -10,7 +10,7 @@ internal static class ConnectionBench
     public static (InMemoryTenantCatalog Catalog, IConnectionSecretProtector Protector) Catalog(int tenants, Func<int, string> connectionString)
     {
         var catalog = new InMemoryTenantCatalog();
-        var protector = new AesGcmConnectionSecretProtector(ConnectionSecretKeyRing.Create(new ConnectionSecretOptions
+        var protector = new AesGcmConnectionSecretProtector(ConnectionSecretKeyRing.Create(new TenantSecretOptions
         {
             CurrentKeyId = "k1",
             Keys = { ["k1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) },
@@ -30,9 +30,9 @@ internal static class ConnectionBench
         return (catalog, protector);
     }
 
-    public static TenantConnectionFactory Factory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<ConnectionFactoryOptions>? configure = null)
+    public static TenantConnectionFactory Factory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<TenantConnectionOptions>? configure = null)
     {
-        var options = new ConnectionFactoryOptions();
+        var options = new TenantConnectionOptions();
         configure?.Invoke(options);
         return new TenantConnectionFactory(catalog, protector, Options.Create(options), TimeProvider.System);
     }
@@ -72,7 +72,7 @@ public class ConnectionFactoryOpenBenchmarks
         var (catalog, protector) = ConnectionBench.Catalog(1, _ => connectionString);
         _factory = ConnectionBench.Factory(catalog, protector);
         _unbudgeted = ConnectionBench.Factory(catalog, protector, o => o.ConnectionBudget = 0);
-        _raw = TenantDataSourceBuilder.Build(_tenant, TenantConnectionKind.Pooled, connectionString, new ConnectionFactoryOptions());
+        _raw = TenantDataSourceBuilder.Build(_tenant, TenantConnectionKind.Pooled, connectionString, new TenantConnectionOptions());
         RawDataSource().AsTask().GetAwaiter().GetResult();
         Factory().AsTask().GetAwaiter().GetResult();
         FactoryWithoutBudget().AsTask().GetAwaiter().GetResult();

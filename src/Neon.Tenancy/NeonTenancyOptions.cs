@@ -33,5 +33,5 @@ public sealed class NeonTenancyOptions
     /// <summary>The key ring encrypting tenants' connection strings (<c>NeonTenancy:Secrets</c>).</summary>
     [Required(ErrorMessage = NeonTenancySections.SecretsPath + " is required.")]
     [ValidateObjectMembers]
-    public ConnectionSecretOptions Secrets { get; set; } = new();
+    public TenantSecretOptions Secrets { get; set; } = new();
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Neon.Tenancy;
 
 /// <summary>
-/// The rules of single settings of <see cref="NeonTenancyOptions"/> and its <see cref="ConnectionSecretOptions"/>,
+/// The rules of single settings of <see cref="NeonTenancyOptions"/> and its <see cref="TenantSecretOptions"/>,
 /// declared once as data annotations on the options and checked by this source-generated validator (no reflection).
 /// </summary>
 [OptionsValidator]

@@ -20,7 +20,7 @@ internal static class NeonTenancySections
     /// <summary>The PostgreSQL catalog's options (<see cref="PostgresTenantCatalogOptions"/>).</summary>
     public const string Catalog = "Catalog";
 
-    /// <summary>The connection factory's options (<see cref="ConnectionFactoryOptions"/>).</summary>
+    /// <summary>The connection factory's options (<see cref="TenantConnectionOptions"/>).</summary>
     public const string Connections = "Connections";
 
     /// <summary>The plans (<see cref="TenantPlanOptions"/>).</summary>
@@ -29,10 +29,10 @@ internal static class NeonTenancySections
     /// <summary>The provider's options (<see cref="TenantProvisioningOptions"/>).</summary>
     public const string Provisioning = "Provisioning";
 
-    /// <summary>The key ring (<see cref="ConnectionSecretOptions"/>, a member of <see cref="NeonTenancyOptions"/>).</summary>
+    /// <summary>The key ring (<see cref="TenantSecretOptions"/>, a member of <see cref="NeonTenancyOptions"/>).</summary>
     public const string Secrets = "Secrets";
 
-    /// <summary>Usage and cost options (<see cref="UsageOptions"/>).</summary>
+    /// <summary>Usage and cost options (<see cref="TenantUsageOptions"/>).</summary>
     public const string Usage = "Usage";
 
     /// <summary><c>NeonTenancy:Catalog</c>.</summary>

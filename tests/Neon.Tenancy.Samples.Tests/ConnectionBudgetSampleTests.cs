@@ -28,7 +28,7 @@ public sealed class ConnectionBudgetSampleTests(ITestOutputHelper output)
         // Provisioning 400 tenants is not what this test is about: no client-side rate limit (the fake enforces none).
         await using var app = new SampleApp { Settings = { ["NeonTenancy:Api:RateLimit:Enabled"] = "false" } };
         using var anonymous = app.CreateClient();
-        var options = app.Services.GetRequiredService<IOptions<ConnectionFactoryOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<TenantConnectionOptions>>().Value;
         Assert.Equal((200, 20, TimeSpan.FromSeconds(5)), (options.ConnectionBudget, options.MaxPoolSize, options.BudgetWaitTimeout));
 
         var run = Guid.NewGuid().ToString("N")[..6];

@@ -15,7 +15,7 @@ internal interface ITenantConnectionStats
     /// <summary>Data sources built and not yet disposed (cached, or evicted with connections still open).</summary>
     long AliveDataSources { get; }
 
-    /// <summary>The global budget of physical connections, or <see langword="null"/> when there is none (<see cref="ConnectionFactoryOptions.ConnectionBudget"/> 0).</summary>
+    /// <summary>The global budget of physical connections, or <see langword="null"/> when there is none (<see cref="TenantConnectionOptions.ConnectionBudget"/> 0).</summary>
     int? ConnectionBudget { get; }
 
     /// <summary>Budget slots held now (0 without a budget).</summary>

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace Neon.Tenancy;
 
 /// <summary>
-/// The global budget of physical connections (<see cref="ConnectionFactoryOptions.ConnectionBudget"/>): one slot per
+/// The global budget of physical connections (<see cref="TenantConnectionOptions.ConnectionBudget"/>): one slot per
 /// physical connection a data source may hold, taken when an open would outnumber the slots its entry holds (see
 /// <see cref="TenantDataSourceEntry"/>). A caller finding it spent first takes back slots that only cover idle pooled
-/// connections, then waits for one up to <see cref="ConnectionFactoryOptions.BudgetWaitTimeout"/>.
+/// connections, then waits for one up to <see cref="TenantConnectionOptions.BudgetWaitTimeout"/>.
 /// </summary>
 internal sealed class TenantConnectionBudget
 {

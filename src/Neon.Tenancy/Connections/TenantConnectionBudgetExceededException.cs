@@ -1,8 +1,8 @@
 namespace Neon.Tenancy;
 
 /// <summary>
-/// The global budget of physical connections (<see cref="ConnectionFactoryOptions.ConnectionBudget"/>) stayed spent for
-/// <see cref="ConnectionFactoryOptions.BudgetWaitTimeout"/>. Transient: the caller may retry later or shed load.
+/// The global budget of physical connections (<see cref="TenantConnectionOptions.ConnectionBudget"/>) stayed spent for
+/// <see cref="TenantConnectionOptions.BudgetWaitTimeout"/>. Transient: the caller may retry later or shed load.
 /// </summary>
 /// <remarks>
 /// The message says what held the budget when the caller gave up, in counts only (no other tenant's id: the message

@@ -12,7 +12,7 @@ namespace Neon.Tenancy;
 /// The default <see cref="ITenantConnectionFactory"/>: the hit path, and the three parts it delegates to when a hit is
 /// not enough: the data sources (<see cref="TenantDataSourceCache"/>: bounded LRU, single-flight builds, eviction, idle
 /// expiry), the global budget of physical connections (<see cref="TenantConnectionBudget"/>, absent when
-/// <see cref="ConnectionFactoryOptions.ConnectionBudget"/> is 0) and the open recovery (<see cref="TenantOpenRecovery"/>:
+/// <see cref="TenantConnectionOptions.ConnectionBudget"/> is 0) and the open recovery (<see cref="TenantOpenRecovery"/>:
 /// cold-start retry and the authentication reload).
 /// </summary>
 /// <remarks>
@@ -34,7 +34,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
     public TenantConnectionFactory(
         ITenantCatalog catalog,
         IConnectionSecretProtector protector,
-        IOptions<ConnectionFactoryOptions> options,
+        IOptions<TenantConnectionOptions> options,
         TimeProvider timeProvider,
         PlanBook? plans = null,
         ILoggerFactory? loggerFactory = null,

@@ -1,6 +1,6 @@
 namespace Neon.Tenancy;
 
-/// <summary>Which of a tenant's roles the connection factory connects as (<see cref="ConnectionFactoryOptions.ConnectionRole"/>).</summary>
+/// <summary>Which of a tenant's roles the connection factory connects as (<see cref="TenantConnectionOptions.ConnectionRole"/>).</summary>
 public enum TenantConnectionRole
 {
     /// <summary>The application role when the tenant has one (<see cref="TenantProvisioningOptions.ApplicationRoleName"/>), otherwise the owner. The default.</summary>

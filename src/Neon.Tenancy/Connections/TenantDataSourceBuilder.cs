@@ -16,13 +16,13 @@ internal static class TenantDataSourceBuilder
 
     public const string DirectName = "neon-tenancy-direct";
 
-    public static TimeSpan PruningInterval(ConnectionFactoryOptions options) => PruningInterval(options.ConnectionIdleLifetime);
+    public static TimeSpan PruningInterval(TenantConnectionOptions options) => PruningInterval(options.ConnectionIdleLifetime);
 
     /// <summary>
-    /// The encrypted secret to connect with for <paramref name="kind"/> under <see cref="ConnectionFactoryOptions.ConnectionRole"/>,
+    /// The encrypted secret to connect with for <paramref name="kind"/> under <see cref="TenantConnectionOptions.ConnectionRole"/>,
     /// and the secret kind it is bound to. Empty when the tenant has no such secret.
     /// </summary>
-    public static (ReadOnlyMemory<byte> Secret, ConnectionSecretKind SecretKind) SelectSecret(TenantRecord record, TenantConnectionKind kind, ConnectionFactoryOptions options)
+    public static (ReadOnlyMemory<byte> Secret, ConnectionSecretKind SecretKind) SelectSecret(TenantRecord record, TenantConnectionKind kind, TenantConnectionOptions options)
     {
         var application = options.ConnectionRole switch
         {
@@ -44,13 +44,13 @@ internal static class TenantDataSourceBuilder
 
     /// <summary>
     /// A tenant's pool limits: its plan's <see cref="TenantPlanSettings.MaxPoolSize"/> (else
-    /// <see cref="ConnectionFactoryOptions.MaxPoolSize"/>), and an idle lifetime that, with its pruning interval, stays
+    /// <see cref="TenantConnectionOptions.MaxPoolSize"/>), and an idle lifetime that, with its pruning interval, stays
     /// shorter than the plan's suspend timeout (halved when the configured one would not), so idle connections close
     /// before the compute suspends and kills them.
     /// </summary>
     /// <param name="options">The factory's options.</param>
     /// <param name="plan">The settings of the tenant's plan (<see cref="PlanBook.GetRecordedSettings(TenantRecord)"/>: its own, else its plan's); <see langword="null"/> without plans.</param>
-    public static TenantPoolLimits PoolLimits(ConnectionFactoryOptions options, TenantPlanSettings? plan)
+    public static TenantPoolLimits PoolLimits(TenantConnectionOptions options, TenantPlanSettings? plan)
     {
         var idle = options.ConnectionIdleLifetime;
         if (plan is null)
@@ -69,10 +69,10 @@ internal static class TenantDataSourceBuilder
 
     /// <summary>
     /// Builds a tenant's data source: the secret's connection settings, the SDK's pool settings, then the user's
-    /// <see cref="ConnectionFactoryOptions.ConfigureDataSource"/>; logging through <paramref name="loggerFactory"/>.
+    /// <see cref="TenantConnectionOptions.ConfigureDataSource"/>; logging through <paramref name="loggerFactory"/>.
     /// </summary>
     /// <returns>The data source.</returns>
-    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options, TenantPoolLimits? limits = null, ILoggerFactory? loggerFactory = null) =>
+    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, TenantConnectionOptions options, TenantPoolLimits? limits = null, ILoggerFactory? loggerFactory = null) =>
         Build(tenantId, kind, secret, options, limits, loggerFactory, out _);
 
     /// <summary>Builds a tenant's data source (see the overload), saying which pool size it got.</summary>
@@ -84,7 +84,7 @@ internal static class TenantDataSourceBuilder
     /// <param name="loggerFactory">The host's logger factory, for Npgsql's logs; Npgsql's default (none) without.</param>
     /// <param name="maxPoolSize">The pool size the data source was built with (the user's callback may have changed it).</param>
     /// <returns>The data source.</returns>
-    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, ConnectionFactoryOptions options, TenantPoolLimits? limits, ILoggerFactory? loggerFactory, out int maxPoolSize)
+    public static NpgsqlDataSource Build(TenantId tenantId, TenantConnectionKind kind, string secret, TenantConnectionOptions options, TenantPoolLimits? limits, ILoggerFactory? loggerFactory, out int maxPoolSize)
     {
         var (poolSize, idleLifetime) = limits ?? new TenantPoolLimits(options.MaxPoolSize, options.ConnectionIdleLifetime);
         var builder = new NpgsqlDataSourceBuilder();

@@ -17,7 +17,7 @@ internal sealed class TenantDataSourceCache : IDisposable
     private readonly ITenantCatalog _catalog;
     private readonly IConnectionSecretProtector _protector;
     private readonly PlanBook? _plans;
-    private readonly ConnectionFactoryOptions _options;
+    private readonly TenantConnectionOptions _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly ILogger _logger;
     private readonly ConnectionMetrics _metrics;
@@ -46,7 +46,7 @@ internal sealed class TenantDataSourceCache : IDisposable
         ITenantCatalog catalog,
         IConnectionSecretProtector protector,
         PlanBook? plans,
-        ConnectionFactoryOptions options,
+        TenantConnectionOptions options,
         ConcurrentDictionary<TenantDataSourceEntry, byte> live,
         TenantConnectionBudget? budget,
         ConnectionMetrics metrics,
@@ -76,7 +76,7 @@ internal sealed class TenantDataSourceCache : IDisposable
 
     public TimeSpan GracePeriod => _options.RetiredDataSourceGracePeriod;
 
-    /// <summary>How often idle expiry runs (a quarter of <see cref="ConnectionFactoryOptions.IdleExpiry"/>, 1 second to 1 minute).</summary>
+    /// <summary>How often idle expiry runs (a quarter of <see cref="TenantConnectionOptions.IdleExpiry"/>, 1 second to 1 minute).</summary>
     public TimeSpan TrimPeriod { get; }
 
     public int Count => _cache.Count;
@@ -256,7 +256,7 @@ internal sealed class TenantDataSourceCache : IDisposable
     private static int EpochStripe(TenantId tenantId) => (tenantId.GetHashCode() & int.MaxValue) % EpochStripes;
 
     /// <summary>
-    /// Removes entries unused for <see cref="ConnectionFactoryOptions.IdleExpiry"/> (none of their connections open).
+    /// Removes entries unused for <see cref="TenantConnectionOptions.IdleExpiry"/> (none of their connections open).
     /// The hit path only marks an entry used; each tick turns the mark into <see cref="TenantDataSourceEntry.LastUsed"/>,
     /// so an entry expires between IdleExpiry and IdleExpiry plus two tick periods after its last open.
     /// </summary>

@@ -21,7 +21,7 @@ internal readonly record struct TenantConnectionKey(TenantId TenantId, TenantCon
 /// <remarks>
 /// <para>The cache disposes the entries it lets go of: <see cref="IDisposable.Dispose"/> only retires the entry (the data
 /// source is disposed once nothing uses it).</para>
-/// <para>Without a global budget (<see cref="ConnectionFactoryOptions.ConnectionBudget"/> 0) the factory counts no
+/// <para>Without a global budget (<see cref="TenantConnectionOptions.ConnectionBudget"/> 0) the factory counts no
 /// open: <c>open</c> stays 0, so a retired entry is disposed at once, and connections already open on it keep working
 /// (Npgsql closes them physically when they are returned to the disposed pool).</para>
 /// <para>The state lives in one <see cref="TenantDataSourceEntryState"/> word changed by one compare-exchange helper

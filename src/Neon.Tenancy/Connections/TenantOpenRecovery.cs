@@ -11,8 +11,8 @@ namespace Neon.Tenancy;
 /// <summary>
 /// What an open does after its first attempt failed: one resilience pipeline, a deadline around retries.
 /// <list type="number">
-/// <item><description>Deadline: <see cref="ConnectionFactoryOptions.FirstOpenDeadline"/> for a cold data source (never
-/// opened, or unused for longer than the compute's suspend timeout), else <see cref="ConnectionFactoryOptions.OpenDeadline"/>,
+/// <item><description>Deadline: <see cref="TenantConnectionOptions.FirstOpenDeadline"/> for a cold data source (never
+/// opened, or unused for longer than the compute's suspend timeout), else <see cref="TenantConnectionOptions.OpenDeadline"/>,
 /// counted from the call on a miss and from the first failure on a hit. Passing it gives <see cref="TenantUnavailableException"/>.</description></item>
 /// <item><description>Retry: transient failures (<see cref="IsTransient"/>: a compute waking or restarting) with
 /// exponential backoff and jitter, the pool's idle connections cleared before each retry; an authentication failure
@@ -26,12 +26,12 @@ internal sealed class TenantOpenRecovery
     private static readonly ResiliencePropertyKey<TimeSpan> DeadlineKey = new("Neon.Tenancy.OpenRecovery.Deadline");
 
     private readonly TenantConnectionFactory _factory;
-    private readonly ConnectionFactoryOptions _options;
+    private readonly TenantConnectionOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<NpgsqlConnection> _pipeline;
 
-    public TenantOpenRecovery(TenantConnectionFactory factory, ConnectionFactoryOptions options, TimeProvider timeProvider, ILogger logger)
+    public TenantOpenRecovery(TenantConnectionFactory factory, TenantConnectionOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _factory = factory;
         _options = options;

@@ -9,14 +9,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 internal static class ConnectionsRegistration
 {
     /// <summary>
-    /// Registers <see cref="ITenantConnectionFactory"/> (singleton) with <see cref="ConnectionFactoryOptions"/> bound
+    /// Registers <see cref="ITenantConnectionFactory"/> (singleton) with <see cref="TenantConnectionOptions"/> bound
     /// from <c>NeonTenancy:Connections</c> and validated at start. Called once by <c>AddNeonTenancy</c>.
     /// </summary>
     public static IServiceCollection Add(IServiceCollection services, IConfiguration? configuration)
     {
-        services.AddNeonTenancyOptions<ConnectionFactoryOptions>(configuration, NeonTenancySections.Connections, static (section, o) => section.Bind(o));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectionFactoryOptions>, ConnectionFactoryOptionsCrossFieldValidator>());
+        services.AddNeonTenancyOptions<TenantConnectionOptions>(configuration, NeonTenancySections.Connections, static (section, o) => section.Bind(o));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantConnectionOptions>, TenantConnectionOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantConnectionOptions>, TenantConnectionOptionsCrossFieldValidator>());
         services.TryAddSingleton<TenantConnectionFactory>();
         services.TryAddSingleton<ITenantConnectionFactory>(static sp => sp.GetRequiredService<TenantConnectionFactory>());
         services.TryAddSingleton<ITenantConnectionStats>(static sp => sp.GetRequiredService<TenantConnectionFactory>());

@@ -100,14 +100,14 @@ public static class NeonTenancyBuilderExtensions
         => Configure(builder, configure);
 
     /// <summary>
-    /// Sets or overrides <see cref="ConnectionFactoryOptions"/> after the <c>Connections</c> sub-section of the
+    /// Sets or overrides <see cref="TenantConnectionOptions"/> after the <c>Connections</c> sub-section of the
     /// configuration given to <c>AddNeonTenancy</c>, if any. Validated when the host starts.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
-    public static INeonTenancyBuilder ConfigureConnections(this INeonTenancyBuilder builder, Action<ConnectionFactoryOptions> configure)
+    public static INeonTenancyBuilder ConfigureConnections(this INeonTenancyBuilder builder, Action<TenantConnectionOptions> configure)
         => Configure(builder, configure);
 
     /// <summary>
@@ -122,14 +122,14 @@ public static class NeonTenancyBuilderExtensions
         => Configure(builder, configure);
 
     /// <summary>
-    /// Sets or overrides <see cref="UsageOptions"/> after the <c>Usage</c> sub-section of the configuration given to
+    /// Sets or overrides <see cref="TenantUsageOptions"/> after the <c>Usage</c> sub-section of the configuration given to
     /// <c>AddNeonTenancy</c>, if any. Validated when the host starts.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
-    public static INeonTenancyBuilder ConfigureUsage(this INeonTenancyBuilder builder, Action<UsageOptions> configure)
+    public static INeonTenancyBuilder ConfigureUsage(this INeonTenancyBuilder builder, Action<TenantUsageOptions> configure)
         => Configure(builder, configure);
 
     /// <summary>

@@ -49,7 +49,7 @@ public sealed class TenantProvisioningOptions
     /// <para>Its pooled and direct connection strings are stored encrypted like the owner's
     /// (<see cref="ConnectionSecretKind.ApplicationPooled"/>, <see cref="ConnectionSecretKind.ApplicationDirect"/>);
     /// <see cref="ITenantDatabaseProvider.RotateCredentialsAsync"/> rotates both roles; the connection factory uses it
-    /// by default (<see cref="ConnectionFactoryOptions.ConnectionRole"/>).</para>
+    /// by default (<see cref="TenantConnectionOptions.ConnectionRole"/>).</para>
     /// <para>On Neon, roles created through the API are also members of <c>neon_superuser</c>, which carries privileges of
     /// its own (for example CREATEDB and CREATEROLE); the grants above are what the role gets inside the tenant database.
     /// Tenants provisioned before this option was set get no application role.</para>

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 
 namespace Neon.Tenancy;
 
-/// <summary>Decoded keys of <see cref="ConnectionSecretOptions"/>; the rules here are the ones the options validator reports.</summary>
+/// <summary>Decoded keys of <see cref="TenantSecretOptions"/>; the rules here are the ones the options validator reports.</summary>
 internal sealed class ConnectionSecretKeyRing
 {
     public const int KeySizeInBytes = 32;
@@ -24,7 +24,7 @@ internal sealed class ConnectionSecretKeyRing
     public bool TryGetKey(string keyId, out byte[] key) => _keys.TryGetValue(keyId, out key!);
 
     /// <exception cref="InvalidOperationException">The options break a rule (the message names the setting, never a key).</exception>
-    public static ConnectionSecretKeyRing Create(ConnectionSecretOptions options)
+    public static ConnectionSecretKeyRing Create(TenantSecretOptions options)
     {
         var errors = Validate(options);
         if (errors.Count > 0)
@@ -36,7 +36,7 @@ internal sealed class ConnectionSecretKeyRing
         return new ConnectionSecretKeyRing(keys, options.CurrentKeyId!);
     }
 
-    public static List<string> Validate(ConnectionSecretOptions options)
+    public static List<string> Validate(TenantSecretOptions options)
     {
         var errors = new List<string>();
         if (options.Keys.Count == 0)

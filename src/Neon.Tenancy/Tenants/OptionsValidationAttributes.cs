@@ -98,7 +98,7 @@ internal sealed class TimeSpanRangeAttribute(string minimum, string maximum) : V
 /// The number (int, double or decimal) is between <see cref="Minimum"/> and <see cref="Maximum"/> (inclusive, unless
 /// <see cref="MinimumIsExclusive"/> or <see cref="MaximumIsExclusive"/>); null passes; NaN fails. In place of
 /// <c>[Range]</c>, because the options generator replaces <c>[Range]</c> with its own copy that drops
-/// <see cref="ValidationAttribute.ErrorMessage"/> (its message would name <c>ConnectionFactoryOptions.Capacity</c>, not
+/// <see cref="ValidationAttribute.ErrorMessage"/> (its message would name <c>TenantConnectionOptions.Capacity</c>, not
 /// the configuration path). <c>{0}</c>, <c>{1}</c> and <c>{2}</c> in the message are the member, the minimum and the maximum.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]

@@ -7,7 +7,7 @@ namespace Neon.Tenancy;
 /// </summary>
 /// <remarks>
 /// <para>History reads batch project ids 100 per call, follow Neon's cursor pages, go through the API client's
-/// separate consumption rate budget, and are cached for <see cref="UsageOptions.HistoryCacheDuration"/> (Neon refreshes
+/// separate consumption rate budget, and are cached for <see cref="TenantUsageOptions.HistoryCacheDuration"/> (Neon refreshes
 /// the data about every 15 minutes), so a repeated read costs no call.</para>
 /// <para>Reading usage never wakes a suspended compute.</para>
 /// <para>Errors: a failure of the Neon API escapes as the <see cref="Neon.Tenancy.Api.NeonApiException"/> subtype the API
@@ -30,7 +30,7 @@ public interface IUsageClient
     Task<TenantUsage> GetCurrentUsageAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Reads every tenant's current counters with at most <see cref="UsageOptions.MaxConcurrency"/> reads at once, and
+    /// Reads every tenant's current counters with at most <see cref="TenantUsageOptions.MaxConcurrency"/> reads at once, and
     /// sums them (the account-level view). A failure for one tenant is reported and does not stop the others.
     /// </summary>
     /// <param name="cancellationToken">Cancels the run.</param>
@@ -40,7 +40,7 @@ public interface IUsageClient
 
     /// <summary>
     /// Reads consumption history for one tenant, a list of tenants, or every tenant in the catalog, mapped back to
-    /// tenant ids. Answers are cached for <see cref="UsageOptions.HistoryCacheDuration"/> per request, and identical
+    /// tenant ids. Answers are cached for <see cref="TenantUsageOptions.HistoryCacheDuration"/> per request, and identical
     /// requests made while one is being read share its calls and its answer.
     /// </summary>
     /// <param name="request">Tenants, window, granularity and metrics.</param>
@@ -76,7 +76,7 @@ public interface IUsageClient
 
     /// <summary>
     /// <see cref="GetUsageAgainstPlanAsync"/> for every tenant with a project, at most
-    /// <see cref="UsageOptions.MaxConcurrency"/> at once. A failure for one tenant is reported and does not stop the others.
+    /// <see cref="TenantUsageOptions.MaxConcurrency"/> at once. A failure for one tenant is reported and does not stop the others.
     /// </summary>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>Each tenant's headroom, tenants without a project, and failures (a Neon API error or an unknown plan) in <see cref="FleetUsageAgainstPlan.Failed"/>.</returns>

@@ -18,7 +18,7 @@ internal sealed class UsageClient(
     UsageHistoryReader history,
     UsageHistoryCache historyCache,
     IOptionsMonitor<NeonApiOptions> apiOptions,
-    IOptions<UsageOptions> options,
+    IOptions<TenantUsageOptions> options,
     TimeProvider time,
     ILogger<UsageClient> logger) : IUsageClient
 {
@@ -64,7 +64,7 @@ internal sealed class UsageClient(
 
     /// <summary>
     /// Runs <paramref name="read"/> for every tenant of the fleet with a project, at most
-    /// <see cref="UsageOptions.MaxConcurrency"/> at once; a tenant's failure is logged and reported, the others go on.
+    /// <see cref="TenantUsageOptions.MaxConcurrency"/> at once; a tenant's failure is logged and reported, the others go on.
     /// </summary>
     private async Task<FleetRead<T>> ReadFleetAsync<T>(Func<TenantRecord, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
         where T : class

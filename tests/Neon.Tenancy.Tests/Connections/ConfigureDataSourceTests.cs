@@ -5,7 +5,7 @@ using static Neon.Tenancy.Tests.Connections.TenantDatabasesFixture;
 namespace Neon.Tenancy.Tests.Connections;
 
 /// <summary>
-/// <see cref="ConnectionFactoryOptions.ConfigureDataSource"/> runs for every data source the factory builds (every
+/// <see cref="TenantConnectionOptions.ConfigureDataSource"/> runs for every data source the factory builds (every
 /// tenant, pooled and direct, again after a rebuild), and every data source logs through the host's logger factory.
 /// </summary>
 [Collection(TenantDatabasesCollection.Name)]

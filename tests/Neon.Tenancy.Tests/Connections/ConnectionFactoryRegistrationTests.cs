@@ -17,7 +17,7 @@ public sealed class ConnectionFactoryRegistrationTests
         await host.StartAsync();
 
         var factory = host.Services.GetRequiredService<ITenantConnectionFactory>();
-        var options = host.Services.GetRequiredService<IOptions<ConnectionFactoryOptions>>().Value;
+        var options = host.Services.GetRequiredService<IOptions<TenantConnectionOptions>>().Value;
 
         Assert.Same(factory, host.Services.GetRequiredService<ITenantConnectionFactory>());
         Assert.IsType<TenantConnectionFactory>(factory);
@@ -64,6 +64,6 @@ public sealed class ConnectionFactoryRegistrationTests
             .ConfigureConnections(o => o.MaxPoolSize = 3);
         using var provider = services.BuildServiceProvider();
 
-        Assert.Equal(3, provider.GetRequiredService<IOptions<ConnectionFactoryOptions>>().Value.MaxPoolSize);
+        Assert.Equal(3, provider.GetRequiredService<IOptions<TenantConnectionOptions>>().Value.MaxPoolSize);
     }
 }

@@ -29,7 +29,7 @@ public sealed class ConnectionRoleSelectionTests
     [InlineData(TenantConnectionRole.Application, true, TenantConnectionKind.Pooled, 3, ConnectionSecretKind.ApplicationPooled)]
     public void SelectSecret_RoleOption_PicksTheMatchingSecretAndKind(TenantConnectionRole role, bool hasApplication, TenantConnectionKind kind, byte expected, ConnectionSecretKind expectedKind)
     {
-        var (secret, secretKind) = TenantDataSourceBuilder.SelectSecret(hasApplication ? WithApplication : Owner, kind, new ConnectionFactoryOptions { ConnectionRole = role });
+        var (secret, secretKind) = TenantDataSourceBuilder.SelectSecret(hasApplication ? WithApplication : Owner, kind, new TenantConnectionOptions { ConnectionRole = role });
 
         Assert.Equal([expected], secret.ToArray());
         Assert.Equal(expectedKind, secretKind);
@@ -38,7 +38,7 @@ public sealed class ConnectionRoleSelectionTests
     [Fact]
     public void SelectSecret_ApplicationRequiredButTenantHasNone_GivesEmptySecret()
     {
-        var (secret, _) = TenantDataSourceBuilder.SelectSecret(Owner, TenantConnectionKind.Pooled, new ConnectionFactoryOptions { ConnectionRole = TenantConnectionRole.Application });
+        var (secret, _) = TenantDataSourceBuilder.SelectSecret(Owner, TenantConnectionKind.Pooled, new TenantConnectionOptions { ConnectionRole = TenantConnectionRole.Application });
 
         Assert.True(secret.IsEmpty);
     }
@@ -46,7 +46,7 @@ public sealed class ConnectionRoleSelectionTests
     [Fact]
     public void Validator_UndefinedConnectionRole_NamesTheSetting()
     {
-        var result = new ConnectionFactoryOptionsValidator().Validate(null, new ConnectionFactoryOptions { ConnectionRole = (TenantConnectionRole)9 });
+        var result = new TenantConnectionOptionsValidator().Validate(null, new TenantConnectionOptions { ConnectionRole = (TenantConnectionRole)9 });
 
         Assert.Contains("NeonTenancy:Connections:ConnectionRole", result.FailureMessage, StringComparison.Ordinal);
     }

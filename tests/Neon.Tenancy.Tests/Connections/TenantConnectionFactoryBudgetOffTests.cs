@@ -5,14 +5,14 @@ using static Neon.Tenancy.Tests.Connections.TenantDatabasesFixture;
 namespace Neon.Tenancy.Tests.Connections;
 
 /// <summary>
-/// <see cref="ConnectionFactoryOptions.ConnectionBudget"/> 0: no global budget, so an open is the lookup and Npgsql's
+/// <see cref="TenantConnectionOptions.ConnectionBudget"/> 0: no global budget, so an open is the lookup and Npgsql's
 /// open, nothing counted; eviction disposes a data source at once and stays safe because Npgsql keeps connections
 /// already open on it working, and an open that raced the disposal looks the tenant up again.
 /// </summary>
 [Collection(TenantDatabasesCollection.Name)]
 public sealed class TenantConnectionFactoryBudgetOffTests(TenantDatabasesFixture db)
 {
-    private async Task<TenantConnectionFactory> FactoryAsync(Action<ConnectionFactoryOptions>? configure = null)
+    private async Task<TenantConnectionFactory> FactoryAsync(Action<TenantConnectionOptions>? configure = null)
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
         return CreateFactory(catalog, protector, o =>

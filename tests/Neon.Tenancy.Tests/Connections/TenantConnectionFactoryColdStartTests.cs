@@ -23,11 +23,11 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
         AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()");
 
     /// <summary>A factory on a fake clock, logging to <paramref name="log"/>, with the given open deadline (cold and warm).</summary>
-    private async Task<(TenantConnectionFactory Factory, FakeTimeProvider Time, ConnectionFactoryOptions Options)> FactoryAsync(LogEvents log, TimeSpan deadline)
+    private async Task<(TenantConnectionFactory Factory, FakeTimeProvider Time, TenantConnectionOptions Options)> FactoryAsync(LogEvents log, TimeSpan deadline)
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        ConnectionFactoryOptions options = null!;
+        TenantConnectionOptions options = null!;
         var factory = CreateFactory(catalog, protector, o =>
         {
             o.OpenDeadline = o.FirstOpenDeadline = deadline;
@@ -40,7 +40,7 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
     /// Runs <paramref name="database"/> blocked: <paramref name="open"/> must schedule a retry (its first attempt was
     /// refused), the block is lifted, the clock moved past the retry delay, and the open must then succeed.
     /// </summary>
-    private static async Task<NpgsqlConnection> OpenThroughTheBlockAsync(string database, Func<Task<NpgsqlConnection>> open, LogEvents log, FakeTimeProvider time, ConnectionFactoryOptions options)
+    private static async Task<NpgsqlConnection> OpenThroughTheBlockAsync(string database, Func<Task<NpgsqlConnection>> open, LogEvents log, FakeTimeProvider time, TenantConnectionOptions options)
     {
         await BlockAsync(database);
         try

@@ -131,9 +131,9 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
         return (catalog, protector, factory, Tenant(tenant));
     }
 
-    internal static TenantConnectionFactory CreateFactory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<ConnectionFactoryOptions>? configure = null, TimeProvider? timeProvider = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+    internal static TenantConnectionFactory CreateFactory(ITenantCatalog catalog, IConnectionSecretProtector protector, Action<TenantConnectionOptions>? configure = null, TimeProvider? timeProvider = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
-        var options = new ConnectionFactoryOptions
+        var options = new TenantConnectionOptions
         {
             ConnectTimeout = TimeSpan.FromSeconds(5),
             OpenDeadline = TimeSpan.FromSeconds(15),
@@ -142,7 +142,7 @@ public sealed class TenantDatabasesFixture : IAsyncLifetime
             RetryMaxDelay = TimeSpan.FromMilliseconds(250),
         };
         configure?.Invoke(options);
-        var validation = new ConnectionFactoryOptionsValidator().Validate(null, options);
+        var validation = new TenantConnectionOptionsValidator().Validate(null, options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
         return new TenantConnectionFactory(catalog, protector, Options.Create(options), timeProvider ?? TimeProvider.System, loggerFactory: loggerFactory, meterFactory: meterFactory);
     }

@@ -120,7 +120,7 @@ public sealed class NeonTenancyHealthChecksTests : IAsyncLifetime
     [Fact]
     public async Task CheckHealthAsync_ConnectionBudgetSpent_ConnectionsDegraded()
     {
-        var rig = Rig(configure: s => s.Configure<ConnectionFactoryOptions>(o =>
+        var rig = Rig(configure: s => s.Configure<TenantConnectionOptions>(o =>
         {
             o.ConnectionBudget = 1;
             o.MaxPoolSize = 1;

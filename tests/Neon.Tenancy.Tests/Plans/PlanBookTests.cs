@@ -96,7 +96,7 @@ public sealed class PlanBookTests
             o.Plans["free"] = new TenantPlan { SuspendTimeout = TimeSpan.FromSeconds(60), MaxPoolSize = 3 };
             o.Plans["pro"] = new TenantPlan { SuspendTimeout = Timeout.InfiniteTimeSpan };
         });
-        var options = new ConnectionFactoryOptions { MaxPoolSize = 20, ConnectionIdleLifetime = TimeSpan.FromSeconds(55), SuspendTimeout = TimeSpan.FromMinutes(5) };
+        var options = new TenantConnectionOptions { MaxPoolSize = 20, ConnectionIdleLifetime = TimeSpan.FromSeconds(55), SuspendTimeout = TimeSpan.FromMinutes(5) };
 
         var free = TenantDataSourceBuilder.PoolLimits(options, book.GetRecordedSettings("free"));
         var pro = TenantDataSourceBuilder.PoolLimits(options, book.GetRecordedSettings("pro"));

@@ -122,7 +122,7 @@ public sealed class ApplicationRoleTests : ProvisioningTestBase
         {
             s.AddSingleton<ITenantDatabaseInitializer>(new ItemsInitializer());
             s.Configure<TenantProvisioningOptions>(o => o.ApplicationRoleName = "app");
-            s.Configure<ConnectionFactoryOptions>(o => o.ConnectionRole = role);
+            s.Configure<TenantConnectionOptions>(o => o.ConnectionRole = role);
             if (catalogOf is not null)
             {
                 var catalog = catalogOf.Catalog;

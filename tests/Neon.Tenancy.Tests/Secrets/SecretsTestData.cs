@@ -6,9 +6,9 @@ internal static class SecretsTestData
 {
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    public static ConnectionSecretOptions Options(string currentKeyId, params (string Id, string Key)[] keys)
+    public static TenantSecretOptions Options(string currentKeyId, params (string Id, string Key)[] keys)
     {
-        var options = new ConnectionSecretOptions { CurrentKeyId = currentKeyId };
+        var options = new TenantSecretOptions { CurrentKeyId = currentKeyId };
         foreach (var (id, key) in keys)
         {
             options.Keys[id] = key;
@@ -17,6 +17,6 @@ internal static class SecretsTestData
         return options;
     }
 
-    public static AesGcmConnectionSecretProtector CreateProtector(ConnectionSecretOptions? options = null) =>
+    public static AesGcmConnectionSecretProtector CreateProtector(TenantSecretOptions? options = null) =>
         new(ConnectionSecretKeyRing.Create(options ?? Options("k1", ("k1", NewKey()))));
 }

@@ -56,14 +56,14 @@ internal sealed class UsageRig : IAsyncDisposable
     public UsageHistoryRequest LastDay(TenantId tenant) => UsageHistoryRequest.ForTenant(tenant, Now.AddDays(-1), Now);
 
     /// <summary>Starts the rig with <paramref name="tenants"/> ready tenants (<see cref="Tenants"/>), named t00000, t00001, ...</summary>
-    public static async Task<UsageRig> StartAsync(int tenants = 0, Action<NeonApiOptions>? api = null, Action<UsageOptions>? usage = null, Action<IServiceCollection>? configure = null)
+    public static async Task<UsageRig> StartAsync(int tenants = 0, Action<NeonApiOptions>? api = null, Action<TenantUsageOptions>? usage = null, Action<IServiceCollection>? configure = null)
     {
         var rig = Create(api, usage, configure);
         rig.Tenants.AddRange(await rig.AddTenantsAsync(tenants));
         return rig;
     }
 
-    public static UsageRig Create(Action<NeonApiOptions>? api = null, Action<UsageOptions>? usage = null, Action<IServiceCollection>? configure = null)
+    public static UsageRig Create(Action<NeonApiOptions>? api = null, Action<TenantUsageOptions>? usage = null, Action<IServiceCollection>? configure = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 12, 30, 0, TimeSpan.Zero));
         var fake = NeonFakeServer.Start(new NeonFakeServerOptions { TimeProvider = time, OperationDuration = TimeSpan.Zero });

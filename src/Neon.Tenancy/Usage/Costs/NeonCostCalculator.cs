@@ -8,7 +8,7 @@ namespace Neon.Tenancy;
 /// <remarks>
 /// Units follow Neon's billing (neon.com/docs/introduction/usage-calculations): CU-hours = active hours x compute
 /// units; 1 GB = 10^9 bytes; byte-hours and branch-hours convert to months over 744 hours; the included public transfer
-/// is organization-wide; each project's first <see cref="NeonPrices.IncludedBranchesPerProject"/> branches (the root
+/// is organization-wide; each project's first <see cref="NeonPriceOptions.IncludedBranchesPerProject"/> branches (the root
 /// among them) are free. Costs are not rounded.
 /// </remarks>
 public sealed class NeonCostCalculator
@@ -22,14 +22,14 @@ public sealed class NeonCostCalculator
     /// <summary>Creates a calculator.</summary>
     /// <param name="prices">The prices.</param>
     /// <exception cref="ArgumentNullException"><paramref name="prices"/> is null.</exception>
-    public NeonCostCalculator(NeonPrices prices)
+    public NeonCostCalculator(NeonPriceOptions prices)
     {
         ArgumentNullException.ThrowIfNull(prices);
         Prices = prices;
     }
 
     /// <summary>The prices used.</summary>
-    public NeonPrices Prices { get; }
+    public NeonPriceOptions Prices { get; }
 
     /// <summary>
     /// What a fleet would cost per month: tenants x compute units x active hours of compute, plus storage, instant

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Neon.Tenancy;
 
 /// <summary>
-/// History answers kept for <see cref="UsageOptions.HistoryCacheDuration"/>, and the reads under way: an identical read
+/// History answers kept for <see cref="TenantUsageOptions.HistoryCacheDuration"/>, and the reads under way: an identical read
 /// that arrives while one is under way shares its calls and its answer (single flight, also with the cache off).
 /// </summary>
 internal sealed class UsageHistoryCache
@@ -16,7 +16,7 @@ internal sealed class UsageHistoryCache
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public UsageHistoryCache(IOptions<UsageOptions> options, TimeProvider time, ILogger<UsageHistoryCache> logger)
+    public UsageHistoryCache(IOptions<TenantUsageOptions> options, TimeProvider time, ILogger<UsageHistoryCache> logger)
     {
         _duration = options.Value.HistoryCacheDuration;
         _time = time;

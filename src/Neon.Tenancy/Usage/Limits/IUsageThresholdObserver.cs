@@ -9,7 +9,7 @@ namespace Neon.Tenancy;
 /// Crossings are detected by <see cref="IUsageClient.GetUsageAgainstPlanAsync"/> and
 /// <see cref="IUsageClient.GetFleetUsageAgainstPlanAsync"/> by comparing with the previous read in this process. Each
 /// tenant, metric and billing period notifies once per level: once at <see cref="UsageThresholdLevel.Approaching"/>
-/// (<see cref="UsageOptions.ThresholdPercent"/>) and once at <see cref="UsageThresholdLevel.Exceeded"/> (100 %); a read
+/// (<see cref="TenantUsageOptions.ThresholdPercent"/>) and once at <see cref="UsageThresholdLevel.Exceeded"/> (100 %); a read
 /// that jumps straight past 100 % notifies <see cref="UsageThresholdLevel.Exceeded"/> only. When usage falls back below
 /// a level (the limit was raised) and crosses it again, it notifies again; a new billing period starts afresh. The
 /// memory is per process: several application instances each notify.

@@ -16,7 +16,7 @@ internal sealed class UsageThresholdTracker
     private readonly double _thresholdPercent;
     private readonly ILogger _logger;
 
-    public UsageThresholdTracker(IEnumerable<IUsageThresholdObserver> observers, IOptions<UsageOptions> options, ILogger<UsageThresholdTracker> logger)
+    public UsageThresholdTracker(IEnumerable<IUsageThresholdObserver> observers, IOptions<TenantUsageOptions> options, ILogger<UsageThresholdTracker> logger)
     {
         _observers = [.. observers];
         _thresholdPercent = options.Value.ThresholdPercent;

@@ -7,7 +7,7 @@ namespace Neon.Tenancy.Tests.Usage;
 
 public sealed class NeonCostCalculatorTests
 {
-    private static readonly NeonCostCalculator Launch = new(new NeonPrices());
+    private static readonly NeonCostCalculator Launch = new(new NeonPriceOptions());
 
     [Fact]
     public void EstimateScenario_ThousandQuarterCuTenantsBusinessHoursOneGB_MatchesHandComputation()
@@ -63,7 +63,7 @@ public sealed class NeonCostCalculatorTests
     [Fact]
     public void EstimateScenario_ScalePrices_UseTheOptions()
     {
-        var scale = new NeonCostCalculator(new NeonPrices { ComputePerCuHour = 0.222m, IncludedBranchesPerProject = 25 });
+        var scale = new NeonCostCalculator(new NeonPriceOptions { ComputePerCuHour = 0.222m, IncludedBranchesPerProject = 25 });
 
         var estimate = scale.EstimateScenario(new CostScenario { Tenants = 1, ComputeUnits = 1, Usage = UsagePattern.AlwaysOn, StorageGB = 0 });
 
@@ -176,7 +176,7 @@ public sealed class NeonCostCalculatorTests
         {
             await good.StartAsync();
             Assert.Equal(0.222m, good.Services.GetRequiredService<NeonCostCalculator>().Prices.ComputePerCuHour);
-            Assert.Equal(TimeSpan.FromMinutes(5), good.Services.GetRequiredService<IOptions<UsageOptions>>().Value.HistoryCacheDuration);
+            Assert.Equal(TimeSpan.FromMinutes(5), good.Services.GetRequiredService<IOptions<TenantUsageOptions>>().Value.HistoryCacheDuration);
             await good.StopAsync();
         }
 

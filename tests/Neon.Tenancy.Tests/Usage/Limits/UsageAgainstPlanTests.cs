@@ -158,7 +158,7 @@ public sealed class UsageAgainstPlanTests
     }
 
     /// <summary>The rig with one tenant on plan <c>pro</c>, limited by <paramref name="settings"/> (default <see cref="Pro"/>), and the observers registered.</summary>
-    private static async Task<UsageRig> StartProAsync(TenantPlanSettings? settings = null, Action<UsageOptions>? usage = null, params IUsageThresholdObserver[] observers)
+    private static async Task<UsageRig> StartProAsync(TenantPlanSettings? settings = null, Action<TenantUsageOptions>? usage = null, params IUsageThresholdObserver[] observers)
     {
         var rig = await UsageRig.StartAsync(tenants: 1, usage: usage, configure: s =>
         {

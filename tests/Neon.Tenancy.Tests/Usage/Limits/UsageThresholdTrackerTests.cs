@@ -36,7 +36,7 @@ public sealed class UsageThresholdTrackerTests
     private static (UsageThresholdTracker Tracker, IUsageThresholdObserver Observer) Create()
     {
         var observer = Substitute.For<IUsageThresholdObserver>();
-        var tracker = new UsageThresholdTracker([observer], Options.Create(new UsageOptions()), NullLogger<UsageThresholdTracker>.Instance);
+        var tracker = new UsageThresholdTracker([observer], Options.Create(new TenantUsageOptions()), NullLogger<UsageThresholdTracker>.Instance);
         return (tracker, observer);
     }
 

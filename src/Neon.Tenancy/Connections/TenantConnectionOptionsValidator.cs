@@ -3,18 +3,18 @@ using Microsoft.Extensions.Options;
 namespace Neon.Tenancy;
 
 /// <summary>
-/// The rules of single settings of <see cref="ConnectionFactoryOptions"/>, declared once as data annotations on the
+/// The rules of single settings of <see cref="TenantConnectionOptions"/>, declared once as data annotations on the
 /// options and checked by this source-generated validator (no reflection). Each message names the full setting.
 /// </summary>
 [OptionsValidator]
-internal sealed partial class ConnectionFactoryOptionsValidator : IValidateOptions<ConnectionFactoryOptions>;
+internal sealed partial class TenantConnectionOptionsValidator : IValidateOptions<TenantConnectionOptions>;
 
-/// <summary>The rules of <see cref="ConnectionFactoryOptions"/> across settings, each message naming the settings.</summary>
-internal sealed class ConnectionFactoryOptionsCrossFieldValidator : IValidateOptions<ConnectionFactoryOptions>
+/// <summary>The rules of <see cref="TenantConnectionOptions"/> across settings, each message naming the settings.</summary>
+internal sealed class TenantConnectionOptionsCrossFieldValidator : IValidateOptions<TenantConnectionOptions>
 {
     private const string Path = NeonTenancySections.ConnectionsPath + ":";
 
-    public ValidateOptionsResult Validate(string? name, ConnectionFactoryOptions options)
+    public ValidateOptionsResult Validate(string? name, TenantConnectionOptions options)
     {
         var failures = new List<string>();
         if (options.ConnectionIdleLifetime + TenantDataSourceBuilder.PruningInterval(options) >= options.SuspendTimeout)

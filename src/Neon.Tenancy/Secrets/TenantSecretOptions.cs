@@ -12,7 +12,7 @@ namespace Neon.Tenancy;
 /// <para>Rotation: add a new key, make it current, restart. New secrets use it; old ones still decrypt with their
 /// own key as long as it stays listed. Remove an old key only after every secret encrypted with it was re-encrypted.</para>
 /// </remarks>
-public sealed class ConnectionSecretOptions
+public sealed class TenantSecretOptions
 {
     /// <summary>Keys by key id: base64 of exactly 32 bytes each. Key ids: 1 to 32 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</summary>
     public IDictionary<string, string> Keys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

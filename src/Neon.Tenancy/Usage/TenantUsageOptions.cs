@@ -7,9 +7,9 @@ namespace Neon.Tenancy;
 /// Options of <see cref="IUsageClient"/> and <see cref="NeonCostCalculator"/>, bound from the <c>NeonTenancy:Usage</c>
 /// configuration section and validated at start (a bad value fails the host start with a message naming the setting).
 /// </summary>
-public sealed class UsageOptions
+public sealed class TenantUsageOptions
 {
-    // Each rule is declared once, here, and checked by the generated UsageOptionsValidator.
+    // Each rule is declared once, here, and checked by the generated TenantUsageOptionsValidator.
     private const string Path = NeonTenancySections.UsagePath + ":";
 
     /// <summary>
@@ -35,5 +35,5 @@ public sealed class UsageOptions
     /// <summary>The prices <see cref="NeonCostCalculator"/> uses (<c>NeonTenancy:Usage:Prices</c>).</summary>
     [Required(ErrorMessage = Path + "Prices is required.")]
     [ValidateObjectMembers]
-    public NeonPrices Prices { get; set; } = new();
+    public NeonPriceOptions Prices { get; set; } = new();
 }

@@ -7,10 +7,10 @@ namespace Neon.Tenancy;
 /// Options of <see cref="ITenantConnectionFactory"/>, bound from the <c>NeonTenancy:Connections</c> configuration
 /// section and validated at start (a bad value fails the host start with a message naming the setting).
 /// </summary>
-public sealed class ConnectionFactoryOptions
+public sealed class TenantConnectionOptions
 {
-    // Each range is declared once, here, and checked by the generated ConnectionFactoryOptionsValidator; the rules
-    // across settings are in ConnectionFactoryOptionsCrossFieldValidator. TimeSpan bounds read as configuration is written.
+    // Each range is declared once, here, and checked by the generated TenantConnectionOptionsValidator; the rules
+    // across settings are in TenantConnectionOptionsCrossFieldValidator. TimeSpan bounds read as configuration is written.
     private const string Path = NeonTenancySections.ConnectionsPath + ":";
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace Neon.Tenancy;
 /// Units follow Neon's billing: 1 GB = 10^9 bytes (decimal), a billing month = 744 hours (31 x 24) for byte-hour and
 /// branch-hour conversions, compute in CU-hours (compute units x hours).
 /// </remarks>
-public sealed class NeonPrices
+public sealed class NeonPriceOptions
 {
     private const string Path = NeonTenancySections.UsagePath + ":Prices:";
 
