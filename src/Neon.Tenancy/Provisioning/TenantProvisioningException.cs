@@ -3,7 +3,7 @@ namespace Neon.Tenancy;
 /// <summary>
 /// Provisioning failed at a step that is not Neon's (the catalog, the initializer, the application role's grants; a
 /// Neon API failure escapes as its <see cref="Api.NeonApiException"/>, see <see cref="ITenantDatabaseProvider"/>). The catalog records the tenant as <see cref="TenantState.Failed"/> with a short
-/// <see cref="TenantRecord.FailureReason"/> (the step and the kind of failure, never a secret) and the next <see cref="ITenantDatabaseProvider.ProvisionAsync"/> resumes; the inner exception says why.
+/// <see cref="TenantRecord.FailureReason"/> (the step and the kind of failure, never a secret) and the next <see cref="ITenantDatabaseProvider.ProvisionAsync"/> resumes; the inner exception says why, and <see cref="NeonTenancyException.IsTransient"/> is the cause's.
 /// </summary>
 public sealed class TenantProvisioningException : NeonTenancyException
 {
@@ -12,7 +12,7 @@ public sealed class TenantProvisioningException : NeonTenancyException
     /// <param name="step">The step that failed.</param>
     /// <param name="innerException">The cause.</param>
     public TenantProvisioningException(TenantId tenantId, TenantProvisioningStep step, Exception innerException)
-        : base($"Provisioning tenant '{tenantId}' failed at step {step}: {innerException?.Message}", innerException)
+        : base($"Provisioning tenant '{tenantId}' failed at step {step}: {innerException?.Message}", innerException, IsTransientCause(innerException))
     {
         TenantId = tenantId;
         Step = step;
@@ -23,4 +23,16 @@ public sealed class TenantProvisioningException : NeonTenancyException
 
     /// <summary>The step that failed.</summary>
     public TenantProvisioningStep Step { get; }
+
+    /// <summary>
+    /// Whether the cause may pass by itself: an SDK or API exception says so itself, Npgsql's does too (a broken or
+    /// timed-out connection), a timeout is; anything else (a bug in an initializer, a refused grant) repeats until fixed.
+    /// </summary>
+    private static bool IsTransientCause(Exception? cause) => cause switch
+    {
+        NeonTenancyException tenancy => tenancy.IsTransient,
+        Npgsql.NpgsqlException npgsql => npgsql.IsTransient,
+        TimeoutException => true,
+        _ => false,
+    };
 }
