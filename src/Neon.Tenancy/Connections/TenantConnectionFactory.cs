@@ -141,6 +141,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long StartTimestamp() => _metrics.OpenDurationEnabled ? TimeProvider.GetTimestamp() : NoTimestamp;
 
     /// <summary>
@@ -163,9 +164,8 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
 
         if (opening.IsCompletedSuccessfully)
         {
-            var connection = opening.Result;
-            Opened(entry, connection, start);
-            return new ValueTask<NpgsqlConnection>(connection);
+            Opened(entry, opening.Result, start);
+            return opening; // Npgsql's own completed ValueTask, handed on as it is.
         }
 
         return AwaitOpenAsync(entry, opening, start, cancellationToken);
@@ -200,6 +200,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
     }
 
     /// <summary>An open on <paramref name="entry"/> succeeded: track its close (with a budget) and record its duration.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Opened(TenantDataSourceEntry entry, NpgsqlConnection connection, long start)
     {
         if (_budget is null)
