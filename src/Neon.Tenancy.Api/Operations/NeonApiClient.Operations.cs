@@ -43,12 +43,12 @@ public sealed partial class NeonApiClient
                 var pending = 0;
                 for (var i = 0; i < current.Length; i++)
                 {
-                    if (IsFailure(current[i].Status))
+                    if (current[i].Status.HasFailed)
                     {
                         throw new NeonOperationFailedException(current[i], KnownApiKeys);
                     }
 
-                    pending += IsSuccess(current[i].Status) ? 0 : 1;
+                    pending += current[i].Status.HasSucceeded ? 0 : 1;
                 }
 
                 if (pending == 0)
@@ -65,7 +65,7 @@ public sealed partial class NeonApiClient
                 await Task.Delay(interval < left ? interval : left, _timeProvider, linked.Token).ConfigureAwait(false);
                 for (var i = 0; i < current.Length; i++)
                 {
-                    if (!IsSuccess(current[i].Status))
+                    if (!current[i].Status.HasSucceeded)
                     {
                         var polled = await Operations.GetProjectOperationAsync(current[i].ProjectId, current[i].Id, linked.Token).ConfigureAwait(false);
                         current[i] = polled.Operation;
@@ -79,10 +79,55 @@ public sealed partial class NeonApiClient
         }
     }
 
-    private static Operation[] Pending(Operation[] operations) => [.. operations.Where(o => !IsSuccess(o.Status))];
+    /// <summary>
+    /// Waits until the project runs no operation, whoever started it (the console, another tool, an abandoned call),
+    /// polling its newest operations every <see cref="NeonApiOptions.OperationPollInterval"/>. How those operations end
+    /// is not this wait's business: a failed one has ended too. A project Neon does not know runs nothing.
+    /// </summary>
+    /// <remarks>
+    /// What a mutation waits for first: Neon refuses any mutation of a project with running operations (423), and an
+    /// operation started elsewhere can outlast the 423 retries.
+    /// </remarks>
+    /// <param name="projectId">The project.</param>
+    /// <param name="timeout">How long to wait; <see cref="NeonApiOptions.OperationTimeout"/> when null.</param>
+    /// <param name="cancellationToken">A token that cancels the wait.</param>
+    /// <exception cref="ArgumentException"><paramref name="projectId"/> is empty.</exception>
+    /// <exception cref="NeonOperationTimeoutException">Operations were still running at the deadline; it carries them.</exception>
+    /// <exception cref="NeonApiException">Listing the operations failed.</exception>
+    public async Task WaitForProjectOperationsAsync(string projectId, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projectId);
+        var wait = timeout ?? Options.OperationTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
 
-    internal static bool IsSuccess(OperationStatus status) => status == OperationStatus.Finished || status == OperationStatus.Skipped;
+        var started = _timeProvider.GetTimestamp();
+        while (true)
+        {
+            IReadOnlyList<Operation> running;
+            try
+            {
+                running = await Operations.GetRunningProjectOperationsAsync(projectId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NeonNotFoundException)
+            {
+                return;
+            }
 
-    internal static bool IsFailure(OperationStatus status) =>
-        status == OperationStatus.Failed || status == OperationStatus.Error || status == OperationStatus.Cancelled;
+            if (running.Count == 0)
+            {
+                return;
+            }
+
+            var left = wait - _timeProvider.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                throw new NeonOperationTimeoutException(running, wait);
+            }
+
+            var interval = Options.OperationPollInterval;
+            await Task.Delay(interval < left ? interval : left, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static Operation[] Pending(Operation[] operations) => [.. operations.Where(o => !o.Status.HasSucceeded)];
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Neon.Tenancy.Api;
 
 namespace Neon.Tenancy;
@@ -26,12 +25,6 @@ internal sealed class TenantMutator
 {
     private const int MaxCatalogRetries = 5;
 
-    /// <summary>Neon lists a project's operations newest first; running ones are among the newest.</summary>
-    private const int OperationsPageSize = 50;
-
-    private readonly IOptionsMonitor<NeonApiOptions> _apiOptions;
-    private readonly TimeSpan? _operationTimeout;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     /// <summary>Creates the kit.</summary>
@@ -39,24 +32,18 @@ internal sealed class TenantMutator
     /// <param name="api">The Neon API client.</param>
     /// <param name="tenantLock">The registered tenant lock (chosen by the catalog registration).</param>
     /// <param name="operationTimeout">How long one wait for operations may take; <see langword="null"/> for the API client's.</param>
-    /// <param name="apiOptions">The API client's options (poll interval, default operation timeout).</param>
-    /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">The logger.</param>
     public TenantMutator(
         ITenantCatalog catalog,
         NeonApiClient api,
         ITenantLock tenantLock,
         TimeSpan? operationTimeout,
-        IOptionsMonitor<NeonApiOptions> apiOptions,
-        TimeProvider timeProvider,
         ILogger<TenantMutator>? logger = null)
     {
         Catalog = catalog;
         Api = api;
         Lock = tenantLock;
-        _operationTimeout = operationTimeout;
-        _apiOptions = apiOptions;
-        _time = timeProvider;
+        OperationTimeout = operationTimeout;
         _logger = logger ?? NullLogger<TenantMutator>.Instance;
     }
 
@@ -66,8 +53,8 @@ internal sealed class TenantMutator
 
     internal ITenantLock Lock { get; }
 
-    /// <summary>How long one wait for operations may take: the provisioning option, else the API client's.</summary>
-    public TimeSpan OperationTimeout => _operationTimeout ?? _apiOptions.CurrentValue.OperationTimeout;
+    /// <summary>How long one wait for operations may take: the provisioning option; <see langword="null"/> for the API client's.</summary>
+    public TimeSpan? OperationTimeout { get; }
 
     /// <summary>
     /// The preamble of every change: validates <paramref name="tenantId"/>, opens the tenant's log scope and runs
@@ -132,53 +119,28 @@ internal sealed class TenantMutator
     /// <exception cref="NeonOperationTimeoutException">Operations were still running after <see cref="OperationTimeout"/>; it carries them.</exception>
     public async Task WaitForProjectAsync(string projectId, CancellationToken cancellationToken)
     {
-        var timeout = OperationTimeout;
-        var started = _time.GetTimestamp();
-        var logged = false;
-        while (true)
+        IReadOnlyList<Operation> running;
+        try
         {
-            IReadOnlyList<Operation> running;
-            try
-            {
-                running = await RunningOperationsAsync(projectId, cancellationToken).ConfigureAwait(false);
-            }
-            catch (NeonNotFoundException)
-            {
-                return;
-            }
+            running = await RunningOperationsAsync(projectId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NeonNotFoundException)
+        {
+            return;
+        }
 
-            if (running.Count == 0)
-            {
-                return;
-            }
-
-            var left = timeout - _time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                throw new NeonOperationTimeoutException(running, timeout);
-            }
-
-            if (!logged)
-            {
-                TenantMutatorLog.WaitingForOperations(_logger, projectId, running.Count);
-                logged = true;
-            }
-
-            var interval = _apiOptions.CurrentValue.OperationPollInterval;
-            await Task.Delay(interval < left ? interval : left, _time, cancellationToken).ConfigureAwait(false);
+        if (running.Count > 0)
+        {
+            // Logged once, before the wait: what an operator sees while a tenant's change is held up.
+            TenantMutatorLog.WaitingForOperations(_logger, projectId, running.Count);
+            await Api.WaitForProjectOperationsAsync(projectId, OperationTimeout, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>
-    /// The project's operations that have not ended (among its newest: Neon lists them newest first). The one place the
-    /// SDK asks Neon what a project is running.
-    /// </summary>
+    /// <summary>The project's operations that have not ended (<see cref="OperationsClient.GetRunningProjectOperationsAsync"/>).</summary>
     /// <exception cref="NeonNotFoundException">Neon does not know the project.</exception>
-    public async Task<IReadOnlyList<Operation>> RunningOperationsAsync(string projectId, CancellationToken cancellationToken)
-    {
-        var page = await Api.Operations.ListProjectOperationsAsync(projectId, limit: OperationsPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return page.Operations.Where(o => !HasEnded(o.Status)).ToList();
-    }
+    public Task<IReadOnlyList<Operation>> RunningOperationsAsync(string projectId, CancellationToken cancellationToken) =>
+        Api.Operations.GetRunningProjectOperationsAsync(projectId, cancellationToken);
 
     /// <summary>Reads the tenant; <see cref="TenantNotFoundException"/> when it is not in the catalog.</summary>
     public async Task<TenantRecord> GetAsync(TenantId tenantId, CancellationToken cancellationToken) =>
@@ -255,10 +217,6 @@ internal sealed class TenantMutator
             TenantMutatorLog.FailureNotRecorded(_logger, exception, tenantId.Value);
         }
     }
-
-    internal static bool HasEnded(OperationStatus status) =>
-        status == OperationStatus.Finished || status == OperationStatus.Skipped || status == OperationStatus.Failed
-        || status == OperationStatus.Error || status == OperationStatus.Cancelled;
 
     /// <summary>
     /// What is recorded: failures of the mutation itself. Not: the caller's cancellation (an abandoned call, like a
