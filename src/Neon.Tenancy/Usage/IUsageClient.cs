@@ -13,7 +13,7 @@ namespace Neon.Tenancy;
 /// <para>Errors: a failure of the Neon API escapes as the <see cref="Neon.Tenancy.Api.NeonApiException"/> subtype the API
 /// client throws (<see cref="Neon.Tenancy.Api.NeonRateLimitedException"/> when the client's own rate budget refuses a call),
 /// unwrapped; failures of the request or the catalog keep their own typed exceptions (<see cref="TenantNotFoundException"/>,
-/// <see cref="TenantProjectMissingException"/>, <see cref="UsageWindowException"/>, <see cref="UsageOrgIdRequiredException"/>,
+/// <see cref="TenantStateException"/> when the tenant has no project yet, <see cref="UsageWindowException"/>, <see cref="UsageOrgIdRequiredException"/>,
 /// <see cref="UnknownPlanException"/>). Fleet reads do not throw for one tenant: they report it in <c>Failed</c>.</para>
 /// </remarks>
 public interface IUsageClient
@@ -23,7 +23,7 @@ public interface IUsageClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The usage.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantProjectMissingException">The tenant has no Neon project yet.</exception>
+    /// <exception cref="TenantStateException">The tenant has no Neon project yet (<see cref="TenantStateException.Operation"/> is <c>read usage</c>).</exception>
     /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused the read (a subtype names the reason).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
@@ -67,7 +67,7 @@ public interface IUsageClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Used, limit, percent, remaining and exceeded per limited metric.</returns>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantProjectMissingException">The tenant has no Neon project yet.</exception>
+    /// <exception cref="TenantStateException">The tenant has no Neon project yet (<see cref="TenantStateException.Operation"/> is <c>read usage</c>).</exception>
     /// <exception cref="UnknownPlanException">The tenant's plan is not configured.</exception>
     /// <exception cref="Neon.Tenancy.Api.NeonApiException">Neon refused a read (a subtype names the reason).</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>

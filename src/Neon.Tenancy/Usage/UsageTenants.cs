@@ -8,6 +8,9 @@ namespace Neon.Tenancy;
 /// <param name="WithoutProject">Tenants that have no project yet, ordered by tenant id.</param>
 internal sealed record UsageTenants(IReadOnlyList<TenantRecord> WithProject, IReadOnlyList<TenantId> WithoutProject)
 {
+    /// <summary>The operation a <see cref="TenantStateException"/> names when a tenant without a project is asked for usage.</summary>
+    public const string ReadUsageOperation = "read usage";
+
     /// <summary>Every tenant of the catalog that is not being deleted or deleted, streamed page by page.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -58,12 +61,12 @@ internal sealed record UsageTenants(IReadOnlyList<TenantRecord> WithProject, IRe
     /// <returns>The record.</returns>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantProjectMissingException">The tenant has no Neon project yet.</exception>
+    /// <exception cref="TenantStateException">The tenant has no Neon project yet (<see cref="TenantStateException.Operation"/> is <c>read usage</c>).</exception>
     public static async Task<TenantRecord> RequireProjectAsync(ITenantCatalog catalog, TenantId tenantId, CancellationToken cancellationToken)
     {
         TenantId.ThrowIfDefault(tenantId, nameof(tenantId));
         var record = await catalog.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? throw new TenantNotFoundException(tenantId);
-        return string.IsNullOrEmpty(record.ProjectId) ? throw new TenantProjectMissingException(tenantId, record.State) : record;
+        return string.IsNullOrEmpty(record.ProjectId) ? throw new TenantStateException(tenantId, record.State, ReadUsageOperation, "it has no Neon project yet, so no usage to read") : record;
     }
 
     private static void Sort(TenantRecord record, List<TenantRecord> withProject, List<TenantId> withoutProject)

@@ -46,11 +46,13 @@ public sealed class CurrentUsageTests
         await rig.AddTenantAsync(pending, projectId: null);
 
         var notFound = await Assert.ThrowsAsync<TenantNotFoundException>(() => rig.Usage.GetCurrentUsageAsync(TenantId.Parse("nobody")));
-        var missing = await Assert.ThrowsAsync<TenantProjectMissingException>(() => rig.Usage.GetUsageAgainstPlanAsync(pending));
+        var missing = await Assert.ThrowsAsync<TenantStateException>(() => rig.Usage.GetUsageAgainstPlanAsync(pending));
 
         Assert.Equal("nobody", notFound.TenantId.Value);
         Assert.Equal(pending, missing.TenantId);
         Assert.Equal(TenantState.Provisioning, missing.State);
+        Assert.Equal("read usage", missing.Operation);
+        Assert.Contains("no Neon project", missing.Message, StringComparison.Ordinal);
         Assert.Empty(rig.Fake.RequestLog);
     }
 
