@@ -20,7 +20,7 @@ namespace Neon.Tenancy.Testing;
 /// </remarks>
 public static class TenantCatalogContract
 {
-    private static readonly TenantCatalogContractCase[] All = [.. ReserveCases.All, .. UpdateCases.All, .. ListCases.All, .. ChangeFeedCases.All];
+    private static readonly TenantCatalogContractCase[] All = [.. ReserveCases.All, .. UpdateCases.All, .. ListCases.All, .. ChangeFeedCases.All, .. CheckpointCases.All];
     private static readonly Dictionary<string, TenantCatalogContractCase> ByName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
     /// <summary>Every case, in a stable order.</summary>

@@ -40,6 +40,51 @@ internal static class CatalogRules
         }
     }
 
+    /// <summary>The most metadata entries a checkpoint carries, and the longest key and value.</summary>
+    public const int MaxCheckpointMetadata = 32, MaxCheckpointMetadataKey = 64, MaxCheckpointMetadataValue = 1024;
+
+    /// <summary>The longest checkpoint id (a Neon snapshot id) and name.</summary>
+    public const int MaxCheckpointId = 64, MaxCheckpointName = 256;
+
+    public static void Validate(TenantCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        RequireTenant(checkpoint.TenantId, nameof(checkpoint));
+        RequireCheckpointId(checkpoint.Id, nameof(checkpoint));
+        if (string.IsNullOrWhiteSpace(checkpoint.Name) || checkpoint.Name.Length > MaxCheckpointName)
+        {
+            throw new ArgumentException($"Checkpoint name must be 1 to {MaxCheckpointName} characters, not blank.", nameof(checkpoint));
+        }
+
+        ArgumentNullException.ThrowIfNull(checkpoint.Metadata, nameof(checkpoint));
+        if (checkpoint.Metadata.Count > MaxCheckpointMetadata)
+        {
+            throw new ArgumentException($"A checkpoint carries at most {MaxCheckpointMetadata} metadata entries; it has {checkpoint.Metadata.Count}.", nameof(checkpoint));
+        }
+
+        foreach (var (key, value) in checkpoint.Metadata)
+        {
+            if (string.IsNullOrEmpty(key) || key.Length > MaxCheckpointMetadataKey)
+            {
+                throw new ArgumentException($"Checkpoint metadata keys must be 1 to {MaxCheckpointMetadataKey} characters.", nameof(checkpoint));
+            }
+
+            if (value is null || value.Length > MaxCheckpointMetadataValue)
+            {
+                // The key is the caller's label (not a secret); the value is never quoted.
+                throw new ArgumentException($"Checkpoint metadata '{key}' must have a value of at most {MaxCheckpointMetadataValue} characters.", nameof(checkpoint));
+            }
+        }
+    }
+
+    public static void RequireCheckpointId(string checkpointId, string paramName)
+    {
+        if (string.IsNullOrWhiteSpace(checkpointId) || checkpointId.Length > MaxCheckpointId)
+        {
+            throw new ArgumentException($"Checkpoint id must be 1 to {MaxCheckpointId} characters, not blank.", paramName);
+        }
+    }
+
     public static void RequireTenant(TenantId tenantId, string paramName)
     {
         TenantId.ThrowIfDefault(tenantId, paramName);

@@ -62,6 +62,34 @@ public interface ITenantCatalog
     Task<bool> RemoveAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records a checkpoint of a tenant (once its Neon snapshot exists). Idempotent by checkpoint id: recording one that
+    /// is already recorded returns the stored one, unchanged. <see cref="TenantCheckpoint.CreatedAt"/> is stored at
+    /// microsecond precision. Removing the tenant removes its checkpoints.
+    /// </summary>
+    /// <param name="checkpoint">The checkpoint.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored checkpoint.</returns>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="checkpoint"/> is null.</exception>
+    /// <exception cref="ArgumentException">The tenant id is <c>default(TenantId)</c>, or the id, name or metadata break their limits (the message says which).</exception>
+    Task<TenantCheckpoint> AddCheckpointAsync(TenantCheckpoint checkpoint, CancellationToken cancellationToken = default);
+
+    /// <summary>A tenant's checkpoints, oldest first (by <see cref="TenantCheckpoint.CreatedAt"/>, then id).</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The checkpoints; empty when it has none or is not in the catalog.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    Task<IReadOnlyList<TenantCheckpoint>> GetCheckpointsAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes one checkpoint's record (after its Neon snapshot is deleted).</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="checkpointId">The checkpoint's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when a record was removed; <see langword="false"/> when there was none.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c> or <paramref name="checkpointId"/> is blank or too long.</exception>
+    Task<bool> RemoveCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Subscribes to changes made through any catalog instance sharing this catalog's storage. The handler runs on a
     /// background thread, must be quick and should not throw (exceptions are logged and swallowed). After a
     /// <see cref="TenantChangeKind.Reset"/>, treat everything cached as stale.

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -169,6 +170,7 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
         lock (_store.Gate)
         {
             _store.Tenants.Remove(tenantId, out removed);
+            _store.Checkpoints.Remove(tenantId);
         }
 
         if (removed is null)
@@ -179,6 +181,59 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
         CatalogLog.Removed(_logger, tenantId.Value);
         Broadcast(CatalogRules.Removed(removed));
         return Task.FromResult(true);
+    }
+
+    /// <inheritdoc/>
+    public Task<TenantCheckpoint> AddCheckpointAsync(TenantCheckpoint checkpoint, CancellationToken cancellationToken = default)
+    {
+        CatalogRules.Validate(checkpoint);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_store.Gate)
+        {
+            if (!_store.Tenants.ContainsKey(checkpoint.TenantId))
+            {
+                throw new TenantNotFoundException(checkpoint.TenantId);
+            }
+
+            var list = CollectionsMarshal.GetValueRefOrAddDefault(_store.Checkpoints, checkpoint.TenantId, out _) ??= [];
+            if (list.Find(c => string.Equals(c.Id, checkpoint.Id, StringComparison.Ordinal)) is { } existing)
+            {
+                return Task.FromResult(existing);
+            }
+
+            var stored = checkpoint with
+            {
+                CreatedAt = CatalogRules.Truncate(checkpoint.CreatedAt),
+                Metadata = new Dictionary<string, string>(checkpoint.Metadata, StringComparer.Ordinal).AsReadOnly(),
+            };
+            list.Add(stored);
+            list.Sort(static (a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : string.CompareOrdinal(a.Id, b.Id));
+            return Task.FromResult(stored);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<TenantCheckpoint>> GetCheckpointsAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        CatalogRules.RequireTenant(tenantId, nameof(tenantId));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_store.Gate)
+        {
+            return Task.FromResult<IReadOnlyList<TenantCheckpoint>>(_store.Checkpoints.TryGetValue(tenantId, out var list) ? [.. list] : []);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> RemoveCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default)
+    {
+        CatalogRules.RequireTenant(tenantId, nameof(tenantId));
+        CatalogRules.RequireCheckpointId(checkpointId, nameof(checkpointId));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_store.Gate)
+        {
+            return Task.FromResult(_store.Checkpoints.TryGetValue(tenantId, out var list)
+                && list.RemoveAll(c => string.Equals(c.Id, checkpointId, StringComparison.Ordinal)) > 0);
+        }
     }
 
     /// <inheritdoc/>
@@ -203,6 +258,9 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
         public object Gate { get; } = new();
 
         public SortedDictionary<TenantId, TenantRecord> Tenants { get; } = [];
+
+        /// <summary>Each tenant's checkpoints, oldest first.</summary>
+        public Dictionary<TenantId, List<TenantCheckpoint>> Checkpoints { get; } = [];
 
         public List<InMemoryTenantCatalog> Instances { get; } = [];
     }

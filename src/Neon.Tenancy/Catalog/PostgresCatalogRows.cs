@@ -72,6 +72,32 @@ internal static partial class PostgresCatalogRows
         });
     }
 
+    /// <summary>A checkpoint row (the column order of <c>CheckpointColumns</c>).</summary>
+    public static TenantCheckpoint MapCheckpoint(NpgsqlDataReader reader) => new()
+    {
+        TenantId = TenantId.Parse(reader.GetString(0)),
+        Id = reader.GetString(1),
+        Name = reader.GetString(2),
+        BranchId = NullableText(reader, 3),
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(4),
+        Metadata = (JsonSerializer.Deserialize(reader.GetString(5), CatalogJson.Default.DictionaryStringString) ?? []).AsReadOnly(),
+    };
+
+    /// <summary>The parameters of <see cref="PostgresCatalogSql.AddCheckpoint"/> ($1 to $6).</summary>
+    public static void AddCheckpointParameters(NpgsqlCommand insert, TenantCheckpoint checkpoint)
+    {
+        AddText(insert, checkpoint.TenantId.Value);
+        AddText(insert, checkpoint.Id);
+        AddText(insert, checkpoint.Name);
+        AddText(insert, checkpoint.BranchId);
+        insert.Parameters.Add(new NpgsqlParameter { Value = CatalogRules.Truncate(checkpoint.CreatedAt), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter
+        {
+            Value = JsonSerializer.Serialize(new Dictionary<string, string>(checkpoint.Metadata, StringComparer.Ordinal), CatalogJson.Default.DictionaryStringString),
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
+    }
+
     public static void AddText(NpgsqlCommand command, string? value) =>
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
 
@@ -86,5 +112,6 @@ internal static partial class PostgresCatalogRows
     /// <summary>Unset settings are left out, so the stored JSON names only what the tenant overrides.</summary>
     [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
     [JsonSerializable(typeof(TenantPlanSettings))]
+    [JsonSerializable(typeof(Dictionary<string, string>))]
     internal sealed partial class CatalogJson : JsonSerializerContext;
 }

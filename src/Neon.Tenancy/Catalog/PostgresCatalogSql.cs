@@ -13,6 +13,8 @@ internal sealed class PostgresCatalogSql
         "schema_version, pooled_secret, direct_secret, created_at, updated_at, row_version, " +
         "app_role_name, app_pooled_secret, app_direct_secret, failure_reason, recoverable_until, plan_settings";
 
+    private const string CheckpointColumns = "tenant_id, checkpoint_id, name, branch_id, created_at, metadata";
+
     /// <summary>The columns whose change is a connection change (version 1), then those version 2 added.</summary>
     private static readonly string[] ConnectionColumnsV1 = ["pooled_secret", "direct_secret", "project_id", "branch_id", "endpoint_id", "database_name", "role_name"];
     private static readonly string[] ApplicationRoleColumns = ["app_role_name", "app_pooled_secret", "app_direct_secret"];
@@ -27,6 +29,7 @@ internal sealed class PostgresCatalogSql
         Schema = schema;
         Channel = schema + "_changes";
         var t = $"\"{schema}\".tenants";
+        var c = $"\"{schema}\".checkpoints";
 
         Migrations =
         [
@@ -76,6 +79,23 @@ internal sealed class PostgresCatalogSql
                 $"ALTER TABLE {t} ADD COLUMN plan_settings jsonb",
                 NotifyFunction(schema, "CREATE OR REPLACE", ["plan", "plan_settings"], [.. ConnectionColumnsV1, .. ApplicationRoleColumns]),
             ],
+
+            // Version 4: checkpoints (Neon snapshots recorded with the caller's metadata), removed with their tenant. A
+            // table of their own: a fleet listing of tenants does not carry them.
+            [
+                $"""
+                CREATE TABLE {c} (
+                    tenant_id     text COLLATE "C" NOT NULL REFERENCES {t} (tenant_id) ON DELETE CASCADE,
+                    checkpoint_id text COLLATE "C" NOT NULL,
+                    name          text NOT NULL,
+                    branch_id     text,
+                    created_at    timestamptz NOT NULL,
+                    metadata      jsonb NOT NULL,
+                    PRIMARY KEY (tenant_id, checkpoint_id)
+                )
+                """,
+                $"CREATE INDEX checkpoints_created_idx ON {c} (tenant_id, created_at, checkpoint_id)",
+            ],
         ];
 
         LockMigrations = "SELECT pg_advisory_xact_lock(hashtextextended('neon_tenancy.catalog:' || $1, 0))";
@@ -99,6 +119,14 @@ internal sealed class PostgresCatalogSql
         GetVersion = $"SELECT row_version FROM {t} WHERE tenant_id = $1";
         Remove = $"DELETE FROM {t} WHERE tenant_id = $1";
         Listen = $"LISTEN \"{Channel}\"";
+
+        // Idempotent by id: a conflicting insert returns nothing and the stored row is read (ReadCheckpoint).
+        AddCheckpoint =
+            $"INSERT INTO {c} (tenant_id, checkpoint_id, name, branch_id, created_at, metadata) VALUES ($1, $2, $3, $4, $5, $6) " +
+            $"ON CONFLICT (tenant_id, checkpoint_id) DO NOTHING RETURNING {CheckpointColumns}";
+        ReadCheckpoint = $"SELECT {CheckpointColumns} FROM {c} WHERE tenant_id = $1 AND checkpoint_id = $2";
+        ListCheckpoints = $"SELECT {CheckpointColumns} FROM {c} WHERE tenant_id = $1 ORDER BY created_at, checkpoint_id";
+        RemoveCheckpoint = $"DELETE FROM {c} WHERE tenant_id = $1 AND checkpoint_id = $2";
     }
 
     public string Schema { get; }
@@ -133,6 +161,14 @@ internal sealed class PostgresCatalogSql
     public string Remove { get; }
 
     public string Listen { get; }
+
+    public string AddCheckpoint { get; }
+
+    public string ReadCheckpoint { get; }
+
+    public string ListCheckpoints { get; }
+
+    public string RemoveCheckpoint { get; }
 
     /// <summary>
     /// The change trigger's function. Payload: kind|version|state|flags(state, plan, connection)|tenant_id|plan; the plan

@@ -20,7 +20,7 @@ namespace Neon.Tenancy;
 /// time too) it publishes <see cref="TenantChangeKind.Reset"/>, because changes committed while it was not listening
 /// were not delivered. The listener runs from host start to host stop, or from the first subscription to disposal.</para>
 /// </remarks>
-public sealed class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, IDisposable
+public sealed partial class PostgresTenantCatalog : ITenantCatalog, IAsyncDisposable, IDisposable
 {
     private readonly PostgresTenantCatalogOptions _options;
     private readonly TimeProvider _timeProvider;

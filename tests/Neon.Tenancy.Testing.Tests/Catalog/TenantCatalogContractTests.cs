@@ -9,7 +9,7 @@ public sealed class TenantCatalogContractTests
     [Fact]
     public void CaseNames_AreUniqueAndMatchCases()
     {
-        Assert.Equal(18, TenantCatalogContract.Cases.Count);
+        Assert.Equal(25, TenantCatalogContract.Cases.Count);
         Assert.Equal(TenantCatalogContract.Cases.Select(c => c.Name), TenantCatalogContract.CaseNames);
         Assert.Equal(TenantCatalogContract.CaseNames.Count, TenantCatalogContract.CaseNames.Distinct(StringComparer.Ordinal).Count());
         Assert.All(TenantCatalogContract.Cases, c =>
@@ -96,15 +96,27 @@ public sealed class TenantCatalogContractTests
         Assert.All(created, c => Assert.True(c.Disposed));
     }
 
-    private static ITenantCatalogContractTarget Broken(Func<TenantRecord, TenantRecord> onUpdate, bool ignoreVersions = false)
+    [Fact]
+    public async Task RunAsync_CatalogListsCheckpointsNewestFirst_FailsTheOrderCase()
+    {
+        const string name = "AddCheckpointAsync_Several_ListedOldestFirstWithEveryField";
+
+        var ex = await Assert.ThrowsAsync<TenantCatalogContractException>(() =>
+            TenantCatalogContract.RunAsync(name, Broken(r => r, checkpointsNewestFirst: true)));
+
+        Assert.Equal(name, ex.CaseName);
+        Assert.Contains("ids, oldest first", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static ITenantCatalogContractTarget Broken(Func<TenantRecord, TenantRecord> onUpdate, bool ignoreVersions = false, bool checkpointsNewestFirst = false)
     {
         // Every "instance" wraps one in-memory catalog: the data is shared, as the contract requires.
         InMemoryTenantCatalog? shared = null;
-        return TenantCatalogContract.Target(time => new BreakingCatalog(shared ??= new InMemoryTenantCatalog(time), onUpdate, ignoreVersions));
+        return TenantCatalogContract.Target(time => new BreakingCatalog(shared ??= new InMemoryTenantCatalog(time), onUpdate, ignoreVersions, checkpointsNewestFirst));
     }
 
     /// <summary>The in-memory catalog with one defect: it changes what it stores, or accepts any version.</summary>
-    private sealed class BreakingCatalog(InMemoryTenantCatalog inner, Func<TenantRecord, TenantRecord> onUpdate, bool ignoreVersions)
+    private sealed class BreakingCatalog(InMemoryTenantCatalog inner, Func<TenantRecord, TenantRecord> onUpdate, bool ignoreVersions, bool checkpointsNewestFirst = false)
         : ITenantCatalog, IDisposable
     {
         public bool Disposed { get; private set; }
@@ -130,6 +142,18 @@ public sealed class TenantCatalogContractTests
 
         public IDisposable SubscribeToChanges(Action<TenantChange> handler) => inner.SubscribeToChanges(handler);
 
+        public Task<TenantCheckpoint> AddCheckpointAsync(TenantCheckpoint checkpoint, CancellationToken cancellationToken = default) =>
+            inner.AddCheckpointAsync(checkpoint, cancellationToken);
+
+        public async Task<IReadOnlyList<TenantCheckpoint>> GetCheckpointsAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+        {
+            var checkpoints = await inner.GetCheckpointsAsync(tenantId, cancellationToken);
+            return checkpointsNewestFirst ? [.. checkpoints.Reverse()] : checkpoints;
+        }
+
+        public Task<bool> RemoveCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default) =>
+            inner.RemoveCheckpointAsync(tenantId, checkpointId, cancellationToken);
+
         public void Dispose() => Disposed = true;
     }
 
@@ -150,5 +174,14 @@ public sealed class TenantCatalogContractTests
         public Task<bool> RemoveAsync(TenantId tenantId, CancellationToken cancellationToken = default) => _inner.RemoveAsync(tenantId, cancellationToken);
 
         public IDisposable SubscribeToChanges(Action<TenantChange> handler) => _inner.SubscribeToChanges(handler);
+
+        public Task<TenantCheckpoint> AddCheckpointAsync(TenantCheckpoint checkpoint, CancellationToken cancellationToken = default) =>
+            _inner.AddCheckpointAsync(checkpoint, cancellationToken);
+
+        public Task<IReadOnlyList<TenantCheckpoint>> GetCheckpointsAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+            _inner.GetCheckpointsAsync(tenantId, cancellationToken);
+
+        public Task<bool> RemoveCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default) =>
+            _inner.RemoveCheckpointAsync(tenantId, checkpointId, cancellationToken);
     }
 }

@@ -44,7 +44,7 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
             await later.InitializeAsync();
 
             var latest = new PostgresCatalogSql(schema).LatestVersion;
-            Assert.Equal(3, latest);
+            Assert.Equal(4, latest);
             Assert.Equal((long)latest, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".schema_version"));
             Assert.Equal(latest, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
         }
@@ -112,6 +112,15 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
         var settingsChange = await changes.WaitForAsync(c => c.TenantId == TenantId.Parse("old-tenant") && c.Version == 5, Timeout);
         Assert.True(settingsChange.PlanChanged);
         Assert.False(settingsChange.ConnectionChanged);
+
+        // Version 4's checkpoints table works for a tenant that predates it, and goes with the tenant.
+        var checkpoint = await catalog.AddCheckpointAsync(new TenantCheckpoint
+        {
+            TenantId = old.TenantId, Id = "snap-1", Name = "before upgrade", CreatedAt = until, Metadata = new Dictionary<string, string> { ["v"] = "1" },
+        });
+        Assert.Equal([checkpoint], await second.GetCheckpointsAsync(old.TenantId));
+        Assert.True(await catalog.RemoveAsync(old.TenantId));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".checkpoints"));
     }
 
     [Fact]

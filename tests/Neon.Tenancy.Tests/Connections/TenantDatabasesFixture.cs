@@ -186,6 +186,15 @@ internal sealed class CountingCatalog(ITenantCatalog inner, bool holdReads = fal
 
     public IDisposable SubscribeToChanges(Action<TenantChange> handler) => feed ? inner.SubscribeToChanges(handler) : new NoSubscription();
 
+    public Task<TenantCheckpoint> AddCheckpointAsync(TenantCheckpoint checkpoint, CancellationToken cancellationToken = default) =>
+        inner.AddCheckpointAsync(checkpoint, cancellationToken);
+
+    public Task<IReadOnlyList<TenantCheckpoint>> GetCheckpointsAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+        inner.GetCheckpointsAsync(tenantId, cancellationToken);
+
+    public Task<bool> RemoveCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default) =>
+        inner.RemoveCheckpointAsync(tenantId, checkpointId, cancellationToken);
+
     private sealed class NoSubscription : IDisposable
     {
         public void Dispose()
