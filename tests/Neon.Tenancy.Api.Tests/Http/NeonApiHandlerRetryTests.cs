@@ -17,6 +17,16 @@ public sealed class NeonApiHandlerRetryTests
     private static Task<HttpResponseMessage> Send(NeonApiTestHost host, HttpMethod method, string path, string route, CancellationToken cancellationToken = default) =>
         host.SendAsync(method, path, route, cancellationToken);
 
+    /// <summary>Sends to a host whose attempt timeout is 200 ms and lets the first attempt time out (its request canceled); returns the call.</summary>
+    private static async Task<Task<HttpResponseMessage>> SendAndTimeOutTheFirstAttemptAsync(NeonApiTestHost host, HttpMethod method)
+    {
+        var call = Send(host, method, "projects", "projects");
+        var first = await host.Gate.NextAsync();
+        host.Time.Advance(TimeSpan.FromMilliseconds(200));
+        await first.WhenCanceledAsync();
+        return call;
+    }
+
     [Fact]
     public async Task SendAsync_PostGets423ThenOk_RetriesTheSameBodyAndReturnsOk()
     {
@@ -262,13 +272,10 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_PostAttemptTimesOut_ThrowsNeonApiTimeoutExceptionWithoutRetry()
     {
         using var host = NeonApiTestHost.CreateGated(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200));
-        var call = Send(host, HttpMethod.Post, "projects", "projects");
 
-        var held = await host.Gate.NextAsync();
-        host.Time.Advance(TimeSpan.FromMilliseconds(200));
+        var call = await SendAndTimeOutTheFirstAttemptAsync(host, HttpMethod.Post);
         var ex = await Assert.ThrowsAsync<NeonApiTimeoutException>(() => call);
 
-        await held.WhenCanceledAsync();
         Assert.Equal(1, host.Gate.RequestCount);
         Assert.Equal(1, ex.Attempts);
         Assert.Equal(TimeSpan.FromMilliseconds(200), ex.Timeout);
@@ -280,11 +287,8 @@ public sealed class NeonApiHandlerRetryTests
     public async Task SendAsync_GetAttemptTimesOutThenOk_SendsTwoRequestsAndReturnsTheSecondAnswer()
     {
         using var host = NeonApiTestHost.CreateGated(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200));
-        var call = Send(host, HttpMethod.Get, "projects", "projects");
 
-        var first = await host.Gate.NextAsync();
-        host.Time.Advance(TimeSpan.FromMilliseconds(200));
-        await first.WhenCanceledAsync();
+        var call = await SendAndTimeOutTheFirstAttemptAsync(host, HttpMethod.Get);
         await host.Time.AdvanceWhenArmedAsync(FirstBackoff);
         await host.Gate.RespondNextAsync(HttpStatusCode.OK, """{"projects":[]}""");
         using var response = await call;

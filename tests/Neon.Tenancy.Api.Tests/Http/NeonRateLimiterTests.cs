@@ -66,14 +66,24 @@ public sealed class NeonRateLimiterTests
         }
     }
 
-    private static NeonRateLimiter Limiter(FakeTimeProvider time, int perMinute, int burst, int perRoute = 1000) =>
-        new(new NeonRateLimitOptions { RequestsPerMinute = perMinute, BurstSize = burst, RequestsPerSecondPerRoute = perRoute }, time);
+    /// <summary>A limiter on a fake clock (<paramref name="time"/>), which the test advances.</summary>
+    private static NeonRateLimiter Limiter(out FakeTimeProvider time, int perMinute, int burst, int perRoute = 1000)
+    {
+        time = new FakeTimeProvider();
+        return new(new NeonRateLimitOptions { RequestsPerMinute = perMinute, BurstSize = burst, RequestsPerSecondPerRoute = perRoute }, time);
+    }
+
+    /// <summary>Advances the clock by <paramref name="by"/>; <paramref name="caller"/> is granted (bounded wait).</summary>
+    private static Task GrantedAfterAsync(FakeTimeProvider time, TimeSpan by, Task caller)
+    {
+        time.Advance(by);
+        return caller.WaitAsync(TimeSpan.FromSeconds(10));
+    }
 
     [Fact]
     public async Task AcquireAsync_BurstBeyondCapacity_GrantsBurstSizeThenPacesAtTheConfiguredRate()
     {
-        var time = new FakeTimeProvider();
-        using var limiter = Limiter(time, perMinute: 60, burst: 5);
+        using var limiter = Limiter(out var time, perMinute: 60, burst: 5);
         var calls = Enumerable.Range(0, 20).Select(_ => limiter.AcquireAsync("projects", CancellationToken.None).AsTask()).ToList();
 
         await SettledAsync(limiter, calls);
@@ -93,8 +103,7 @@ public sealed class NeonRateLimiterTests
     [Fact]
     public async Task AcquireAsync_IdleBudget_RefillsOnlyUpToBurstSize()
     {
-        var time = new FakeTimeProvider();
-        using var limiter = Limiter(time, perMinute: 600, burst: 3);
+        using var limiter = Limiter(out var time, perMinute: 600, burst: 3);
         time.Advance(TimeSpan.FromMinutes(5)); // a long idle time does not bank a minute's budget
 
         var calls = Enumerable.Range(0, 6).Select(_ => limiter.AcquireAsync("projects", CancellationToken.None).AsTask()).ToList();
@@ -108,8 +117,7 @@ public sealed class NeonRateLimiterTests
     [Fact]
     public async Task AcquireAsync_OlderCallArrivesLater_IsServedBeforeNewerWaiters()
     {
-        var time = new FakeTimeProvider();
-        using var limiter = Limiter(time, perMinute: 60, burst: 1);
+        using var limiter = Limiter(out var time, perMinute: 60, burst: 1);
         Assert.True(await limiter.AcquireAsync("projects", 0, CancellationToken.None));
 
         var newer = limiter.AcquireAsync("projects", priority: 200, CancellationToken.None).AsTask();
@@ -119,15 +127,13 @@ public sealed class NeonRateLimiterTests
         await retryOfOlderCall.WaitAsync(TimeSpan.FromSeconds(10));
         await SettledAsync(limiter, [newer, retryOfOlderCall]);
         Assert.False(newer.IsCompleted); // a retry keeps its place in line instead of queueing behind the burst
-        time.Advance(TimeSpan.FromSeconds(1));
-        await newer.WaitAsync(TimeSpan.FromSeconds(10));
+        await GrantedAfterAsync(time, TimeSpan.FromSeconds(1), newer);
     }
 
     [Fact]
     public async Task OnRateLimited_PausesEveryCallerUntilTheWaitThenOnePermit()
     {
-        var time = new FakeTimeProvider();
-        using var limiter = Limiter(time, perMinute: 60, burst: 5);
+        using var limiter = Limiter(out var time, perMinute: 60, burst: 5);
         limiter.OnRateLimited("projects/{project_id}", TimeSpan.FromSeconds(2));
 
         var first = limiter.AcquireAsync("regions", CancellationToken.None).AsTask();
@@ -136,19 +142,16 @@ public sealed class NeonRateLimiterTests
         await SettledAsync(limiter, [first, second]);
         Assert.False(first.IsCompleted); // the bucket had 5 permits, but Neon said its own is empty
 
-        time.Advance(TimeSpan.FromMilliseconds(100));
-        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        await GrantedAfterAsync(time, TimeSpan.FromMilliseconds(100), first);
         await SettledAsync(limiter, [first, second]);
         Assert.False(second.IsCompleted); // after the pause the bucket refills at the rate, no burst
-        time.Advance(TimeSpan.FromSeconds(1));
-        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        await GrantedAfterAsync(time, TimeSpan.FromSeconds(1), second);
     }
 
     [Fact]
     public async Task AcquireAsync_CancelledWaiter_LeavesTheLineWithoutTakingAPermit()
     {
-        var time = new FakeTimeProvider();
-        using var limiter = Limiter(time, perMinute: 60, burst: 1);
+        using var limiter = Limiter(out var time, perMinute: 60, burst: 1);
         Assert.True(await limiter.AcquireAsync("projects", CancellationToken.None));
         using var cts = new CancellationTokenSource();
         var cancelled = limiter.AcquireAsync("projects", CancellationToken.None);
@@ -301,8 +304,7 @@ public sealed class NeonRateLimiterTests
     [Fact]
     public async Task AcquireAsync_ManyConcurrentCallers_GrantsExactlyTheBurstThenTheRateOnAdvance()
     {
-        var time = new FakeTimeProvider();
-        using var limiter = Limiter(time, perMinute: 600, burst: 50);
+        using var limiter = Limiter(out var time, perMinute: 600, burst: 50);
         var callers = Enumerable.Range(0, 200)
             .Select(i => Task.Run(() => limiter.AcquireAsync($"route{i % 7}", CancellationToken.None).AsTask()))
             .ToList();

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Diagnostics.Metrics;
 using Neon.Tenancy.Tests.Infrastructure;
+using Neon.Tenancy.Tests.Shared;
 using Npgsql;
 
 namespace Neon.Tenancy.Tests.Connections;
@@ -133,17 +134,7 @@ public sealed class ScopeConnectionBudgetTests(TenantDatabasesFixture db)
     public async Task OpenConnectionAsync_BudgetHeldOnlyByIdleConnections_TakesOneSourcesSlotsWithoutABudgetWait()
     {
         using var meters = new TestMeterFactory();
-        long waits = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Scope == meters && instrument.Name == "neon.tenancy.connection.budget.waits")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref waits, value));
-        listener.Start();
+        using var waits = new CounterTotal(meters, "neon.tenancy.connection.budget.waits");
         await using var factory = await FactoryAsync(budget: 2, wait: TimeSpan.Zero, meters);
         await (await factory.OpenConnectionAsync(db.Tenant(0))).DisposeAsync();
         await (await factory.OpenConnectionAsync(db.Tenant(1))).DisposeAsync();
@@ -152,7 +143,7 @@ public sealed class ScopeConnectionBudgetTests(TenantDatabasesFixture db)
         await using var third = await factory.OpenConnectionAsync(db.Tenant(2));
 
         Assert.Equal(ConnectionState.Open, third.State);
-        Assert.Equal(0, Interlocked.Read(ref waits));
+        Assert.Equal(0, waits.Value);
 
         // One idle source gave its slot back; the other kept its idle connection.
         Assert.Equal(1, factory.PeekEntry(db.Tenant(0), TenantConnectionKind.Pooled)!.HeldSlots + factory.PeekEntry(db.Tenant(1), TenantConnectionKind.Pooled)!.HeldSlots);

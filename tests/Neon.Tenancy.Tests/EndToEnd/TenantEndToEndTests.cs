@@ -1,10 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
 using Neon.Tenancy.Tests.Provisioning;
-using Npgsql;
 
 namespace Neon.Tenancy.Tests.EndToEnd;
 
@@ -22,26 +18,8 @@ public sealed class TenantEndToEndTests(PostgresDatabaseFixture database) : ICla
     public async Task TwoTenants_ProvisionedThroughTheHost_ConnectToTheirOwnDatabasesOnlyAndSurviveRotation(string? applicationRole)
     {
         await using var fake = ProvisioningRig.StartFake();
-        var settings = new Dictionary<string, string?>
-        {
-            ["NeonTenancy:ProjectNamePrefix"] = "e2e-",
-            ["NeonTenancy:Secrets:CurrentKeyId"] = "k1",
-            ["NeonTenancy:Secrets:Keys:k1"] = SecretsTestData.NewKey(),
-            ["NeonTenancy:Catalog:ConnectionString"] = database.ConnectionString,
-            ["NeonTenancy:Catalog:Schema"] = PostgresDatabaseFixture.NewSchema(),
-            ["NeonTenancy:Provisioning:ApplicationRoleName"] = applicationRole,
-        };
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton<ITenantDatabaseInitializer, NotesInitializer>();
-        builder.Services.AddNeonTenancy(builder.Configuration.GetSection(NeonTenancyOptions.SectionName))
-            .UsePostgresCatalog()
-            .ConfigureApi(o =>
-            {
-                fake.ConfigureApi(o);
-                o.OperationPollInterval = TimeSpan.FromMilliseconds(20);
-            });
-        using var host = builder.Build();
+        using var host = TenancyTestHost.BuildOverFake(fake, database.ConnectionString, "e2e-", applicationRole,
+            b => b.Services.AddSingleton<ITenantDatabaseInitializer>(new CreateTableInitializer("CREATE TABLE IF NOT EXISTS notes (id serial PRIMARY KEY, body text NOT NULL)")));
         await host.StartAsync();
         var provider = host.Services.GetRequiredService<ITenantDatabaseProvider>();
         var factory = host.Services.GetRequiredService<ITenantConnectionFactory>();
@@ -61,41 +39,22 @@ public sealed class TenantEndToEndTests(PostgresDatabaseFixture database) : ICla
 
         foreach (var kind in new[] { TenantConnectionKind.Pooled, TenantConnectionKind.Direct })
         {
-            Assert.Equal(alphaDatabase, await ScalarAsync<string>(factory, alpha.TenantId, kind, "SELECT current_database()"));
-            Assert.Equal(betaDatabase, await ScalarAsync<string>(factory, beta.TenantId, kind, "SELECT current_database()"));
-            var user = await ScalarAsync<string>(factory, alpha.TenantId, kind, "SELECT current_user");
+            Assert.Equal(alphaDatabase, await TenantSql.ScalarAsync<string>(factory, alpha.TenantId, kind, "SELECT current_database()"));
+            Assert.Equal(betaDatabase, await TenantSql.ScalarAsync<string>(factory, beta.TenantId, kind, "SELECT current_database()"));
+            var user = await TenantSql.ScalarAsync<string>(factory, alpha.TenantId, kind, "SELECT current_user");
             Assert.Equal(applicationRole is null, user.EndsWith("_neondb_owner", StringComparison.Ordinal));
         }
 
-        await ScalarAsync<int>(factory, alpha.TenantId, TenantConnectionKind.Pooled, "INSERT INTO notes (body) VALUES ('alpha only') RETURNING id");
-        Assert.Equal(1L, await ScalarAsync<long>(factory, alpha.TenantId, TenantConnectionKind.Direct, "SELECT count(*) FROM notes"));
-        Assert.Equal(0L, await ScalarAsync<long>(factory, beta.TenantId, TenantConnectionKind.Pooled, "SELECT count(*) FROM notes"));
-        Assert.Equal(0L, await ScalarAsync<long>(factory, beta.TenantId, TenantConnectionKind.Direct, "SELECT count(*) FROM notes WHERE body = 'alpha only'"));
+        await TenantSql.ScalarAsync<int>(factory, alpha.TenantId, TenantConnectionKind.Pooled, "INSERT INTO notes (body) VALUES ('alpha only') RETURNING id");
+        Assert.Equal(1L, await TenantSql.ScalarAsync<long>(factory, alpha.TenantId, TenantConnectionKind.Direct, "SELECT count(*) FROM notes"));
+        Assert.Equal(0L, await TenantSql.ScalarAsync<long>(factory, beta.TenantId, TenantConnectionKind.Pooled, "SELECT count(*) FROM notes"));
+        Assert.Equal(0L, await TenantSql.ScalarAsync<long>(factory, beta.TenantId, TenantConnectionKind.Direct, "SELECT count(*) FROM notes WHERE body = 'alpha only'"));
 
         await provider.RotateCredentialsAsync(alpha.TenantId);
 
-        Assert.Equal(1L, await ScalarAsync<long>(factory, alpha.TenantId, TenantConnectionKind.Pooled, "SELECT count(*) FROM notes"));
-        Assert.Equal(1L, await ScalarAsync<long>(factory, alpha.TenantId, TenantConnectionKind.Direct, "SELECT count(*) FROM notes"));
-        Assert.Equal(0L, await ScalarAsync<long>(factory, beta.TenantId, TenantConnectionKind.Pooled, "SELECT count(*) FROM notes"));
+        Assert.Equal(1L, await TenantSql.ScalarAsync<long>(factory, alpha.TenantId, TenantConnectionKind.Pooled, "SELECT count(*) FROM notes"));
+        Assert.Equal(1L, await TenantSql.ScalarAsync<long>(factory, alpha.TenantId, TenantConnectionKind.Direct, "SELECT count(*) FROM notes"));
+        Assert.Equal(0L, await TenantSql.ScalarAsync<long>(factory, beta.TenantId, TenantConnectionKind.Pooled, "SELECT count(*) FROM notes"));
         await host.StopAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(ITenantConnectionFactory factory, TenantId tenantId, TenantConnectionKind kind, string sql)
-    {
-        await using var connection = await factory.OpenConnectionAsync(tenantId, kind);
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private sealed class NotesInitializer : ITenantDatabaseInitializer
-    {
-        public async Task<int> InitializeAsync(TenantInitializationContext context, CancellationToken cancellationToken)
-        {
-            await using var connection = new NpgsqlConnection(context.DirectConnectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS notes (id serial PRIMARY KEY, body text NOT NULL)", connection);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            return 1;
-        }
     }
 }

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Neon.Tenancy.Testing;
@@ -55,27 +53,12 @@ public sealed class NoSecretInTelemetryTests(PostgresDatabaseFixture database) :
                 OperationDuration = TimeSpan.FromMilliseconds(50),
                 PostgresConnectionString = TestPostgres.AdminConnectionString,
             });
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            using var host = TenancyTestHost.BuildOverFake(fake, database.ConnectionString, "hard-", "app", b =>
             {
-                ["NeonTenancy:ProjectNamePrefix"] = "hard-",
-                ["NeonTenancy:Secrets:CurrentKeyId"] = "k1",
-                ["NeonTenancy:Secrets:Keys:k1"] = SecretsTestData.NewKey(),
-                ["NeonTenancy:Catalog:ConnectionString"] = database.ConnectionString,
-                ["NeonTenancy:Catalog:Schema"] = PostgresDatabaseFixture.NewSchema(),
-                ["NeonTenancy:Provisioning:ApplicationRoleName"] = "app",
+                b.Logging.SetMinimumLevel(LogLevel.Trace);
+                b.Logging.AddFilter(static _ => true);
+                b.Services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = true);
             });
-            builder.Logging.SetMinimumLevel(LogLevel.Trace);
-            builder.Logging.AddFilter(static _ => true);
-            builder.Services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = true);
-            builder.Services.AddNeonTenancy(builder.Configuration.GetSection(NeonTenancyOptions.SectionName))
-                .UsePostgresCatalog()
-                .ConfigureApi(o =>
-                {
-                    fake.ConfigureApi(o);
-                    o.OperationPollInterval = TimeSpan.FromMilliseconds(20);
-                });
-            using var host = builder.Build();
             await host.StartAsync();
             var provider = host.Services.GetRequiredService<ITenantDatabaseProvider>();
             var connections = host.Services.GetRequiredService<ITenantConnectionFactory>();
@@ -168,12 +151,8 @@ public sealed class NoSecretInTelemetryTests(PostgresDatabaseFixture database) :
         }
     }
 
-    private static async Task SelectOneAsync(ITenantConnectionFactory connections, TenantId tenant, TenantConnectionKind kind)
-    {
-        await using var connection = await connections.OpenConnectionAsync(tenant, kind);
-        await using var command = new NpgsqlCommand("SELECT 1", connection);
-        Assert.Equal(1, await command.ExecuteScalarAsync());
-    }
+    private static async Task SelectOneAsync(ITenantConnectionFactory connections, TenantId tenant, TenantConnectionKind kind) =>
+        Assert.Equal(1, await TenantSql.ScalarAsync<int>(connections, tenant, kind, "SELECT 1"));
 
     private static string Describe(Activity activity)
     {

@@ -42,23 +42,35 @@ public sealed class TenantContextTests : IAsyncLifetime
         return context;
     }
 
-    [Fact]
-    public async Task GetConnectionAsync_TwiceInOneScope_SharesOneOpenConnection_AndScopeEndReturnsItToThePool()
+    /// <summary>
+    /// In a scope set to <paramref name="tenant"/>: the scope's connection, given to <paramref name="body"/>, is the one
+    /// connection the tenant has open; after the scope it is closed and back in the pool.
+    /// </summary>
+    private async Task InScopeThenReturnedAsync(TenantId tenant, Func<ITenantContext, NpgsqlConnection, Task> body)
     {
         NpgsqlConnection connection;
         await using (var scope = _rig.Services.CreateAsyncScope())
         {
-            var context = ContextFor(scope, Acme);
+            var context = ContextFor(scope, tenant);
             connection = await context.GetConnectionAsync();
+            await body(context, connection);
+            Assert.Equal(1, OpenCount(tenant));
+        }
+
+        Assert.Equal(ConnectionState.Closed, connection.State);
+        Assert.Equal(0, OpenCount(tenant));
+    }
+
+    [Fact]
+    public async Task GetConnectionAsync_TwiceInOneScope_SharesOneOpenConnection_AndScopeEndReturnsItToThePool()
+    {
+        await InScopeThenReturnedAsync(Acme, async (context, connection) =>
+        {
             var again = await context.GetConnectionAsync();
 
             Assert.Same(connection, again);
             Assert.Equal(ConnectionState.Open, connection.State);
-            Assert.Equal(1, OpenCount(Acme));
-        }
-
-        Assert.Equal(ConnectionState.Closed, connection.State);
-        Assert.Equal(0, OpenCount(Acme));
+        });
     }
 
     [Fact]
@@ -79,20 +91,12 @@ public sealed class TenantContextTests : IAsyncLifetime
     [Fact]
     public async Task GetConnectionAsync_ThenConnection_IsTheScopesOpenConnection_ClosedWithTheScope()
     {
-        NpgsqlConnection connection;
-        await using (var scope = _rig.Services.CreateAsyncScope())
+        await InScopeThenReturnedAsync(Globex, async (context, connection) =>
         {
-            var context = ContextFor(scope, Globex);
-            connection = await context.GetConnectionAsync();
-
             Assert.Same(connection, context.Connection);
             await using var command = new NpgsqlCommand("SELECT 1", context.Connection);
             Assert.Equal(1, await command.ExecuteScalarAsync());
-            Assert.Equal(1, OpenCount(Globex));
-        }
-
-        Assert.Equal(ConnectionState.Closed, connection.State);
-        Assert.Equal(0, OpenCount(Globex));
+        });
     }
 
     [Fact]

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Neon.Tenancy.Testing;
 
 namespace Neon.Tenancy.Tests.Infrastructure;
 
 /// <summary>
 /// The smallest configuration <c>AddNeonTenancy</c> starts with (a one-key ring and an API key) and a host built from
-/// it, for tests of what configuration registers and what it rejects.
+/// it, for tests of what configuration registers and what it rejects; and the whole host a user runs, over a fake Neon.
 /// </summary>
 internal static class TenancyTestHost
 {
@@ -34,6 +35,35 @@ internal static class TenancyTestHost
         builder.Configuration.AddInMemoryCollection(Settings(NeonTenancyOptions.SectionName + ":", extra));
         var tenancy = builder.Services.AddNeonTenancy(builder.Configuration.GetSection(NeonTenancyOptions.SectionName)).UseInMemoryCatalog();
         configure?.Invoke(tenancy);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The host a user runs: <c>AddNeonTenancy(section).UsePostgresCatalog()</c> from configuration (a one-key ring, the
+    /// catalog in a fresh schema of <paramref name="catalogConnectionString"/>), its API pointed at <paramref name="fake"/>.
+    /// <paramref name="configure"/> runs before <c>AddNeonTenancy</c> (services a test adds, logging).
+    /// </summary>
+    public static IHost BuildOverFake(NeonFakeServer fake, string catalogConnectionString, string projectNamePrefix, string? applicationRoleName,
+        Action<HostApplicationBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NeonTenancy:ProjectNamePrefix"] = projectNamePrefix,
+            ["NeonTenancy:Secrets:CurrentKeyId"] = "k1",
+            ["NeonTenancy:Secrets:Keys:k1"] = SecretsTestData.NewKey(),
+            ["NeonTenancy:Catalog:ConnectionString"] = catalogConnectionString,
+            ["NeonTenancy:Catalog:Schema"] = PostgresDatabaseFixture.NewSchema(),
+            ["NeonTenancy:Provisioning:ApplicationRoleName"] = applicationRoleName,
+        });
+        configure?.Invoke(builder);
+        builder.Services.AddNeonTenancy(builder.Configuration.GetSection(NeonTenancyOptions.SectionName))
+            .UsePostgresCatalog()
+            .ConfigureApi(o =>
+            {
+                fake.ConfigureApi(o);
+                o.OperationPollInterval = TimeSpan.FromMilliseconds(20);
+            });
         return builder.Build();
     }
 }

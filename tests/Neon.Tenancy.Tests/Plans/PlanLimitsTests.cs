@@ -47,6 +47,7 @@ public sealed class PlanLimitsTests(ITestOutputHelper output) : IAsyncLifetime
         await _fake.DisposeAsync();
     }
 
+    // Two plans alike in shape, different in every value: test data, kept apart on purpose (eng/DUPLICATES.md, "Test data").
     private static void ConfigurePlans(TenantPlanOptions options)
     {
         options.DefaultPlan = "free";

@@ -9,10 +9,8 @@ public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture databas
     public async Task ProvisionAsync_50CallsFor10TenantsThroughTwoInstancesSharingAPostgresCatalog_ExactlyTenProjects()
     {
         await using var fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(200));
-        var key = SecretsTestData.NewKey();
-        var schema = PostgresDatabaseFixture.NewSchema();
-        await using var first = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
-        await using var second = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
+        await using var instances = TwoInstances.Create(fake, database.ConnectionString);
+        var (first, second) = instances;
         Assert.IsType<PostgresAdvisoryTenantLock>(first.Lock);
         var tenants = Enumerable.Range(0, 10).Select(i => TenantId.Parse($"t{i}")).ToArray();
         var request = new TenantProvisionRequest { Plan = "free" };

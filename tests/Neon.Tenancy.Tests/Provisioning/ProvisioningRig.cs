@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Testing;
 using Neon.Tenancy.Api;
 using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
-using Npgsql;
 
 namespace Neon.Tenancy.Tests.Provisioning;
 
@@ -69,13 +68,7 @@ internal sealed class ProvisioningRig : IAsyncDisposable
     public string Secret(TenantRecord record, ConnectionSecretKind kind) =>
         Protector.Unprotect(record.TenantId, kind, (kind == ConnectionSecretKind.Pooled ? record.PooledConnectionSecret : record.DirectConnectionSecret).Span);
 
-    public static async Task<int> SelectOneAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT 1", connection);
-        return (int)(await command.ExecuteScalarAsync())!;
-    }
+    public static Task<int> SelectOneAsync(string connectionString) => TenantSql.ScalarAsync<int>(connectionString, "SELECT 1");
 
     public async ValueTask DisposeAsync() => await Services.DisposeAsync();
 }

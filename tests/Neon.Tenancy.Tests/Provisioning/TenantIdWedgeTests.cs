@@ -16,10 +16,8 @@ public sealed class TenantIdWedgeTests(PostgresDatabaseFixture database, ITestOu
     public async Task DeleteAsync_ReservedTenantWithoutProject_DeletedWithNothingToRecover_ProvisionStartsAfresh()
     {
         await using var fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(50));
-        var schema = PostgresDatabaseFixture.NewSchema();
-        var key = SecretsTestData.NewKey();
-        await using var provisioning = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
-        await using var deleting = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
+        await using var instances = TwoInstances.Create(fake, database.ConnectionString);
+        var (provisioning, deleting) = instances;
         var tenant = TenantId.Parse("reserved-then-deleted");
 
         // Provisioning's first step (the reservation) has happened; its lock is not taken yet. Another instance deletes.
@@ -68,10 +66,8 @@ public sealed class TenantIdWedgeTests(PostgresDatabaseFixture database, ITestOu
     public async Task ProvisionDeleteRecover_ConcurrentOnTwoInstances_EveryTenantEndsUsableWithOneProject(int seed)
     {
         await using var fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(30));
-        var schema = PostgresDatabaseFixture.NewSchema();
-        var key = SecretsTestData.NewKey();
-        await using var first = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
-        await using var second = ProvisioningRig.Create(fake, key, database.ConnectionString, schema);
+        await using var pair = TwoInstances.Create(fake, database.ConnectionString);
+        var (first, second) = pair;
         var instances = new[] { first, second };
         var tenants = Enumerable.Range(0, 4).Select(i => TenantId.Parse($"storm-{seed}-{i}")).ToArray();
         var random = new Random(seed);
