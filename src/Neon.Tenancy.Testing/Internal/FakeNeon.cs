@@ -30,6 +30,7 @@ internal sealed partial class FakeNeon : IAsyncDisposable
         MapProjects(Router);
         MapBranches(Router);
         MapEndpoints(Router);
+        MapSnapshots(Router);
         MapOperations(Router);
         MapConsumption(Router);
     }
@@ -49,6 +50,7 @@ internal sealed partial class FakeNeon : IAsyncDisposable
         {
             PendingOperationFailure = failOperations;
             RefreshAll();
+            await ExpireSnapshotsAsync().ConfigureAwait(false);
             return await handler(request).ConfigureAwait(false);
         }
         catch (FakeApiException ex)
