@@ -75,4 +75,84 @@ public class SnapshotsPostgresTests
         Assert.False(await FakeHost.DatabaseExistsAsync(copy));
         Assert.Equal(before, await ProjectDatabasesAsync(projectId));
     }
+
+    [Fact]
+    public async Task RestoreSnapshot_Finalize_TheProjectsConnectionShowsTheSnapshotsRows_AndTheDefaultBranchChanged()
+    {
+        var (host, time, created) = await StartWithRowsAsync();
+        await using var hostLifetime = host;
+        var (projectId, uri) = (created.Project.Id, created.ConnectionUris[0].ConnectionUri);
+        var snap = await host.Client.Snapshots.CreateSnapshotAsync(projectId, created.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await ExecuteAsync(uri, "INSERT INTO items VALUES ('c'); DELETE FROM items WHERE v = 'a'");
+        await using var open = new NpgsqlConnection(FakeHost.ToNpgsql(uri));
+        await open.OpenAsync();
+
+        var restored = await host.Client.Snapshots.RestoreSnapshotAsync(projectId, snap.Snapshot.Id, request: new RestoreSnapshotRequest { FinalizeRestore = true });
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var terminated = await Assert.ThrowsAnyAsync<NpgsqlException>(async () =>
+        {
+            await using var command = new NpgsqlCommand("SELECT 1", open);
+            await command.ExecuteScalarAsync();
+        });
+        Assert.Equal("57P01", (terminated as PostgresException ?? terminated.InnerException as PostgresException)?.SqlState);
+        Assert.Equal("a,b", await ItemsAsync(uri));
+        Assert.Equal("a,b", await ItemsAsync((await host.Client.Projects.GetConnectionURIAsync(projectId, "neondb", "neondb_owner")).Uri));
+        var defaultBranch = Assert.Single((await host.Client.Branches.ListProjectBranchesAsync(projectId)).Branches, b => b.Default);
+        Assert.Equal(restored.Branch.Id, defaultBranch.Id);
+        Assert.NotEqual(created.Branch.Id, defaultBranch.Id);
+    }
+
+    [Fact]
+    public async Task RestoreSnapshot_Preview_ItsUriShowsTheOldRows_TheProjectKeepsTheNewOnesUntilFinalize()
+    {
+        var (host, time, created) = await StartWithRowsAsync();
+        await using var hostLifetime = host;
+        var (projectId, uri) = (created.Project.Id, created.ConnectionUris[0].ConnectionUri);
+        var snap = await host.Client.Snapshots.CreateSnapshotAsync(projectId, created.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await ExecuteAsync(uri, "INSERT INTO items VALUES ('c')");
+
+        var preview = await host.Client.Snapshots.RestoreSnapshotAsync(projectId, snap.Snapshot.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var previewUri = (await host.Client.Projects.GetConnectionURIAsync(projectId, "neondb", "neondb_owner", branchId: preview.Branch.Id)).Uri;
+
+        Assert.NotEqual(uri, previewUri);
+        Assert.Equal("a,b", await ItemsAsync(previewUri));
+        Assert.Equal("a,b,c", await ItemsAsync(uri));
+        await ExecuteAsync(previewUri, "INSERT INTO items VALUES ('p')");
+
+        await host.Client.Branches.FinalizeRestoreBranchAsync(projectId, preview.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("a,b,p", await ItemsAsync(uri));
+        Assert.Equal("a,b,p", await ItemsAsync((await host.Client.Projects.GetConnectionURIAsync(projectId, "neondb", "neondb_owner")).Uri));
+        Assert.Equal(preview.Branch.Id, Assert.Single((await host.Client.Branches.ListProjectBranchesAsync(projectId)).Branches, b => b.Default).Id);
+    }
+
+    [Fact]
+    public async Task DeleteBranch_DiscardingAPreviewOrTheReplacedBranch_DropsItsDatabase()
+    {
+        var (host, time, created) = await StartWithRowsAsync();
+        await using var hostLifetime = host;
+        var projectId = created.Project.Id;
+        var snap = await host.Client.Snapshots.CreateSnapshotAsync(projectId, created.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var withSnapshot = await ProjectDatabasesAsync(projectId);
+
+        var preview = await host.Client.Snapshots.RestoreSnapshotAsync(projectId, snap.Snapshot.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(withSnapshot.Count + 1, (await ProjectDatabasesAsync(projectId)).Count);
+        await host.Client.Branches.DeleteProjectBranchAsync(projectId, preview.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(withSnapshot, await ProjectDatabasesAsync(projectId));
+
+        await host.Client.Snapshots.RestoreSnapshotAsync(projectId, snap.Snapshot.Id, request: new RestoreSnapshotRequest { FinalizeRestore = true });
+        time.Advance(TimeSpan.FromSeconds(10));
+        await host.Client.Branches.DeleteProjectBranchAsync(projectId, created.Branch.Id);
+
+        Assert.Equal(withSnapshot, await ProjectDatabasesAsync(projectId));
+        Assert.Equal("a,b", await ItemsAsync(created.ConnectionUris[0].ConnectionUri));
+    }
 }

@@ -127,4 +127,85 @@ public class SnapshotsTests
         Assert.Contains("retention_seconds", error.GetProperty("message").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, badFrequency);
     }
+
+    [Fact]
+    public async Task RestoreSnapshot_Finalize_MovesTheComputeOntoANewDefaultBranch_KeepsTheOldOneRenamed()
+    {
+        var (host, time, created) = await StartWithReadyProjectAsync();
+        await using var hostLifetime = host;
+        var (projectId, branchId, endpointId) = (created.Project.Id, created.Branch.Id, created.Endpoints[0].Id);
+        var snap = await host.Client.Snapshots.CreateSnapshotAsync(projectId, branchId);
+        var (locked, _, _) = await host.RawAsync(HttpMethod.Post, $"projects/{projectId}/snapshots/{snap.Snapshot.Id}/restore", """{"finalize_restore":true}""");
+        Assert.Equal((HttpStatusCode)423, locked);
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var restored = await host.Client.Snapshots.RestoreSnapshotAsync(projectId, snap.Snapshot.Id, request: new RestoreSnapshotRequest { FinalizeRestore = true });
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.NotEqual(branchId, restored.Branch.Id);
+        Assert.Equal(("main", true, "finalized", snap.Snapshot.Id, branchId),
+            (restored.Branch.Name, restored.Branch.Default, restored.Branch.RestoreStatus, restored.Branch.RestoredFrom, restored.Branch.RestoredAs));
+        Assert.Equal(endpointId, Assert.Single(restored.Endpoints!).Id);
+        Assert.Equal(restored.Branch.Id, (await host.Client.Endpoints.GetProjectEndpointAsync(projectId, endpointId)).Endpoint.BranchId);
+        var branches = (await host.Client.Branches.ListProjectBranchesAsync(projectId)).Branches;
+        Assert.Equal(restored.Branch.Id, Assert.Single(branches, b => b.Default).Id);
+        var old = Assert.Single(branches, b => b.Id == branchId);
+        Assert.StartsWith("main_old_", old.Name);
+        Assert.Single((await host.Client.Endpoints.ListProjectEndpointsAsync(projectId)).Endpoints);
+    }
+
+    [Fact]
+    public async Task RestoreSnapshot_Preview_HasItsOwnCompute_FinalizeMovesTheProjectOntoIt()
+    {
+        var (host, time, created) = await StartWithReadyProjectAsync();
+        await using var hostLifetime = host;
+        var (projectId, branchId, endpointId) = (created.Project.Id, created.Branch.Id, created.Endpoints[0].Id);
+        var snap = await host.Client.Snapshots.CreateSnapshotAsync(projectId, branchId, name: "nightly");
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var preview = await host.Client.Snapshots.RestoreSnapshotAsync(projectId, snap.Snapshot.Id, request: new RestoreSnapshotRequest { Name = "inspect" });
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(("inspect", false, "restored"), (preview.Branch.Name, preview.Branch.Default, preview.Branch.RestoreStatus));
+        var previewEndpoint = Assert.Single(preview.Endpoints!);
+        Assert.NotEqual(endpointId, previewEndpoint.Id);
+        Assert.Equal(branchId, (await host.Client.Endpoints.GetProjectEndpointAsync(projectId, endpointId)).Endpoint.BranchId);
+        Assert.Equal(branchId, Assert.Single((await host.Client.Branches.ListProjectBranchesAsync(projectId)).Branches, b => b.Default).Id);
+
+        var finalized = await host.Client.Branches.FinalizeRestoreBranchAsync(projectId, preview.Branch.Id, new FinalizeRestoreBranchRequest { Name = "before-restore" });
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.NotEmpty(finalized.Operations);
+        var branches = (await host.Client.Branches.ListProjectBranchesAsync(projectId)).Branches;
+        var now = Assert.Single(branches, b => b.Default);
+        Assert.Equal((preview.Branch.Id, "main", "finalized"), (now.Id, now.Name, now.RestoreStatus));
+        Assert.Equal("before-restore", Assert.Single(branches, b => b.Id == branchId).Name);
+        var endpoint = Assert.Single((await host.Client.Endpoints.ListProjectEndpointsAsync(projectId)).Endpoints);
+        Assert.Equal((endpointId, preview.Branch.Id), (endpoint.Id, endpoint.BranchId));
+        var (again, _, _) = await host.RawAsync(HttpMethod.Post, $"projects/{projectId}/branches/{preview.Branch.Id}/finalize_restore");
+        Assert.Equal(HttpStatusCode.BadRequest, again);
+    }
+
+    [Fact]
+    public async Task DeleteBranch_DiscardsAPreview_TheDefaultBranchCannotBeDeleted()
+    {
+        var (host, time, created) = await StartWithReadyProjectAsync();
+        await using var hostLifetime = host;
+        var projectId = created.Project.Id;
+        var snap = await host.Client.Snapshots.CreateSnapshotAsync(projectId, created.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var preview = await host.Client.Snapshots.RestoreSnapshotAsync(projectId, snap.Snapshot.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var deleted = await host.Client.Branches.DeleteProjectBranchAsync(projectId, preview.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var (defaultBranch, _, _) = await host.RawAsync(HttpMethod.Delete, $"projects/{projectId}/branches/{created.Branch.Id}");
+
+        Assert.Equal(preview.Branch.Id, deleted.Branch.Id);
+        Assert.Equal(created.Branch.Id, Assert.Single((await host.Client.Branches.ListProjectBranchesAsync(projectId)).Branches).Id);
+        Assert.Equal(created.Endpoints[0].Id, Assert.Single((await host.Client.Endpoints.ListProjectEndpointsAsync(projectId)).Endpoints).Id);
+        Assert.Equal(HttpStatusCode.BadRequest, defaultBranch);
+        var (finalizeDiscarded, _, _) = await host.RawAsync(HttpMethod.Post, $"projects/{projectId}/branches/{preview.Branch.Id}/finalize_restore");
+        Assert.Equal(HttpStatusCode.NotFound, finalizeDiscarded);
+    }
 }

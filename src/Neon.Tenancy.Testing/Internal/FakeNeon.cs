@@ -31,6 +31,7 @@ internal sealed partial class FakeNeon : IAsyncDisposable
         MapBranches(Router);
         MapEndpoints(Router);
         MapSnapshots(Router);
+        MapSnapshotRestore(Router);
         MapOperations(Router);
         MapConsumption(Router);
     }
