@@ -155,4 +155,25 @@ public class SnapshotsPostgresTests
         Assert.Equal(withSnapshot, await ProjectDatabasesAsync(projectId));
         Assert.Equal("a,b", await ItemsAsync(created.ConnectionUris[0].ConnectionUri));
     }
+
+    [Fact]
+    public async Task ResetPassword_AfterAFinalizedRestore_ChangesTheRoleTheBranchesShare()
+    {
+        var (host, time, created) = await StartWithRowsAsync();
+        await using var hostLifetime = host;
+        var projectId = created.Project.Id;
+        var snap = await host.Client.Snapshots.CreateSnapshotAsync(projectId, created.Branch.Id);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var restored = await host.Client.Snapshots.RestoreSnapshotAsync(projectId, snap.Snapshot.Id, request: new RestoreSnapshotRequest { FinalizeRestore = true });
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var reset = await host.Client.Branches.ResetProjectBranchRolePasswordAsync(projectId, restored.Branch.Id, "neondb_owner");
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var oldBranchPassword = await host.Client.Branches.GetProjectBranchRolePasswordAsync(projectId, created.Branch.Id, "neondb_owner");
+        Assert.Equal(reset.Role.Password, oldBranchPassword.Password);
+        Assert.Equal("a,b", await ItemsAsync((await host.Client.Projects.GetConnectionURIAsync(projectId, "neondb", "neondb_owner")).Uri));
+        var rejected = await Assert.ThrowsAsync<PostgresException>(() => ItemsAsync(created.ConnectionUris[0].ConnectionUri));
+        Assert.Equal("28P01", rejected.SqlState);
+    }
 }
