@@ -60,6 +60,13 @@ public sealed class NeonFakeServerOptions
     /// <summary>The region new projects get when the request names none. Default: <c>aws-us-east-2</c>.</summary>
     public string DefaultRegion { get; set; } = "aws-us-east-2";
 
+    /// <summary>
+    /// How many manual snapshots a project may hold. Creating one more answers 422 with code
+    /// <c>SNAPSHOTS_LIMIT_EXCEEDED</c>. Neon's limit depends on the plan (1 on Free; 10 or 100 on paid plans, as its
+    /// documents disagree); 0 refuses every snapshot. Default: 10.
+    /// </summary>
+    public int ManualSnapshotLimit { get; set; } = 10;
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ApiKey, nameof(ApiKey));
@@ -75,6 +82,7 @@ public sealed class NeonFakeServerOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(AccountBucketCapacity));
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(ManualSnapshotLimit, nameof(ManualSnapshotLimit));
         ArgumentException.ThrowIfNullOrWhiteSpace(DefaultRegion, nameof(DefaultRegion));
     }
 }

@@ -33,6 +33,24 @@ internal sealed class FakeHost : IAsyncDisposable
         return new FakeHost(NeonFakeServer.Start(options), time);
     }
 
+    /// <summary>A fake backed by the test PostgreSQL, on a <see cref="FakeTimeProvider"/> (operations take 10 s of fake time).</summary>
+    public static FakeHost StartBacked(out FakeTimeProvider time, Action<NeonFakeServerOptions>? configure = null) =>
+        StartWithFakeTime(out time, o =>
+        {
+            o.PostgresConnectionString = PostgresConnectionString;
+            configure?.Invoke(o);
+        });
+
+    /// <summary>Whether the test PostgreSQL has a database of this name.</summary>
+    public static async Task<bool> DatabaseExistsAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", name);
+        return (long)(await command.ExecuteScalarAsync())! == 1;
+    }
+
     /// <summary>A fake on the system clock with quick operations.</summary>
     public static FakeHost Start(Action<NeonFakeServerOptions>? configure = null)
     {

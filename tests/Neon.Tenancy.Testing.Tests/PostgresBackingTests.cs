@@ -6,8 +6,7 @@ namespace Neon.Tenancy.Testing.Tests;
 /// <summary>The fake backed by the real PostgreSQL that eng/test.sh starts. These fail, never skip, without it.</summary>
 public class PostgresBackingTests
 {
-    private static FakeHost Start(out Microsoft.Extensions.Time.Testing.FakeTimeProvider time) =>
-        FakeHost.StartWithFakeTime(out time, o => o.PostgresConnectionString = FakeHost.PostgresConnectionString);
+    private static FakeHost Start(out Microsoft.Extensions.Time.Testing.FakeTimeProvider time) => FakeHost.StartBacked(out time);
 
     /// <summary>A backed fake with one project whose operations have finished, and that project's connection string.</summary>
     private static async Task<(FakeHost Host, CreateProjectResponse Created, string ConnectionString)> StartWithReadyProjectAsync()
@@ -24,15 +23,6 @@ public class PostgresBackingTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT 1", connection);
         return (int)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<bool> DatabaseExistsAsync(string name)
-    {
-        await using var connection = new NpgsqlConnection(FakeHost.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", connection);
-        command.Parameters.AddWithValue("name", name);
-        return (long)(await command.ExecuteScalarAsync())! == 1;
     }
 
     [Fact]
@@ -200,13 +190,13 @@ public class PostgresBackingTests
             await connection.OpenAsync();
             await using var read = new NpgsqlCommand("SELECT v FROM kept", connection);
             Assert.Equal("data", await read.ExecuteScalarAsync());
-            Assert.True(await DatabaseExistsAsync(realName));
+            Assert.True(await FakeHost.DatabaseExistsAsync(realName));
         }
         finally
         {
             await host.DisposeAsync();
         }
 
-        Assert.False(await DatabaseExistsAsync(realName));
+        Assert.False(await FakeHost.DatabaseExistsAsync(realName));
     }
 }

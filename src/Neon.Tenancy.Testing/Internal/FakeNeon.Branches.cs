@@ -211,7 +211,16 @@ internal sealed partial class FakeNeon
             Password = NewPassword(),
             RealName = backed ? PostgresBackend.RealName(project.Project.Id, name) : null,
         };
-        if (backed)
+        if (backed && SharedRoles(project, role).FirstOrDefault() is not null)
+        {
+            // Another branch (kept by a finalized restore) has this role: the real one is shared, with the new password.
+            await _postgres!.SetPasswordAsync(role.RealName!, role.Password, CancellationToken.None).ConfigureAwait(false);
+            foreach (var shared in SharedRoles(project, role))
+            {
+                shared.Password = role.Password;
+            }
+        }
+        else if (backed)
         {
             await _postgres!.CreateRoleAsync(role.RealName!, role.Password, CancellationToken.None).ConfigureAwait(false);
         }
@@ -235,6 +244,11 @@ internal sealed partial class FakeNeon
 
         role.Password = password;
         role.Role.UpdatedAt = Now;
+        foreach (var shared in SharedRoles(project, role))
+        {
+            // Branches of a backed project share the real role: its other branches see the new password too.
+            shared.Password = password;
+        }
 
         var operations = OperationsOnBranchEndpoints(project, branch, OperationAction.ApplyConfig);
         return FakeResponse.Json(200, new RoleOperations { Role = role.WithPassword(include: true), Operations = operations }, NeonApiJsonContext.Default.RoleOperations);
@@ -264,7 +278,7 @@ internal sealed partial class FakeNeon
         var database = new FakeDatabase
         {
             Database = new Database { Id = project.NextDatabaseId++, BranchId = branch.Branch.Id, Name = name, OwnerName = ownerName, CreatedAt = now, UpdatedAt = now },
-            RealName = backed ? PostgresBackend.RealName(project.Project.Id, name) : null,
+            RealName = backed ? NewRealDatabaseName(project.Project.Id, name) : null,
         };
         if (backed)
         {
@@ -279,6 +293,10 @@ internal sealed partial class FakeNeon
         var operations = OperationsOnBranchEndpoints(project, branch, OperationAction.ApplyConfig);
         return FakeResponse.Json(201, new DatabaseOperations { Database = database.Database, Operations = operations }, NeonApiJsonContext.Default.DatabaseOperations);
     }
+
+    /// <summary>The roles of the project's other branches backed by the same PostgreSQL role.</summary>
+    private static IEnumerable<FakeRole> SharedRoles(FakeProject project, FakeRole role) =>
+        role.RealName is null ? [] : project.Branches.SelectMany(b => b.Roles).Where(r => r != role && r.RealName == role.RealName);
 
     private List<Operation> OperationsOnBranchEndpoints(FakeProject project, FakeBranch branch, OperationAction action) =>
         [.. project.Endpoints.Where(e => e.BranchId == branch.Branch.Id).Select(e => StartOperation(project, action, branch.Branch.Id, e.Id))];

@@ -30,6 +30,8 @@ internal sealed partial class FakeNeon : IAsyncDisposable
         MapProjects(Router);
         MapBranches(Router);
         MapEndpoints(Router);
+        MapSnapshots(Router);
+        MapSnapshotRestore(Router);
         MapOperations(Router);
         MapConsumption(Router);
     }
@@ -49,6 +51,7 @@ internal sealed partial class FakeNeon : IAsyncDisposable
         {
             PendingOperationFailure = failOperations;
             RefreshAll();
+            await ExpireSnapshotsAsync().ConfigureAwait(false);
             return await handler(request).ConfigureAwait(false);
         }
         catch (FakeApiException ex)

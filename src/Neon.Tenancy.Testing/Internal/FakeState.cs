@@ -16,6 +16,8 @@ internal sealed class FakeProject
 
     public List<(DateTimeOffset At, string Metric, long Value)> Consumption { get; } = [];
 
+    public List<FakeSnapshot> Snapshots { get; } = [];
+
     public DateTimeOffset? DeletedAt { get; set; }
 
     public bool QuotaSuspended { get; set; }
@@ -24,7 +26,7 @@ internal sealed class FakeProject
 
     public FakeBranch DefaultBranch => Branches.First(b => b.Branch.Default);
 
-    /// <summary>Real database names of the project (only the default branch is backed by PostgreSQL).</summary>
+    /// <summary>Real database names of the project's branches (snapshot copies are not included: nobody connects to them).</summary>
     public IEnumerable<string> RealDatabases => Branches.SelectMany(b => b.Databases).Select(d => d.RealName).OfType<string>();
 
     public IEnumerable<string> RealRoles => Branches.SelectMany(b => b.Roles).Select(r => r.RealName).OfType<string>();
@@ -37,6 +39,12 @@ internal sealed class FakeBranch
     public List<FakeRole> Roles { get; } = [];
 
     public List<FakeDatabase> Databases { get; } = [];
+
+    /// <summary>The backup schedule (<c>PUT .../backup_schedule</c>); stored only, nothing is taken on schedule.</summary>
+    public BackupSchedule Schedule { get; set; } = new();
+
+    /// <summary>For a branch restored from a snapshot and not yet finalized: the branch whose computes it takes over.</summary>
+    public string? RestoreTargetId { get; set; }
 }
 
 internal sealed class FakeRole
@@ -64,8 +72,22 @@ internal sealed class FakeDatabase
 {
     public required Database Database { get; init; }
 
-    /// <summary>The PostgreSQL database, or null when the branch is not backed by PostgreSQL.</summary>
-    public string? RealName { get; init; }
+    /// <summary>The PostgreSQL database, or null when the branch is not backed by PostgreSQL. Changes when a restore is finalized.</summary>
+    public string? RealName { get; set; }
+}
+
+/// <summary>A snapshot: the API's view and, when backed, one PostgreSQL copy per database of the source branch.</summary>
+internal sealed class FakeSnapshot
+{
+    public required Snapshot Snapshot { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>The source branch's databases at the snapshot (API name, owner, and the real copy or null).</summary>
+    public List<(string Name, string OwnerName, string? RealCopy)> Databases { get; } = [];
+
+    /// <summary>The source branch's roles at the snapshot (restored branches get them back).</summary>
+    public List<FakeRole> Roles { get; } = [];
 }
 
 internal sealed class FakeOperation

@@ -88,6 +88,54 @@ internal sealed class PostgresBackend : IAsyncDisposable
         _databases.Add(database);
     }
 
+    /// <summary>Whether the fake created (or renamed to) this database and has not dropped it.</summary>
+    public bool HasDatabase(string database) => _databases.Contains(database);
+
+    /// <summary>
+    /// Copies a database (<c>CREATE DATABASE target TEMPLATE source</c>). A template must have no other sessions, so new
+    /// connections to the source are refused and open ones terminated (57P01, as a compute restart does) for the copy;
+    /// afterwards the source accepts connections again when <paramref name="sourceConnectable"/> is set.
+    /// </summary>
+    public async Task CopyDatabaseAsync(string source, string target, string owner, bool sourceConnectable, bool targetConnectable,
+        CancellationToken cancellationToken)
+    {
+        await ExecuteAsync($"ALTER DATABASE {Ident(source)} ALLOW_CONNECTIONS false", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await TerminateAsync("datname = @name", source, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync($"CREATE DATABASE {Ident(target)} TEMPLATE {Ident(source)} OWNER {Ident(owner)}", cancellationToken).ConfigureAwait(false);
+            _databases.Add(target);
+            if (!targetConnectable)
+            {
+                await ExecuteAsync($"ALTER DATABASE {Ident(target)} ALLOW_CONNECTIONS false", cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (sourceConnectable)
+            {
+                await ExecuteAsync($"ALTER DATABASE {Ident(source)} ALLOW_CONNECTIONS true", cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Renames a database; open connections to it are terminated first (57P01), as PostgreSQL renames only an unused
+    /// database. Afterwards it accepts connections when <paramref name="connectable"/> is set.
+    /// </summary>
+    public async Task RenameDatabaseAsync(string from, string to, bool connectable, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync($"ALTER DATABASE {Ident(from)} ALLOW_CONNECTIONS false", cancellationToken).ConfigureAwait(false);
+        await TerminateAsync("datname = @name", from, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"ALTER DATABASE {Ident(from)} RENAME TO {Ident(to)}", cancellationToken).ConfigureAwait(false);
+        _databases.Remove(from);
+        _databases.Add(to);
+        if (connectable)
+        {
+            await ExecuteAsync($"ALTER DATABASE {Ident(to)} ALLOW_CONNECTIONS true", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Changes a role's password and drops its open connections (Neon does the same on reset).</summary>
     public async Task SetPasswordAsync(string role, string password, CancellationToken cancellationToken)
     {
