@@ -12,6 +12,7 @@ namespace Neon.Tenancy;
 /// <item><description>Provisioning: 4000-4099 (tenant lifecycle: provision, delete, recover, restore, rotate, application role, orphans, the mutation path).</description></item>
 /// <item><description>Plans: 5000-5099 (plan changes, suspend and resume, drift and reconcile).</description></item>
 /// <item><description>Usage: 6000-6099 (usage, history and thresholds).</description></item>
+/// <item><description>Checkpoints: 7000-7099 (checkpoints and restoring them).</description></item>
 /// </list>
 /// </remarks>
 public static class NeonTenancyEventId
@@ -185,4 +186,20 @@ public static class NeonTenancyEventId
 
     /// <summary>6008: Usage history was read in batches (Information).</summary>
     public const int UsageHistoryRead = 6008;
+
+    // Checkpoints: 7000-7099 (checkpoints and restoring them)
+    /// <summary>7000: A checkpoint was created (Information).</summary>
+    public const int CheckpointCreated = 7000;
+
+    /// <summary>7001: A checkpoint was deleted (Information).</summary>
+    public const int CheckpointDeleted = 7001;
+
+    /// <summary>7002: A checkpoint expired by its plan's retention and was deleted (Information).</summary>
+    public const int CheckpointExpired = 7002;
+
+    /// <summary>7003: A tenant was restored to a checkpoint (Information).</summary>
+    public const int CheckpointRestored = 7003;
+
+    /// <summary>7004: The catalog followed the tenant's branch to the one Neon serves it from (Warning: an earlier restore was interrupted).</summary>
+    public const int CatalogFollowedBranch = 7004;
 }

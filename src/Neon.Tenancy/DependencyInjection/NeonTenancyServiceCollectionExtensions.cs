@@ -57,6 +57,7 @@ public static class NeonTenancyServiceCollectionExtensions
             sp.GetRequiredService<ITenantCatalog>(), sp.GetRequiredService<Neon.Tenancy.Api.NeonApiClient>(), sp.GetRequiredService<ITenantLock>(),
             sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.OperationTimeout, sp.GetService<Logging.ILogger<TenantMutator>>()));
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
+        services.TryAddSingleton<ITenantCheckpoints, TenantCheckpoints>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         // Every options type bound from the NeonTenancy section is bound here or by its feature's registration through
         // BindChecked, so a value that cannot be converted fails at start naming the setting (never quoting the value).

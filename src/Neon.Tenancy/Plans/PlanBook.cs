@@ -17,6 +17,7 @@ internal sealed class PlanBook
 {
     private static readonly TenantPlanSettings Unmanaged = new();
     private readonly FrozenDictionary<string, TenantPlanSettings> _settings;
+    private readonly FrozenDictionary<string, CheckpointRetention> _retention;
 
     public PlanBook(IOptions<TenantPlanOptions> options)
     {
@@ -24,6 +25,7 @@ internal sealed class PlanBook
         var value = options.Value;
         DefaultPlan = value.DefaultPlan;
         _settings = value.Plans.ToFrozenDictionary(p => p.Key, p => ToSettings(p.Value), StringComparer.OrdinalIgnoreCase);
+        _retention = value.Plans.ToFrozenDictionary(p => p.Key, p => new CheckpointRetention(p.Value.MaxCheckpoints, p.Value.CheckpointRetention), StringComparer.OrdinalIgnoreCase);
         PlanNames = [.. _settings.Keys.Order(StringComparer.OrdinalIgnoreCase)];
     }
 
@@ -60,6 +62,13 @@ internal sealed class PlanBook
         ArgumentNullException.ThrowIfNull(record);
         return record.Settings ?? GetRecordedSettings(record.Plan);
     }
+
+    /// <summary>
+    /// How many checkpoints, and for how long, a tenant on <paramref name="plan"/> keeps (client side; a plan no longer
+    /// configured falls back to the default plan; no plans: no limits of the SDK's).
+    /// </summary>
+    public CheckpointRetention GetCheckpointRetention(string plan) =>
+        !HasPlans ? CheckpointRetention.Unlimited : _retention.TryGetValue(plan, out var retention) ? retention : _retention[DefaultPlan];
 
     /// <summary>A plan in user units to Neon's units (GB = 10^9 bytes, hours = 3600 s; compute hours are CU-hours).</summary>
     internal static TenantPlanSettings ToSettings(TenantPlan plan) => new()

@@ -36,4 +36,18 @@ public sealed class TenantPlan
 
     /// <summary>The most physical connections the application's pool opens to one tenant database (client side, not sent to Neon).</summary>
     public int? MaxPoolSize { get; set; }
+
+    /// <summary>
+    /// The most checkpoints a tenant keeps (1 to 1,000; client side): creating one more first deletes the oldest.
+    /// <see langword="null"/> = no count limit of the SDK's (Neon's own per-plan snapshot limit still applies, and
+    /// reaching it throws <see cref="TenantCheckpointLimitException"/>). Neon documents 1 on its free plan and 10 or 100 on
+    /// paid plans: configure what your Neon plan allows.
+    /// </summary>
+    public int? MaxCheckpoints { get; set; }
+
+    /// <summary>
+    /// How long a checkpoint is kept (more than 0; client side): older ones are deleted when the tenant's next checkpoint
+    /// is created. <see langword="null"/> = until deleted or pushed out by <see cref="MaxCheckpoints"/>.
+    /// </summary>
+    public TimeSpan? CheckpointRetention { get; set; }
 }

@@ -20,6 +20,7 @@ internal sealed class TenantPlanOptionsValidator : IValidateOptions<TenantPlanOp
     internal const double MaxAutoscalingComputeUnits = 16;
     internal const double MaxAutoscalingRange = 8;
     internal const int MaxPoolSizeLimit = 1000;
+    internal const int MaxCheckpointsLimit = 1000;
     internal static readonly TimeSpan MinSuspendTimeout = TimeSpan.FromSeconds(60);
     internal static readonly TimeSpan MaxSuspendTimeout = TimeSpan.FromDays(7);
     internal static readonly TimeSpan MaxHistoryRetention = TimeSpan.FromDays(30);
@@ -113,6 +114,16 @@ internal sealed class TenantPlanOptionsValidator : IValidateOptions<TenantPlanOp
         if (plan.MaxPoolSize is { } pool && pool is < 1 or > MaxPoolSizeLimit)
         {
             failures.Add($"{prefix}:MaxPoolSize ({pool}) must be from 1 to {MaxPoolSizeLimit}.");
+        }
+
+        if (plan.MaxCheckpoints is { } checkpoints && checkpoints is < 1 or > MaxCheckpointsLimit)
+        {
+            failures.Add($"{prefix}:MaxCheckpoints ({checkpoints}) must be from 1 to {MaxCheckpointsLimit}.");
+        }
+
+        if (plan.CheckpointRetention is { } kept && kept <= TimeSpan.Zero)
+        {
+            failures.Add($"{prefix}:CheckpointRetention ({kept}) must be greater than 0; leave it out to keep checkpoints until deleted.");
         }
     }
 

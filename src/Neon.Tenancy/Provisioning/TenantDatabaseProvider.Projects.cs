@@ -58,24 +58,12 @@ internal sealed partial class TenantDatabaseProvider
             throw new InvalidOperationException($"Project '{project.Id}' of tenant '{tenantId}' has no branch to adopt.");
         }
 
-        var endpoints = await _api.Branches.ListProjectBranchEndpointsAsync(project.Id, branch.Id, cancellationToken).ConfigureAwait(false);
-        var endpoint = endpoints.Endpoints.FirstOrDefault(e => e.Type == EndpointType.ReadWrite) ?? endpoints.Endpoints.FirstOrDefault();
         var database = request.DatabaseName ?? _options.DefaultDatabaseName;
         var role = request.RoleName ?? _options.DefaultRoleName;
-        var pooled = await _api.Projects.GetConnectionURIAsync(project.Id, database, role, branch.Id, endpoint?.Id, pooled: true, cancellationToken).ConfigureAwait(false);
-        var direct = await _api.Projects.GetConnectionURIAsync(project.Id, database, role, branch.Id, endpoint?.Id, pooled: false, cancellationToken).ConfigureAwait(false);
+        var (endpointId, pooled, direct) = await TenantBranchConnections.ReadAsync(
+            _api, _protector, _options.SslMode, tenantId, project.Id, branch.Id, database, role, cancellationToken).ConfigureAwait(false);
         var running = await _kit.RunningOperationsAsync(project.Id, cancellationToken).ConfigureAwait(false);
-
-        return new ProjectDetails(
-            project.Id,
-            project.RegionId,
-            branch.Id,
-            endpoint?.Id,
-            database,
-            role,
-            _protector.Protect(tenantId, ConnectionSecretKind.Pooled, TenantConnectionStrings.FromUri(pooled.Uri, _options.SslMode)),
-            _protector.Protect(tenantId, ConnectionSecretKind.Direct, TenantConnectionStrings.FromUri(direct.Uri, _options.SslMode)),
-            running);
+        return new ProjectDetails(project.Id, project.RegionId, branch.Id, endpointId, database, role, pooled, direct, running);
     }
 
     private ProjectDetails FromCreateResponse(TenantId tenantId, CreateProjectResponse created, TenantProvisionRequest request)

@@ -15,13 +15,13 @@ internal sealed class TwoInstances : IAsyncDisposable
 
     public ProvisioningRig Second { get; }
 
-    public static TwoInstances Create(NeonFakeServer fake, string catalogConnectionString)
+    public static TwoInstances Create(NeonFakeServer fake, string catalogConnectionString, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configure = null)
     {
         var key = SecretsTestData.NewKey();
         var schema = PostgresDatabaseFixture.NewSchema();
         return new TwoInstances(
-            ProvisioningRig.Create(fake, key, catalogConnectionString, schema),
-            ProvisioningRig.Create(fake, key, catalogConnectionString, schema));
+            ProvisioningRig.Create(fake, key, catalogConnectionString, schema, configure),
+            ProvisioningRig.Create(fake, key, catalogConnectionString, schema, configure));
     }
 
     public void Deconstruct(out ProvisioningRig first, out ProvisioningRig second) => (first, second) = (First, Second);

@@ -1,0 +1,199 @@
+using Microsoft.Extensions.DependencyInjection;
+using Neon.Tenancy.Api.Models;
+using Neon.Tenancy.Testing;
+using Neon.Tenancy.Tests.Infrastructure;
+using Neon.Tenancy.Tests.Provisioning;
+
+namespace Neon.Tenancy.Tests.Checkpoints;
+
+/// <summary>Checkpoints against the fake Neon backed by real PostgreSQL: a checkpoint is a real copy, a restore rewinds real data.</summary>
+public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TenantProvisionRequest Free = new() { Plan = "free" };
+
+    private static ITenantCheckpoints Checkpoints(ProvisioningRig rig) => rig.Services.GetRequiredService<ITenantCheckpoints>();
+
+    private static TenantConnectionFactory Connections(ProvisioningRig rig) => rig.Services.GetRequiredService<TenantConnectionFactory>();
+
+    private static Task<string> ItemsAsync(ProvisioningRig rig, TenantId tenant) =>
+        TenantSql.ScalarAsync<string>(Connections(rig), tenant, TenantConnectionKind.Direct, "SELECT coalesce(string_agg(v, ',' ORDER BY v), '') FROM items");
+
+    private static Action<IServiceCollection> Plans(TenantPlan free) => services => services.Configure<TenantPlanOptions>(o =>
+    {
+        o.DefaultPlan = "free";
+        o.Plans["free"] = free;
+    });
+
+    private async Task<(NeonFakeServer Fake, ProvisioningRig Rig, TenantId Tenant)> StartAsync(TenantPlan? plan = null, int? snapshotLimit = null)
+    {
+        var fake = NeonFakeServer.Start(new NeonFakeServerOptions
+        {
+            OperationDuration = TimeSpan.FromMilliseconds(50),
+            PostgresConnectionString = TestPostgres.AdminConnectionString,
+            ManualSnapshotLimit = snapshotLimit ?? 10,
+        });
+        var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), database.ConnectionString, PostgresDatabaseFixture.NewSchema(), Plans(plan ?? new TenantPlan()));
+        var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
+        await rig.Provider.ProvisionAsync(tenant, Free);
+        return (fake, rig, tenant);
+    }
+
+    [Fact]
+    public async Task RestoreCheckpointAsync_AfterMoreWrites_TenantShowsTheCheckpointsRowsOnBothInstances_CatalogOnTheNewBranch()
+    {
+        await using var fake = NeonFakeServer.Start(new NeonFakeServerOptions { OperationDuration = TimeSpan.FromMilliseconds(50), PostgresConnectionString = TestPostgres.AdminConnectionString });
+        await using var instances = TwoInstances.Create(fake, database.ConnectionString);
+        var (first, second) = instances;
+        var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
+        var provisioned = await first.Provider.ProvisionAsync(tenant, Free);
+        await TenantSql.ExecuteAsync(first.Secret(provisioned, ConnectionSecretKind.Direct), "CREATE TABLE items (v text); INSERT INTO items VALUES ('a'), ('b')");
+
+        var checkpoint = await Checkpoints(first).CreateCheckpointAsync(tenant, "before import", new Dictionary<string, string> { ["app.version"] = "1.2.0" });
+        await TenantSql.ExecuteAsync(first.Secret(provisioned, ConnectionSecretKind.Direct), "INSERT INTO items VALUES ('c'); DELETE FROM items WHERE v = 'a'");
+        Assert.Equal("b,c", await ItemsAsync(first, tenant));
+        Assert.Equal("b,c", await ItemsAsync(second, tenant));
+        var cachedOnSecond = Connections(second).PeekEntry(tenant, TenantConnectionKind.Direct);
+        Assert.NotNull(cachedOnSecond);
+
+        var restored = await Checkpoints(first).RestoreCheckpointAsync(tenant, checkpoint.Id);
+
+        Assert.NotEqual(provisioned.BranchId, restored.BranchId);
+        var neonDefault = Assert.Single((await first.Api.Branches.ListProjectBranchesAsync(restored.ProjectId!)).Branches, b => b.Default);
+        Assert.Equal(neonDefault.Id, restored.BranchId);
+        Assert.Equal(restored, await second.Catalog.GetAsync(tenant));
+        Assert.Equal("a,b", await ItemsAsync(first, tenant));
+
+        // The second instance hears of the new branch on the change feed and replaces its cached data source.
+        var deadline = DateTime.UtcNow + Timeout;
+        while (ReferenceEquals(Connections(second).PeekEntry(tenant, TenantConnectionKind.Direct), cachedOnSecond) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.NotSame(cachedOnSecond, Connections(second).PeekEntry(tenant, TenantConnectionKind.Direct));
+        Assert.Equal("a,b", await ItemsAsync(second, tenant));
+        Assert.Equal([checkpoint], await Checkpoints(second).GetCheckpointsAsync(tenant));
+        Assert.Equal("1.2.0", checkpoint.Metadata["app.version"]);
+    }
+
+    [Fact]
+    public async Task CreateCheckpointAsync_PlanKeepsTwo_TheOldestGoesFirst_InNeonToo()
+    {
+        var (fake, rig, tenant) = await StartAsync(new TenantPlan { MaxCheckpoints = 2 });
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        var checkpoints = Checkpoints(rig);
+
+        var one = await checkpoints.CreateCheckpointAsync(tenant, "one");
+        var two = await checkpoints.CreateCheckpointAsync(tenant, "two");
+        var three = await checkpoints.CreateCheckpointAsync(tenant, "three");
+
+        Assert.Equal([two.Id, three.Id], (await checkpoints.GetCheckpointsAsync(tenant)).Select(c => c.Id));
+        var record = (await rig.Catalog.GetAsync(tenant))!;
+        var inNeon = (await rig.Api.Snapshots.ListSnapshotsAsync(record.ProjectId!)).Snapshots.Select(s => s.Id).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { two.Id, three.Id }.Order(StringComparer.Ordinal), inNeon);
+        Assert.Null(await checkpoints.GetCheckpointAsync(tenant, one.Id));
+        Assert.Contains(rig.Logs.GetSnapshot(), l => l.Id.Id == NeonTenancyEventId.CheckpointExpired && l.Message.Contains(one.Id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CreateCheckpointAsync_CheckpointOlderThanTheRetention_IsDeletedFirst()
+    {
+        var (fake, rig, tenant) = await StartAsync(new TenantPlan { CheckpointRetention = TimeSpan.FromDays(1) });
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        var checkpoints = Checkpoints(rig);
+        var old = await checkpoints.CreateCheckpointAsync(tenant, "old");
+        await rig.Catalog.RemoveCheckpointAsync(tenant, old.Id);
+        await rig.Catalog.AddCheckpointAsync(old with { CreatedAt = DateTimeOffset.UtcNow.AddDays(-2) }); // as if taken two days ago
+
+        var fresh = await checkpoints.CreateCheckpointAsync(tenant, "fresh");
+
+        Assert.Equal([fresh.Id], (await checkpoints.GetCheckpointsAsync(tenant)).Select(c => c.Id));
+        var record = (await rig.Catalog.GetAsync(tenant))!;
+        Assert.DoesNotContain((await rig.Api.Snapshots.ListSnapshotsAsync(record.ProjectId!)).Snapshots, s => s.Id == old.Id);
+    }
+
+    [Fact]
+    public async Task CreateCheckpointAsync_NeonsSnapshotLimit_ThrowsTypedErrorNamingTheLimit_RecordsNothing()
+    {
+        var (fake, rig, tenant) = await StartAsync(snapshotLimit: 1);
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        var checkpoints = Checkpoints(rig);
+        await checkpoints.CreateCheckpointAsync(tenant, "one");
+
+        var error = await Assert.ThrowsAsync<TenantCheckpointLimitException>(() => checkpoints.CreateCheckpointAsync(tenant, "two"));
+
+        Assert.Equal(tenant, error.TenantId);
+        Assert.Equal("SNAPSHOTS_LIMIT_EXCEEDED", error.ErrorCode);
+        Assert.Equal(1, error.Checkpoints);
+        Assert.Null(error.ConfiguredLimit);
+        Assert.Contains("MaxCheckpoints", error.Message, StringComparison.Ordinal);
+        Assert.False(error.IsTransient);
+        Assert.IsType<Neon.Tenancy.Api.NeonPlanLimitException>(error.InnerException);
+        Assert.Single(await checkpoints.GetCheckpointsAsync(tenant));
+    }
+
+    [Fact]
+    public async Task DeleteCheckpointAsync_DeletesTheSnapshotAndTheRecord_Once()
+    {
+        var (fake, rig, tenant) = await StartAsync();
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        var checkpoints = Checkpoints(rig);
+        var checkpoint = await checkpoints.CreateCheckpointAsync(tenant, "one");
+
+        Assert.True(await checkpoints.DeleteCheckpointAsync(tenant, checkpoint.Id));
+        Assert.False(await checkpoints.DeleteCheckpointAsync(tenant, checkpoint.Id));
+
+        var record = (await rig.Catalog.GetAsync(tenant))!;
+        Assert.Empty((await rig.Api.Snapshots.ListSnapshotsAsync(record.ProjectId!)).Snapshots);
+        Assert.Empty(await checkpoints.GetCheckpointsAsync(tenant));
+        await Assert.ThrowsAsync<TenantCheckpointNotFoundException>(() => checkpoints.RestoreCheckpointAsync(tenant, checkpoint.Id));
+    }
+
+    [Fact]
+    public async Task RestoreCheckpointAsync_AfterARestoreWhoseCatalogWriteWasLost_FollowsNeonsBranchFirst()
+    {
+        var (fake, rig, tenant) = await StartAsync();
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        var checkpoints = Checkpoints(rig);
+        var checkpoint = await checkpoints.CreateCheckpointAsync(tenant, "one");
+        var before = (await rig.Catalog.GetAsync(tenant))!;
+
+        // A restore Neon finalized, whose catalog write never happened (the process died in between).
+        var lost = await rig.Api.Snapshots.RestoreSnapshotAsync(before.ProjectId!, checkpoint.Id, request: new RestoreSnapshotRequest { TargetBranchId = before.BranchId, FinalizeRestore = true });
+        await rig.Api.WaitForOperationsAsync(lost.Operations);
+
+        var again = await checkpoints.RestoreCheckpointAsync(tenant, checkpoint.Id);
+
+        Assert.Contains(rig.Logs.GetSnapshot(), l => l.Id.Id == NeonTenancyEventId.CatalogFollowedBranch);
+        var neonDefault = Assert.Single((await rig.Api.Branches.ListProjectBranchesAsync(before.ProjectId!)).Branches, b => b.Default);
+        Assert.Equal(neonDefault.Id, again.BranchId);
+        Assert.NotEqual(lost.Branch.Id, again.BranchId); // restored once more, from the branch Neon really served
+        Assert.Equal(1, await TenantSql.ScalarAsync<int>(Connections(rig), tenant, TenantConnectionKind.Direct, "SELECT 1"));
+    }
+
+    [Fact]
+    public async Task CreateCheckpointAsync_BadNameOrMetadata_RefusedBeforeAnyNeonCall()
+    {
+        var (fake, rig, tenant) = await StartAsync();
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        var calls = fake.RequestLog.Count;
+        var checkpoints = Checkpoints(rig);
+
+        var blank = await Assert.ThrowsAsync<ArgumentException>(() => checkpoints.CreateCheckpointAsync(tenant, " "));
+        var tooLong = await Assert.ThrowsAsync<ArgumentException>(() => checkpoints.CreateCheckpointAsync(tenant, "ok",
+            new Dictionary<string, string> { ["note"] = new string('x', 1025) }));
+
+        Assert.Contains("name", blank.Message, StringComparison.Ordinal);
+        Assert.Contains("'note'", tooLong.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("xxxx", tooLong.Message, StringComparison.Ordinal);
+        Assert.Equal(calls, fake.RequestLog.Count);
+        await Assert.ThrowsAsync<ArgumentException>(() => checkpoints.CreateCheckpointAsync(default, "ok"));
+    }
+}
