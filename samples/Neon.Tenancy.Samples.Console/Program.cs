@@ -136,6 +136,7 @@ try
         new IsolationStep(),
         new RotateStep(),
         new RestoreStep(),
+        new CheckpointStep(),
         new DeleteRecoverStep(),
         new LimitStep(),
         new UsageStep(),
