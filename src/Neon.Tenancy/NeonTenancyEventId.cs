@@ -202,4 +202,16 @@ public static class NeonTenancyEventId
 
     /// <summary>7004: The catalog followed the tenant's branch to the one Neon serves it from (Warning: an earlier restore was interrupted).</summary>
     public const int CatalogFollowedBranch = 7004;
+
+    /// <summary>7005: A restore preview is ready on its own branch; the tenant keeps serving its current data (Information).</summary>
+    public const int RestorePreviewReady = 7005;
+
+    /// <summary>7006: A restore preview was finalized: the tenant now lives on the preview branch (Information).</summary>
+    public const int RestoreFinalized = 7006;
+
+    /// <summary>7007: A restore preview was discarded and its branch deleted (Information).</summary>
+    public const int RestoreDiscarded = 7007;
+
+    /// <summary>7008: An interrupted restore was found on the tenant and is finished first (Warning).</summary>
+    public const int RestoreResumed = 7008;
 }

@@ -153,6 +153,14 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
                 ApplicationPooledConnectionSecret = record.ApplicationPooledConnectionSecret.ToArray(),
                 ApplicationDirectConnectionSecret = record.ApplicationDirectConnectionSecret.ToArray(),
                 RecoverableUntil = record.RecoverableUntil is { } until ? CatalogRules.Truncate(until) : null,
+                PendingRestore = record.PendingRestore is { } restore
+                    ? restore with
+                    {
+                        StartedAt = CatalogRules.Truncate(restore.StartedAt),
+                        PooledConnectionSecret = restore.PooledConnectionSecret.ToArray(),
+                        DirectConnectionSecret = restore.DirectConnectionSecret.ToArray(),
+                    }
+                    : null,
             };
             _store.Tenants[record.TenantId] = after;
         }

@@ -36,9 +36,10 @@ internal static partial class PostgresCatalogRows
         FailureReason = NullableText(reader, 19),
         RecoverableUntil = reader.IsDBNull(20) ? null : reader.GetFieldValue<DateTimeOffset>(20),
         Settings = reader.IsDBNull(21) ? null : JsonSerializer.Deserialize(reader.GetString(21), CatalogJson.Default.TenantPlanSettings),
+        PendingRestore = reader.IsDBNull(22) ? null : PendingRestoreJson.ToRestore(JsonSerializer.Deserialize(reader.GetString(22), CatalogJson.Default.PendingRestoreJson)!),
     };
 
-    /// <summary>The parameters of <see cref="PostgresCatalogSql.Update"/> ($1 to $21) for <paramref name="record"/>.</summary>
+    /// <summary>The parameters of <see cref="PostgresCatalogSql.Update"/> ($1 to $22) for <paramref name="record"/>.</summary>
     public static void AddUpdateParameters(NpgsqlCommand update, TenantRecord record, DateTimeOffset now)
     {
         AddText(update, record.TenantId.Value);
@@ -68,6 +69,11 @@ internal static partial class PostgresCatalogRows
         update.Parameters.Add(new NpgsqlParameter
         {
             Value = record.Settings is { } settings ? JsonSerializer.Serialize(settings, CatalogJson.Default.TenantPlanSettings) : DBNull.Value,
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
+        update.Parameters.Add(new NpgsqlParameter
+        {
+            Value = record.PendingRestore is { } restore ? JsonSerializer.Serialize(PendingRestoreJson.From(restore), CatalogJson.Default.PendingRestoreJson) : DBNull.Value,
             NpgsqlDbType = NpgsqlDbType.Jsonb,
         });
     }
@@ -113,5 +119,70 @@ internal static partial class PostgresCatalogRows
     [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
     [JsonSerializable(typeof(TenantPlanSettings))]
     [JsonSerializable(typeof(Dictionary<string, string>))]
+    [JsonSerializable(typeof(PendingRestoreJson))]
     internal sealed partial class CatalogJson : JsonSerializerContext;
+
+    /// <summary>The stored JSON of <see cref="TenantPendingRestore"/> (secrets as base64 ciphertext).</summary>
+    internal sealed class PendingRestoreJson
+    {
+        public TenantRestoreKind Kind { get; set; }
+
+        public TenantRestoreStage Stage { get; set; }
+
+        public bool Preview { get; set; }
+
+        public string? CheckpointId { get; set; }
+
+        public DateTimeOffset? Timestamp { get; set; }
+
+        public string? Lsn { get; set; }
+
+        public string? BranchName { get; set; }
+
+        public string PreviousBranchId { get; set; } = "";
+
+        public string? BranchId { get; set; }
+
+        public string? EndpointId { get; set; }
+
+        public byte[]? PooledSecret { get; set; }
+
+        public byte[]? DirectSecret { get; set; }
+
+        public DateTimeOffset StartedAt { get; set; }
+
+        public static PendingRestoreJson From(TenantPendingRestore restore) => new()
+        {
+            Kind = restore.Kind,
+            Stage = restore.Stage,
+            Preview = restore.Preview,
+            CheckpointId = restore.CheckpointId,
+            Timestamp = restore.Timestamp,
+            Lsn = restore.Lsn,
+            BranchName = restore.BranchName,
+            PreviousBranchId = restore.PreviousBranchId,
+            BranchId = restore.BranchId,
+            EndpointId = restore.EndpointId,
+            PooledSecret = restore.PooledConnectionSecret.IsEmpty ? null : restore.PooledConnectionSecret.ToArray(),
+            DirectSecret = restore.DirectConnectionSecret.IsEmpty ? null : restore.DirectConnectionSecret.ToArray(),
+            StartedAt = CatalogRules.Truncate(restore.StartedAt),
+        };
+
+        public static TenantPendingRestore ToRestore(PendingRestoreJson json) => new()
+        {
+            Kind = json.Kind,
+            Stage = json.Stage,
+            Preview = json.Preview,
+            CheckpointId = json.CheckpointId,
+            Timestamp = json.Timestamp,
+            Lsn = json.Lsn,
+            BranchName = json.BranchName,
+            PreviousBranchId = json.PreviousBranchId,
+            BranchId = json.BranchId,
+            EndpointId = json.EndpointId,
+            PooledConnectionSecret = json.PooledSecret ?? ReadOnlyMemory<byte>.Empty,
+            DirectConnectionSecret = json.DirectSecret ?? ReadOnlyMemory<byte>.Empty,
+            StartedAt = json.StartedAt,
+        };
+    }
 }

@@ -11,7 +11,7 @@ internal sealed class PostgresCatalogSql
     private const string Columns =
         "tenant_id, state, plan, project_name, project_id, region, branch_id, endpoint_id, database_name, role_name, " +
         "schema_version, pooled_secret, direct_secret, created_at, updated_at, row_version, " +
-        "app_role_name, app_pooled_secret, app_direct_secret, failure_reason, recoverable_until, plan_settings";
+        "app_role_name, app_pooled_secret, app_direct_secret, failure_reason, recoverable_until, plan_settings, pending_restore";
 
     private const string CheckpointColumns = "tenant_id, checkpoint_id, name, branch_id, created_at, metadata";
 
@@ -80,8 +80,8 @@ internal sealed class PostgresCatalogSql
                 NotifyFunction(schema, "CREATE OR REPLACE", ["plan", "plan_settings"], [.. ConnectionColumnsV1, .. ApplicationRoleColumns]),
             ],
 
-            // Version 4: checkpoints (Neon snapshots recorded with the caller's metadata), removed with their tenant. A
-            // table of their own: a fleet listing of tenants does not carry them.
+            // Version 4: checkpoints (Neon snapshots recorded with the caller's metadata), removed with their tenant (a
+            // table of their own: a fleet listing of tenants does not carry them), and the restore in progress.
             [
                 $"""
                 CREATE TABLE {c} (
@@ -95,6 +95,10 @@ internal sealed class PostgresCatalogSql
                 )
                 """,
                 $"CREATE INDEX checkpoints_created_idx ON {c} (tenant_id, created_at, checkpoint_id)",
+
+                // A restore in progress (TenantRecord.PendingRestore, JSON; null = none). Not a connection change: the
+                // tenant's own connection columns change when the restore completes.
+                $"ALTER TABLE {t} ADD COLUMN pending_restore jsonb",
             ],
         ];
 
@@ -115,6 +119,7 @@ internal sealed class PostgresCatalogSql
             $"UPDATE {t} SET state = $2, plan = $3, project_name = $4, project_id = $5, region = $6, branch_id = $7, endpoint_id = $8, " +
             "database_name = $9, role_name = $10, schema_version = $11, pooled_secret = $12, direct_secret = $13, updated_at = $14, " +
             "app_role_name = $16, app_pooled_secret = $17, app_direct_secret = $18, failure_reason = $19, recoverable_until = $20, plan_settings = $21, " +
+            "pending_restore = $22, " +
             $"row_version = row_version + 1 WHERE tenant_id = $1 AND row_version = $15 RETURNING {Columns}";
         GetVersion = $"SELECT row_version FROM {t} WHERE tenant_id = $1";
         Remove = $"DELETE FROM {t} WHERE tenant_id = $1";

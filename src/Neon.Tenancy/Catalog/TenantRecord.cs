@@ -82,6 +82,12 @@ public sealed record TenantRecord
     /// <summary>Until when a deleted tenant's project can be recovered (set on delete, cleared on recover).</summary>
     public DateTimeOffset? RecoverableUntil { get; init; }
 
+    /// <summary>
+    /// A restore in progress (a preview waiting to be finalized or discarded, or an interrupted restore the next restore
+    /// call finishes); <see langword="null"/> when none.
+    /// </summary>
+    public TenantPendingRestore? PendingRestore { get; init; }
+
     /// <summary>When the tenant was reserved (set by the catalog from its <see cref="TimeProvider"/>, microsecond precision).</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -117,6 +123,7 @@ public sealed record TenantRecord
         && ApplicationDirectConnectionSecret.Span.SequenceEqual(other.ApplicationDirectConnectionSecret.Span)
         && string.Equals(FailureReason, other.FailureReason, StringComparison.Ordinal)
         && RecoverableUntil == other.RecoverableUntil
+        && PendingRestore == other.PendingRestore
         && CreatedAt == other.CreatedAt && UpdatedAt == other.UpdatedAt && Version == other.Version;
 
     /// <inheritdoc/>
@@ -143,6 +150,7 @@ public sealed record TenantRecord
             .Append(", ApplicationDirectConnectionSecret = ").Append(Describe(ApplicationDirectConnectionSecret))
             .Append(", FailureReason = ").Append(FailureReason)
             .Append(", RecoverableUntil = ").Append(RecoverableUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(", PendingRestore = ").Append(PendingRestore?.ToString())
             .Append(", CreatedAt = ").Append(CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
             .Append(", UpdatedAt = ").Append(UpdatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
             .Append(", Version = ").Append(Version);

@@ -16,7 +16,4 @@ internal static partial class CheckpointLog
 
     [LoggerMessage(EventId = NeonTenancyEventId.CheckpointRestored, EventName = nameof(NeonTenancyEventId.CheckpointRestored), Level = LogLevel.Information, Message = "Tenant {TenantId}: restored to checkpoint {CheckpointId}; now on branch {BranchId} (was {PreviousBranchId}, kept)")]
     public static partial void Restored(ILogger logger, string tenantId, string checkpointId, string branchId, string previousBranchId);
-
-    [LoggerMessage(EventId = NeonTenancyEventId.CatalogFollowedBranch, EventName = nameof(NeonTenancyEventId.CatalogFollowedBranch), Level = LogLevel.Warning, Message = "Tenant {TenantId}: Neon serves it from branch {BranchId}, the catalog had {RecordedBranchId} (an earlier restore was interrupted); the catalog follows")]
-    public static partial void FollowedBranch(ILogger logger, string tenantId, string branchId, string recordedBranchId);
 }

@@ -56,20 +56,60 @@ public interface ITenantCheckpoints
     Task<bool> DeleteCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Restores the tenant to a checkpoint and finalizes at once, as Neon does: the snapshot becomes a new branch and the
-    /// tenant's computes move onto it, so the tenant's branch id changes. The catalog records the new branch, endpoint and
-    /// connection secrets; the change feed tells every instance's connection layer, which drops its cached data sources.
-    /// The previous branch is kept in the project (Neon renames it). A call after an interrupted restore first brings the
-    /// catalog to the branch Neon serves the tenant from.
+    /// Restores the tenant to a checkpoint. <see cref="TenantRestoreMode.Finalize"/> (the default) finalizes at once, as
+    /// Neon does: the snapshot becomes a new branch and the tenant's computes move onto it, so the tenant's branch id
+    /// changes; the catalog records the new branch, its endpoint and Neon's connection strings for it, and the change
+    /// feed makes every instance's connection layer drop its cached data sources. <see cref="TenantRestoreMode.Preview"/>
+    /// stops at a preview branch of its own (<see cref="TenantRecord.PendingRestore"/>) while the tenant keeps serving
+    /// its current data. The restore is recorded before Neon is asked: a call interrupted at any step is finished by the
+    /// tenant's next restore call.
     /// </summary>
     /// <param name="tenantId">The tenant (ready or suspended).</param>
     /// <param name="checkpointId">The checkpoint's id.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The tenant's record on its new branch.</returns>
-    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c> or <paramref name="checkpointId"/> is blank.</exception>
+    /// <param name="mode">Finalize at once, or preview first.</param>
+    /// <param name="cancellationToken">Cancels the call (the restore stays recorded and the next call finishes it).</param>
+    /// <returns>The tenant's record: on its new branch, or with the preview in <see cref="TenantRecord.PendingRestore"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, <paramref name="checkpointId"/> is blank or <paramref name="mode"/> is not defined.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantStateException">The tenant does not serve (not ready or suspended).</exception>
+    /// <exception cref="TenantStateException">The tenant does not serve, or a preview is pending (finalize or discard it first).</exception>
     /// <exception cref="TenantCheckpointNotFoundException">The tenant has no checkpoint with this id.</exception>
     /// <exception cref="Api.NeonApiException">Neon refused a call or an operation failed.</exception>
-    Task<TenantRecord> RestoreCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default);
+    Task<TenantRecord> RestoreCheckpointAsync(TenantId tenantId, string checkpointId, TenantRestoreMode mode = TenantRestoreMode.Finalize,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Opens a connection (direct, owner role) to the pending restore preview: the checkpoint's state, while the tenant's
+    /// own connections still see its current data. The caller owns and disposes it; it is outside the connection budget.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <returns>An open connection to the preview branch.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantStateException">No preview is ready.</exception>
+    /// <exception cref="Npgsql.NpgsqlException">The preview's compute did not accept the connection.</exception>
+    Task<Npgsql.NpgsqlConnection> OpenPreviewConnectionAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finalizes the pending preview: Neon moves the tenant's computes onto the preview branch; the catalog, the
+    /// connection secrets and every instance's cached data sources follow, as for <see cref="TenantRestoreMode.Finalize"/>.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the call (the next call finishes what it started).</param>
+    /// <returns>The tenant's record on its new branch.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantStateException">The tenant does not serve, or no preview is pending.</exception>
+    /// <exception cref="Api.NeonApiException">Neon refused a call or an operation failed.</exception>
+    Task<TenantRecord> FinalizeRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>Discards the pending preview: its branch is deleted; the tenant's data is as it was.</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the call (the next call finishes what it started).</param>
+    /// <returns>The tenant's record, with no restore pending.</returns>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
+    /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantStateException">The tenant does not serve, or no preview is pending.</exception>
+    /// <exception cref="Api.NeonApiException">Neon refused the deletion.</exception>
+    Task<TenantRecord> DiscardRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 }

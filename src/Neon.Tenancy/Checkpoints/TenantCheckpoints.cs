@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Neon.Tenancy.Api;
+using Npgsql;
 
 namespace Neon.Tenancy;
 
@@ -12,26 +12,24 @@ namespace Neon.Tenancy;
 /// </summary>
 internal sealed class TenantCheckpoints : ITenantCheckpoints
 {
-    private const string CreateOperation = "checkpoint", DeleteOperation = "checkpoint deletion", RestoreOperation = "checkpoint restore";
+    private const string CreateOperation = "checkpoint", DeleteOperation = "checkpoint deletion", RestoreOperation = "checkpoint restore",
+        FinalizeOperation = "restore finalize", DiscardOperation = "restore discard", PreviewOperation = "restore preview";
 
     private readonly TenantMutator _kit;
-    private readonly IConnectionSecretProtector _protector;
-    private readonly TenantProvisioningOptions _options;
+    private readonly TenantRestorer _restorer;
     private readonly PlanBook? _plans;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public TenantCheckpoints(
         TenantMutator kit,
-        IConnectionSecretProtector protector,
-        IOptions<TenantProvisioningOptions> options,
+        TenantRestorer restorer,
         TimeProvider timeProvider,
         ILogger<TenantCheckpoints>? logger = null,
         PlanBook? plans = null)
     {
         _kit = kit;
-        _protector = protector;
-        _options = options.Value;
+        _restorer = restorer;
         _plans = plans;
         _time = timeProvider;
         _logger = logger ?? NullLogger<TenantCheckpoints>.Instance;
@@ -58,7 +56,7 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
 
         return _kit.RunAsync(tenantId, CreateOperation, async token =>
         {
-            var record = await RequireServingOnCurrentBranchAsync(tenantId, CreateOperation, token).ConfigureAwait(false);
+            var record = await RequireServingAsync(tenantId, CreateOperation, token).ConfigureAwait(false);
             var kept = await ExpireAsync(record, token).ConfigureAwait(false);
             CreateSnapshotResponse created;
             try
@@ -115,72 +113,83 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
         }, cancellationToken);
     }
 
-    public Task<TenantRecord> RestoreCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default)
+    public Task<TenantRecord> RestoreCheckpointAsync(TenantId tenantId, string checkpointId, TenantRestoreMode mode = TenantRestoreMode.Finalize,
+        CancellationToken cancellationToken = default)
     {
         TenantRequestRules.Validate(tenantId);
         CatalogRules.RequireCheckpointId(checkpointId, nameof(checkpointId));
+        if (mode is not (TenantRestoreMode.Finalize or TenantRestoreMode.Preview))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown restore mode.");
+        }
+
         return _kit.RunAsync(tenantId, RestoreOperation, async token =>
         {
-            var record = await RequireServingOnCurrentBranchAsync(tenantId, RestoreOperation, token).ConfigureAwait(false);
+            var record = await _kit.RequireServingAsync(tenantId, RestoreOperation, token).ConfigureAwait(false);
             var checkpoint = await GetCheckpointAsync(tenantId, checkpointId, token).ConfigureAwait(false)
                 ?? throw new TenantCheckpointNotFoundException(tenantId, checkpointId);
+            var now = _time.GetUtcNow();
             var previous = record.BranchId!;
-            var restored = await _kit.MutateAsync(record.ProjectId!, t => Api.Snapshots.RestoreSnapshotAsync(record.ProjectId!, checkpoint.Id,
-                request: new RestoreSnapshotRequest { TargetBranchId = previous, FinalizeRestore = true }, cancellationToken: t),
-                answer => answer.Operations, token).ConfigureAwait(false);
-            record = await FollowBranchAsync(record, restored.Branch.Id, token).ConfigureAwait(false);
-            CheckpointLog.Restored(_logger, tenantId.Value, checkpoint.Id, record.BranchId!, previous);
+            record = await _restorer.StartAsync(record, new TenantPendingRestore
+            {
+                Kind = TenantRestoreKind.Checkpoint,
+                Stage = TenantRestoreStage.Requested,
+                Preview = mode == TenantRestoreMode.Preview,
+                CheckpointId = checkpoint.Id,
+                BranchName = mode == TenantRestoreMode.Preview ? PreviewBranchName(checkpoint, now) : null,
+                PreviousBranchId = previous,
+                StartedAt = now,
+            }, RestoreOperation, token).ConfigureAwait(false);
+            if (record.PendingRestore is null)
+            {
+                CheckpointLog.Restored(_logger, tenantId.Value, checkpoint.Id, record.BranchId!, previous);
+            }
+
             return record;
         }, cancellationToken);
     }
 
-    /// <summary>
-    /// Reads a serving tenant and, when Neon serves it from another branch than the catalog records (a finalized restore
-    /// whose catalog write was interrupted), brings the catalog to that branch first: every step after works on the
-    /// branch the tenant really lives on. One call to Neon.
-    /// </summary>
-    private async Task<TenantRecord> RequireServingOnCurrentBranchAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)
+    public async Task<NpgsqlConnection> OpenPreviewConnectionAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        TenantRequestRules.Validate(tenantId);
+        var record = await _kit.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        var connection = new NpgsqlConnection(_restorer.PreviewConnectionString(record, PreviewOperation));
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public Task<TenantRecord> FinalizeRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+        _kit.RunAsync(tenantId, FinalizeOperation, async token =>
+        {
+            var record = await _kit.RequireServingAsync(tenantId, FinalizeOperation, token).ConfigureAwait(false);
+            return await _restorer.FinalizeAsync(record, FinalizeOperation, token).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task<TenantRecord> DiscardRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
+        _kit.RunAsync(tenantId, DiscardOperation, async token =>
+        {
+            var record = await _kit.RequireServingAsync(tenantId, DiscardOperation, token).ConfigureAwait(false);
+            return await _restorer.DiscardAsync(record, DiscardOperation, token).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>A serving tenant, with an interrupted restore finished first (the checkpoint is taken of the branch the tenant really lives on).</summary>
+    private async Task<TenantRecord> RequireServingAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)
     {
         var record = await _kit.RequireServingAsync(tenantId, operation, cancellationToken).ConfigureAwait(false);
-        var branches = await Api.Branches.ListProjectBranchesAsync(record.ProjectId!, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var serving = branches.Branches.FirstOrDefault(b => b.Default);
-        if (serving is null || string.Equals(serving.Id, record.BranchId, StringComparison.Ordinal))
-        {
-            return record;
-        }
-
-        CheckpointLog.FollowedBranch(_logger, tenantId.Value, serving.Id, record.BranchId!);
-        return await FollowBranchAsync(record, serving.Id, cancellationToken).ConfigureAwait(false);
+        return await _restorer.ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Records <paramref name="branchId"/> as the tenant's branch, with its endpoint and Neon's connection strings for it
-    /// (the restored branch's roles carry the passwords they had at the checkpoint). A connection change: the change
-    /// feed makes every instance drop its cached data sources.
-    /// </summary>
-    private async Task<TenantRecord> FollowBranchAsync(TenantRecord record, string branchId, CancellationToken cancellationToken)
-    {
-        var (projectId, tenantId) = (record.ProjectId!, record.TenantId);
-        var (endpointId, pooled, direct) = await TenantBranchConnections.ReadAsync(Api, _protector, _options.SslMode, tenantId, projectId, branchId,
-            record.DatabaseName!, record.RoleName!, cancellationToken).ConfigureAwait(false);
-        (byte[] Pooled, byte[] Direct)? application = null;
-        if (record.ApplicationRoleName is { } applicationRole && !record.ApplicationPooledConnectionSecret.IsEmpty)
-        {
-            var (_, appPooled, appDirect) = await TenantBranchConnections.ReadAsync(Api, _protector, _options.SslMode, tenantId, projectId, branchId,
-                record.DatabaseName!, applicationRole, cancellationToken, ConnectionSecretKind.ApplicationPooled, ConnectionSecretKind.ApplicationDirect).ConfigureAwait(false);
-            application = (appPooled, appDirect);
-        }
-
-        return await _kit.UpdateAsync(tenantId, r => r with
-        {
-            BranchId = branchId,
-            EndpointId = endpointId,
-            PooledConnectionSecret = pooled,
-            DirectConnectionSecret = direct,
-            ApplicationPooledConnectionSecret = application?.Pooled ?? r.ApplicationPooledConnectionSecret,
-            ApplicationDirectConnectionSecret = application?.Direct ?? r.ApplicationDirectConnectionSecret,
-        }, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>The preview branch's name, chosen before Neon is asked (an interrupted call finds the branch by it).</summary>
+    private static string PreviewBranchName(TenantCheckpoint checkpoint, DateTimeOffset now) =>
+        "preview-" + checkpoint.Id + "-" + now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Applies the plan's retention before a new checkpoint: deletes those past their age, then the oldest until one more

@@ -56,6 +56,9 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddSingleton(static sp => new TenantMutator( // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
             sp.GetRequiredService<ITenantCatalog>(), sp.GetRequiredService<Neon.Tenancy.Api.NeonApiClient>(), sp.GetRequiredService<ITenantLock>(),
             sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.OperationTimeout, sp.GetService<Logging.ILogger<TenantMutator>>()));
+        services.TryAddSingleton(static sp => new TenantRestorer( // the one restore path of point-in-time and checkpoint restores
+            sp.GetRequiredService<TenantMutator>(), sp.GetRequiredService<IConnectionSecretProtector>(),
+            sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.SslMode, deletePreviousBranch: false, sp.GetService<Logging.ILogger<TenantRestorer>>()));
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
         services.TryAddSingleton<ITenantCheckpoints, TenantCheckpoints>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());

@@ -82,15 +82,17 @@ public interface ITenantDatabaseProvider
 
     /// <summary>
     /// Restores the tenant's branch in place to a timestamp or LSN, keeping the pre-restore state as a branch, waits for
-    /// Neon's operations, then signals the connection layer to drop cached connections.
+    /// Neon's operations, then signals the connection layer to drop cached connections. It shares the restore path of
+    /// checkpoint restores (<see cref="TenantRecord.PendingRestore"/>): recorded before Neon is asked, so a call
+    /// interrupted at any step is finished by the next restore call instead of being repeated.
     /// </summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="request">The point to restore to and the name to keep the pre-restore state under.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What was restored and where the pre-restore state is.</returns>
-    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, the request names neither or both of a timestamp and an LSN, or its <see cref="TenantRestoreRequest.PreserveUnderName"/> is not 1 to 256 characters without control characters (Neon's branch name limit).</exception>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, the request names neither or both of a timestamp and an LSN, or its <see cref="TenantRestoreRequest.PreserveUnderName"/> is not 1 to 256 characters without control characters (Neon's branch name limit) or names a branch the project already has.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantStateException">The tenant is not ready or suspended.</exception>
+    /// <exception cref="TenantStateException">The tenant is not ready or suspended, or a checkpoint restore preview is pending.</exception>
     /// <exception cref="Api.NeonApiException">Neon refused or failed the restore (for example a time outside the history retention).</exception>
     Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default);
 

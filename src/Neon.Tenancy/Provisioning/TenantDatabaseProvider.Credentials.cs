@@ -3,7 +3,7 @@ using Neon.Tenancy.Api;
 
 namespace Neon.Tenancy;
 
-/// <summary>Point-in-time restore and credential rotation: both change how the tenant connects, so both re-store its secrets.</summary>
+/// <summary>Point-in-time restore (through the shared restore path, <see cref="TenantRestorer"/>) and credential rotation.</summary>
 internal sealed partial class TenantDatabaseProvider
 {
     public Task<TenantRestoreResult> RestoreAsync(TenantId tenantId, TenantRestoreRequest request, CancellationToken cancellationToken = default)
@@ -16,21 +16,17 @@ internal sealed partial class TenantDatabaseProvider
             var preserveUnder = request.PreserveUnderName
                 ?? "pre-restore-" + _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
-            await _kit.MutateAsync(record.ProjectId!, t => _api.Branches.RestoreProjectBranchAsync(record.ProjectId!, record.BranchId!, new BranchRestoreRequest
+            // The shared restore path: recorded first, so an interrupted restore is finished by the next restore call.
+            record = await _restorer.StartAsync(record, new TenantPendingRestore
             {
-                SourceBranchId = record.BranchId!,
-                SourceTimestamp = request.Timestamp,
-                SourceLsn = string.IsNullOrEmpty(request.Lsn) ? null : request.Lsn,
-                PreserveUnderName = preserveUnder,
-            }, t), restored => restored.Operations, token).ConfigureAwait(false);
-
-            // The compute restarted onto restored data: re-encrypting the secrets (fresh nonces) changes the record's
-            // connection fields, so the change feed says ConnectionChanged and the connection layer drops cached connections.
-            record = await _kit.UpdateAsync(tenantId, r => r with
-            {
-                PooledConnectionSecret = Reprotect(tenantId, ConnectionSecretKind.Pooled, r.PooledConnectionSecret),
-                DirectConnectionSecret = Reprotect(tenantId, ConnectionSecretKind.Direct, r.DirectConnectionSecret),
-            }, token).ConfigureAwait(false);
+                Kind = TenantRestoreKind.PointInTime,
+                Stage = TenantRestoreStage.Requested,
+                Timestamp = request.Timestamp,
+                Lsn = string.IsNullOrEmpty(request.Lsn) ? null : request.Lsn,
+                BranchName = preserveUnder,
+                PreviousBranchId = record.BranchId!,
+                StartedAt = _time.GetUtcNow(),
+            }, "restore", token).ConfigureAwait(false);
             ProvisioningLog.Restored(_logger, tenantId.Value, record.BranchId!, preserveUnder);
             return new TenantRestoreResult(record, preserveUnder);
         }, cancellationToken);
@@ -78,9 +74,6 @@ internal sealed partial class TenantDatabaseProvider
         ProvisioningLog.Rotated(_logger, tenantId.Value, role);
         return record;
     }
-
-    private byte[] Reprotect(TenantId tenantId, ConnectionSecretKind kind, ReadOnlyMemory<byte> secret) =>
-        _protector.Protect(tenantId, kind, _protector.Unprotect(tenantId, kind, secret.Span));
 
     private byte[] WithPassword(TenantId tenantId, ConnectionSecretKind kind, ReadOnlyMemory<byte> secret, string password) =>
         _protector.Protect(tenantId, kind, TenantConnectionStrings.WithPassword(_protector.Unprotect(tenantId, kind, secret.Span), password));

@@ -25,6 +25,7 @@ namespace Neon.Tenancy;
 internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
 {
     private readonly TenantMutator _kit;
+    private readonly TenantRestorer _restorer;
     private readonly ITenantCatalog _catalog;
     private readonly NeonApiClient _api;
     private readonly IConnectionSecretProtector _protector;
@@ -39,6 +40,7 @@ internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
 
     public TenantDatabaseProvider(
         TenantMutator kit,
+        TenantRestorer restorer,
         IConnectionSecretProtector protector,
         IOptions<NeonTenancyOptions> tenancyOptions,
         IOptions<TenantProvisioningOptions> options,
@@ -50,6 +52,7 @@ internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
         PlanBook? plans = null)
     {
         _kit = kit;
+        _restorer = restorer;
         _catalog = kit.Catalog;
         _api = kit.Api;
         _protector = protector;

@@ -32,6 +32,43 @@ public sealed class TenantRecordTests
     }
 
     [Fact]
+    public void ToStringAndEquals_PendingRestoreWithPreviewSecrets_PrintedWithoutSecretsAndComparedByContent()
+    {
+        var protector = SecretsTestData.CreateProtector();
+        var id = TenantId.Parse("acme");
+        const string Password = "npg_PreviewSecret7";
+        var direct = protector.Protect(id, ConnectionSecretKind.Direct, $"Host=h;Password={Password}");
+        TenantRecord Record(byte[] secret) => new()
+        {
+            TenantId = id,
+            State = TenantState.Ready,
+            Plan = "pro",
+            PendingRestore = new TenantPendingRestore
+            {
+                Kind = TenantRestoreKind.Checkpoint,
+                Stage = TenantRestoreStage.Previewing,
+                Preview = true,
+                CheckpointId = "snap-1",
+                PreviousBranchId = "br-a",
+                BranchId = "br-preview",
+                DirectConnectionSecret = secret,
+                StartedAt = DateTimeOffset.UnixEpoch,
+            },
+            Version = 3,
+        };
+
+        var record = Record(direct);
+        var text = record.ToString();
+
+        Assert.Contains("PendingRestore = TenantPendingRestore { Kind = Checkpoint, Stage = Previewing", text, StringComparison.Ordinal);
+        Assert.Contains("DirectConnectionSecret = (protected)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(direct), text, StringComparison.Ordinal);
+        Assert.Equal(record, Record([.. direct]));
+        Assert.NotEqual(record, Record([.. direct, 1]));
+    }
+
+    [Fact]
     public void EqualsAndToString_OwnSettings_ComparedByValueAndPrinted()
     {
         var a = new TenantRecord { TenantId = TenantId.Parse("a"), State = TenantState.Ready, Plan = "p", Settings = new TenantPlanSettings { MaxPoolSize = 3 } };

@@ -45,6 +45,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         await using var fake = NeonFakeServer.Start(new NeonFakeServerOptions { OperationDuration = TimeSpan.FromMilliseconds(50), PostgresConnectionString = TestPostgres.AdminConnectionString });
         await using var instances = TwoInstances.Create(fake, database.ConnectionString);
         var (first, second) = instances;
+        await instances.WhenListeningAsync();
         var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
         var provisioned = await first.Provider.ProvisionAsync(tenant, Free);
         await TenantSql.ExecuteAsync(first.Secret(provisioned, ConnectionSecretKind.Direct), "CREATE TABLE items (v text); INSERT INTO items VALUES ('a'), ('b')");

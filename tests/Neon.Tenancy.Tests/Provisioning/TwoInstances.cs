@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
 
@@ -22,6 +23,19 @@ internal sealed class TwoInstances : IAsyncDisposable
         return new TwoInstances(
             ProvisioningRig.Create(fake, key, catalogConnectionString, schema, configure),
             ProvisioningRig.Create(fake, key, catalogConnectionString, schema, configure));
+    }
+
+    /// <summary>
+    /// Builds both instances' connection factories and waits until both catalogs' change feeds listen: a feed that starts
+    /// listening publishes Reset, which clears the connection caches, so caches filled before then prove nothing.
+    /// </summary>
+    public async Task WhenListeningAsync()
+    {
+        foreach (var rig in new[] { First, Second })
+        {
+            _ = rig.Services.GetRequiredService<TenantConnectionFactory>();
+            await ((PostgresTenantCatalog)rig.Catalog).WhenListeningAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 
     public void Deconstruct(out ProvisioningRig first, out ProvisioningRig second) => (first, second) = (First, Second);

@@ -26,6 +26,22 @@ internal static class UpdateCases
         byte[] appPooled = [11, 12];
         byte[] appDirect = [13, 14, 15];
         var recoverableUntil = new DateTimeOffset(2025, 3, 11, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1_234_567);
+        var restore = new TenantPendingRestore
+        {
+            Kind = TenantRestoreKind.Checkpoint,
+            Stage = TenantRestoreStage.Previewing,
+            Preview = true,
+            CheckpointId = "snap-1",
+            Timestamp = new DateTimeOffset(2025, 3, 4, 1, 2, 3, TimeSpan.Zero),
+            Lsn = "0/16B3748",
+            BranchName = "preview-snap-1",
+            PreviousBranchId = "br-a",
+            BranchId = "br-preview",
+            EndpointId = "ep-preview",
+            PooledConnectionSecret = new byte[] { 21, 22 },
+            DirectConnectionSecret = new byte[] { 23 },
+            StartedAt = run.NowMicroseconds(),
+        };
 
         var updated = await catalog.UpdateAsync(reserved with
         {
@@ -44,6 +60,7 @@ internal static class UpdateCases
             ApplicationDirectConnectionSecret = appDirect,
             FailureReason = "CreateProject: Neon answered 500 (request id r-1)",
             RecoverableUntil = recoverableUntil,
+            PendingRestore = restore,
             CreatedAt = DateTimeOffset.UnixEpoch,
             UpdatedAt = DateTimeOffset.UnixEpoch,
         }, run.CancellationToken);
@@ -66,6 +83,7 @@ internal static class UpdateCases
         Check.Bytes(appDirect, updated.ApplicationDirectConnectionSecret, "ApplicationDirectConnectionSecret");
         Check.Equal("CreateProject: Neon answered 500 (request id r-1)", updated.FailureReason, "FailureReason");
         Check.Equal<DateTimeOffset?>(new DateTimeOffset(2025, 3, 11, 3, 6, 7, TimeSpan.Zero).AddTicks(1_234_560), updated.RecoverableUntil, "RecoverableUntil (UTC, microseconds)");
+        Check.Equal(restore, updated.PendingRestore, "PendingRestore");
         Check.Equal(updated, await catalog.GetAsync(updated.TenantId, run.CancellationToken), "GetAsync after UpdateAsync");
     }
 
@@ -81,6 +99,10 @@ internal static class UpdateCases
             ApplicationDirectConnectionSecret = new byte[] { 2 },
             FailureReason = "Initialize: InvalidOperationException",
             RecoverableUntil = run.NowMicroseconds().AddDays(7),
+            PendingRestore = new TenantPendingRestore
+            {
+                Kind = TenantRestoreKind.PointInTime, Stage = TenantRestoreStage.Requested, PreviousBranchId = "br-a", StartedAt = run.NowMicroseconds(),
+            },
         }, run.CancellationToken);
 
         var cleared = await catalog.UpdateAsync(set with
@@ -91,6 +113,7 @@ internal static class UpdateCases
             ApplicationDirectConnectionSecret = ReadOnlyMemory<byte>.Empty,
             FailureReason = null,
             RecoverableUntil = null,
+            PendingRestore = null,
         }, run.CancellationToken);
 
         var read = Check.NotNull(await (await run.CreateCatalogAsync()).GetAsync(cleared.TenantId, run.CancellationToken), "GetAsync through a new instance");
@@ -99,6 +122,7 @@ internal static class UpdateCases
         Check.True(read.ApplicationDirectConnectionSecret.IsEmpty, "ApplicationDirectConnectionSecret.IsEmpty");
         Check.Null(read.FailureReason, "FailureReason");
         Check.Null(read.RecoverableUntil, "RecoverableUntil");
+        Check.Null(read.PendingRestore, "PendingRestore");
         Check.Equal(cleared, read, "the record read back");
         Check.NotEqual(set, read, "the record read back (the one before clearing)");
     }

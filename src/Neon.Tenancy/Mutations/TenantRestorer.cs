@@ -1,0 +1,333 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Neon.Tenancy.Api;
+using Npgsql;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// The one restore path, for point-in-time and checkpoint restores alike: each step is recorded on the tenant first
+/// (<see cref="TenantRecord.PendingRestore"/>), then Neon is asked, then the catalog follows. A crash or timeout at any
+/// step leaves a record the tenant's next restore call (or checkpoint) reads and finishes: it looks at Neon to tell
+/// whether the interrupted call got through, and never asks twice for what was done.
+/// </summary>
+/// <remarks>
+/// <para>Stages (<see cref="TenantRestoreStage"/>): <c>Requested</c> (recorded; Neon may or may not have it) ->
+/// done, or <c>Previewing</c> (a checkpoint's state on a preview branch of its own) -> <c>Finalizing</c> -> done, or
+/// discarded. How the next call tells what got through: a point-in-time restore made the branch named
+/// <see cref="TenantPendingRestore.BranchName"/> (Neon's <c>preserve_under_name</c>); a finalized checkpoint restore
+/// moved Neon's default branch off <see cref="TenantPendingRestore.PreviousBranchId"/>; a preview made the branch named
+/// <see cref="TenantPendingRestore.BranchName"/>.</para>
+/// <para>Every method runs inside the tenant's lock (the caller's <see cref="TenantMutator.RunAsync{T}"/>).</para>
+/// </remarks>
+internal sealed partial class TenantRestorer
+{
+    private readonly TenantMutator _kit;
+    private readonly IConnectionSecretProtector _protector;
+    private readonly SslMode? _sslMode;
+    private readonly bool _deletePreviousBranch;
+    private readonly ILogger _logger;
+
+    public TenantRestorer(TenantMutator kit, IConnectionSecretProtector protector, SslMode? sslMode, bool deletePreviousBranch, ILogger<TenantRestorer>? logger = null)
+    {
+        _kit = kit;
+        _protector = protector;
+        _sslMode = sslMode;
+        _deletePreviousBranch = deletePreviousBranch;
+        _logger = logger ?? NullLogger<TenantRestorer>.Instance;
+    }
+
+    /// <summary>Test hook: runs after each durable step (its name), so a test can stop the call there as a crash would.</summary>
+    internal Func<string, CancellationToken, Task>? AfterStep { get; set; }
+
+    private NeonApiClient Api => _kit.Api;
+
+    /// <summary>
+    /// Starts <paramref name="restore"/> (stage <see cref="TenantRestoreStage.Requested"/>) on a serving tenant and runs
+    /// it as far as it goes without the caller: done, or previewing.
+    /// </summary>
+    /// <exception cref="TenantStateException">A preview is pending: finalize or discard it first.</exception>
+    public async Task<TenantRecord> StartAsync(TenantRecord record, TenantPendingRestore restore, string operation, CancellationToken cancellationToken)
+    {
+        // The same restore asked again after it was interrupted: finishing it is the answer (not a second restore).
+        var again = record.PendingRestore is { Stage: not TenantRestoreStage.Previewing } interrupted && IsSameRequest(interrupted, restore);
+        record = await ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
+        if (again)
+        {
+            return record;
+        }
+
+        if (record.PendingRestore is { } pending)
+        {
+            throw new TenantStateException(record.TenantId, record.State, operation,
+                $"a restore preview of checkpoint {pending.CheckpointId} is pending on branch {pending.BranchId}; FinalizeRestoreAsync or DiscardRestoreAsync decides it first");
+        }
+
+        // The name the next call finds what this one made by must not be taken already.
+        if (restore.BranchName is { } name && await FindBranchAsync(record.ProjectId!, name, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new ArgumentException($"Tenant '{record.TenantId}': its project already has a branch named '{name}'; choose another name for the branch the restore keeps.", "request");
+        }
+
+        record = await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = restore with { PreviousBranchId = r.BranchId! } }, cancellationToken).ConfigureAwait(false);
+        await StepAsync("requested", cancellationToken).ConfigureAwait(false);
+        return await SendAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Finishes what an interrupted call left (any stage but <see cref="TenantRestoreStage.Previewing"/>, which waits
+    /// for the caller), and with no restore pending brings the catalog to the branch Neon serves the tenant from.
+    /// </summary>
+    public async Task<TenantRecord> ConvergeAsync(TenantRecord record, CancellationToken cancellationToken)
+    {
+        if (record.PendingRestore is not { } pending)
+        {
+            var serving = await ServingBranchAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
+            if (serving is null || string.Equals(serving, record.BranchId, StringComparison.Ordinal))
+            {
+                return record;
+            }
+
+            RestoreLog.FollowedBranch(_logger, record.TenantId.Value, serving, record.BranchId!);
+            return await FollowAsync(record, serving, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (pending.Stage == TenantRestoreStage.Previewing)
+        {
+            return record;
+        }
+
+        RestoreLog.Resumed(_logger, record.TenantId.Value, pending.Kind, pending.StartedAt, pending.Stage);
+        return pending.Stage == TenantRestoreStage.Finalizing
+            ? await FinalizeCoreAsync(record, cancellationToken).ConfigureAwait(false)
+            : await SendAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves the tenant onto its preview branch (stage <see cref="TenantRestoreStage.Finalizing"/>, then done).</summary>
+    /// <exception cref="TenantStateException">No preview is pending.</exception>
+    public async Task<TenantRecord> FinalizeAsync(TenantRecord record, string operation, CancellationToken cancellationToken)
+    {
+        // Finalizing again after an interrupted finalize: finishing it is the answer.
+        var again = record.PendingRestore is { Stage: TenantRestoreStage.Finalizing };
+        record = await ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
+        if (again)
+        {
+            return record;
+        }
+
+        if (record.PendingRestore is not { Stage: TenantRestoreStage.Previewing } pending)
+        {
+            throw new TenantStateException(record.TenantId, record.State, operation, "no restore preview is pending; RestoreCheckpointAsync with a preview starts one");
+        }
+
+        record = await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = pending with { Stage = TenantRestoreStage.Finalizing } }, cancellationToken).ConfigureAwait(false);
+        await StepAsync("finalizing", cancellationToken).ConfigureAwait(false);
+        return await FinalizeCoreAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the preview branch and forgets the restore; the tenant's data is as it was.</summary>
+    /// <exception cref="TenantStateException">No preview is pending.</exception>
+    public async Task<TenantRecord> DiscardAsync(TenantRecord record, string operation, CancellationToken cancellationToken)
+    {
+        record = await ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
+        if (record.PendingRestore is not { Stage: TenantRestoreStage.Previewing } pending)
+        {
+            throw new TenantStateException(record.TenantId, record.State, operation, "no restore preview is pending");
+        }
+
+        await DeleteBranchAsync(record.ProjectId!, pending.BranchId!, cancellationToken).ConfigureAwait(false);
+        await StepAsync("preview deleted", cancellationToken).ConfigureAwait(false);
+        record = await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = null }, cancellationToken).ConfigureAwait(false);
+        RestoreLog.Discarded(_logger, record.TenantId.Value, pending.BranchId);
+        return record;
+    }
+
+    /// <summary>The preview's direct connection string, decrypted (for a connection the caller owns).</summary>
+    /// <exception cref="TenantStateException">No preview is ready.</exception>
+    public string PreviewConnectionString(TenantRecord record, string operation) =>
+        record.PendingRestore is { Stage: TenantRestoreStage.Previewing, DirectConnectionSecret.IsEmpty: false } pending
+            ? _protector.Unprotect(record.TenantId, ConnectionSecretKind.Direct, pending.DirectConnectionSecret.Span)
+            : throw new TenantStateException(record.TenantId, record.State, operation, "no restore preview is ready; RestoreCheckpointAsync with a preview starts one");
+
+    /// <summary>Stage <see cref="TenantRestoreStage.Requested"/>: asks Neon unless an interrupted call already did, then completes.</summary>
+    private async Task<TenantRecord> SendAsync(TenantRecord record, CancellationToken cancellationToken)
+    {
+        var pending = record.PendingRestore!;
+        var projectId = record.ProjectId!;
+        switch (pending)
+        {
+            case { Kind: TenantRestoreKind.PointInTime }:
+                if (await FindBranchAsync(projectId, pending.BranchName!, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    await _kit.MutateAsync(projectId, t => Api.Branches.RestoreProjectBranchAsync(projectId, pending.PreviousBranchId, new BranchRestoreRequest
+                    {
+                        SourceBranchId = pending.PreviousBranchId,
+                        SourceTimestamp = pending.Timestamp,
+                        SourceLsn = pending.Lsn,
+                        PreserveUnderName = pending.BranchName,
+                    }, t), answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+                    await StepAsync("sent", cancellationToken).ConfigureAwait(false);
+                }
+
+                // The compute restarted onto restored data, the branch id stays: re-encrypting the secrets (fresh nonces)
+                // changes the record's connection fields, so the change feed says ConnectionChanged everywhere.
+                return await _kit.UpdateAsync(record.TenantId, r => r with
+                {
+                    PooledConnectionSecret = Reprotect(r.TenantId, ConnectionSecretKind.Pooled, r.PooledConnectionSecret),
+                    DirectConnectionSecret = Reprotect(r.TenantId, ConnectionSecretKind.Direct, r.DirectConnectionSecret),
+                    PendingRestore = null,
+                }, cancellationToken).ConfigureAwait(false);
+
+            case { Preview: false }:
+                var serving = await ServingBranchAsync(projectId, cancellationToken).ConfigureAwait(false);
+                if (serving is null || string.Equals(serving, pending.PreviousBranchId, StringComparison.Ordinal))
+                {
+                    var restored = await _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
+                        request: new RestoreSnapshotRequest { TargetBranchId = pending.PreviousBranchId, FinalizeRestore = true }, cancellationToken: t),
+                        answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+                    serving = restored.Branch.Id;
+                    await StepAsync("sent", cancellationToken).ConfigureAwait(false);
+                }
+
+                return await CompleteOnBranchAsync(record, serving, cancellationToken).ConfigureAwait(false);
+
+            default:
+                var preview = await FindBranchAsync(projectId, pending.BranchName!, cancellationToken).ConfigureAwait(false);
+                if (preview is null)
+                {
+                    var restored = await _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
+                        request: new RestoreSnapshotRequest { Name = pending.BranchName, TargetBranchId = pending.PreviousBranchId, FinalizeRestore = false }, cancellationToken: t),
+                        answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+                    preview = restored.Branch.Id;
+                    await StepAsync("sent", cancellationToken).ConfigureAwait(false);
+                }
+
+                var (endpointId, pooled, direct) = await TenantBranchConnections.ReadAsync(Api, _protector, _sslMode, record.TenantId, projectId, preview,
+                    record.DatabaseName!, record.RoleName!, cancellationToken).ConfigureAwait(false);
+                record = await _kit.UpdateAsync(record.TenantId, r => r with
+                {
+                    PendingRestore = pending with
+                    {
+                        Stage = TenantRestoreStage.Previewing,
+                        BranchId = preview,
+                        EndpointId = endpointId,
+                        PooledConnectionSecret = pooled,
+                        DirectConnectionSecret = direct,
+                    },
+                }, cancellationToken).ConfigureAwait(false);
+                RestoreLog.PreviewReady(_logger, record.TenantId.Value, pending.CheckpointId, preview, pending.PreviousBranchId);
+                return record;
+        }
+    }
+
+    /// <summary>Stage <see cref="TenantRestoreStage.Finalizing"/>: asks Neon to finalize unless it already has, then completes.</summary>
+    private async Task<TenantRecord> FinalizeCoreAsync(TenantRecord record, CancellationToken cancellationToken)
+    {
+        var pending = record.PendingRestore!;
+        var projectId = record.ProjectId!;
+        var serving = await ServingBranchAsync(projectId, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(serving, pending.BranchId, StringComparison.Ordinal))
+        {
+            await _kit.MutateAsync(projectId, t => Api.Branches.FinalizeRestoreBranchAsync(projectId, pending.BranchId!, cancellationToken: t),
+                answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+            await StepAsync("sent", cancellationToken).ConfigureAwait(false);
+        }
+
+        return await CompleteOnBranchAsync(record, pending.BranchId!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tenant lives on <paramref name="branchId"/> now: the catalog follows, the restore is over, the previous branch is kept or deleted.</summary>
+    private async Task<TenantRecord> CompleteOnBranchAsync(TenantRecord record, string branchId, CancellationToken cancellationToken)
+    {
+        var previous = record.PendingRestore!.PreviousBranchId;
+        record = await FollowAsync(record, branchId, cancellationToken).ConfigureAwait(false);
+        await StepAsync("followed", cancellationToken).ConfigureAwait(false);
+        if (_deletePreviousBranch && !string.Equals(previous, branchId, StringComparison.Ordinal))
+        {
+            await DeleteBranchAsync(record.ProjectId!, previous, cancellationToken).ConfigureAwait(false);
+        }
+
+        RestoreLog.Finalized(_logger, record.TenantId.Value, branchId, previous, _deletePreviousBranch ? "deleted" : "kept");
+        return record;
+    }
+
+    /// <summary>
+    /// Records <paramref name="branchId"/> as the tenant's branch with its endpoint and Neon's connection strings for it
+    /// (a restored branch's roles carry the passwords they had when the checkpoint was taken), and ends the restore. A
+    /// connection change: the change feed makes every instance drop its cached data sources.
+    /// </summary>
+    private async Task<TenantRecord> FollowAsync(TenantRecord record, string branchId, CancellationToken cancellationToken)
+    {
+        var (projectId, tenantId) = (record.ProjectId!, record.TenantId);
+        var (endpointId, pooled, direct) = await TenantBranchConnections.ReadAsync(Api, _protector, _sslMode, tenantId, projectId, branchId,
+            record.DatabaseName!, record.RoleName!, cancellationToken).ConfigureAwait(false);
+        (byte[] Pooled, byte[] Direct)? application = null;
+        if (record.ApplicationRoleName is { } applicationRole && !record.ApplicationPooledConnectionSecret.IsEmpty)
+        {
+            var (_, appPooled, appDirect) = await TenantBranchConnections.ReadAsync(Api, _protector, _sslMode, tenantId, projectId, branchId,
+                record.DatabaseName!, applicationRole, cancellationToken, ConnectionSecretKind.ApplicationPooled, ConnectionSecretKind.ApplicationDirect).ConfigureAwait(false);
+            application = (appPooled, appDirect);
+        }
+
+        return await _kit.UpdateAsync(tenantId, r => r with
+        {
+            BranchId = branchId,
+            EndpointId = endpointId,
+            PooledConnectionSecret = pooled,
+            DirectConnectionSecret = direct,
+            ApplicationPooledConnectionSecret = application?.Pooled ?? r.ApplicationPooledConnectionSecret,
+            ApplicationDirectConnectionSecret = application?.Direct ?? r.ApplicationDirectConnectionSecret,
+            PendingRestore = null,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The branch Neon serves the tenant from (the project's default branch); <see langword="null"/> when it names none.</summary>
+    private async Task<string?> ServingBranchAsync(string projectId, CancellationToken cancellationToken)
+    {
+        await foreach (var branch in Api.Branches.ListAllProjectBranchesAsync(projectId, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (branch.Default)
+            {
+                return branch.Id;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<string?> FindBranchAsync(string projectId, string name, CancellationToken cancellationToken)
+    {
+        await foreach (var branch in Api.Branches.ListAllProjectBranchesAsync(projectId, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(branch.Name, name, StringComparison.Ordinal))
+            {
+                return branch.Id;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task DeleteBranchAsync(string projectId, string branchId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _kit.MutateAsync(projectId, t => Api.Branches.DeleteProjectBranchAsync(projectId, branchId, cancellationToken: t), answer => answer.Operations, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (NeonNotFoundException)
+        {
+            // Deleted already (an interrupted call, or by hand): deleting is idempotent.
+        }
+    }
+
+    private static bool IsSameRequest(TenantPendingRestore a, TenantPendingRestore b) =>
+        a.Kind == b.Kind && a.Preview == b.Preview && a.Timestamp == b.Timestamp
+        && string.Equals(a.Lsn, b.Lsn, StringComparison.Ordinal)
+        && string.Equals(a.CheckpointId, b.CheckpointId, StringComparison.Ordinal);
+
+    private byte[] Reprotect(TenantId tenantId, ConnectionSecretKind kind, ReadOnlyMemory<byte> secret) =>
+        _protector.Protect(tenantId, kind, _protector.Unprotect(tenantId, kind, secret.Span));
+
+    private Task StepAsync(string step, CancellationToken cancellationToken) => AfterStep?.Invoke(step, cancellationToken) ?? Task.CompletedTask;
+}
