@@ -24,6 +24,8 @@ internal static class NeonTenancyTelemetry
         public const string ConnectionOpenDuration = "neon.tenancy.connection.open.duration";
         public const string ProvisioningDuration = "neon.tenancy.provisioning.duration";
         public const string ProvisioningFailures = "neon.tenancy.provisioning.failures";
+        public const string CheckpointDuration = "neon.tenancy.checkpoint.duration";
+        public const string CheckpointFailures = "neon.tenancy.checkpoint.failures";
     }
 
     /// <summary>Tag names of the instruments.</summary>
@@ -32,6 +34,7 @@ internal static class NeonTenancyTelemetry
         public const string ConnectionKind = "neon.tenancy.connection.kind";
         public const string ProvisioningOutcome = "neon.tenancy.provisioning.outcome";
         public const string ProvisioningStep = "neon.tenancy.provisioning.step";
+        public const string CheckpointOperation = "neon.tenancy.checkpoint.operation";
         public const string ErrorType = "error.type";
     }
 }

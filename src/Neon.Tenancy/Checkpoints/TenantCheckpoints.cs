@@ -20,19 +20,22 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
     private readonly PlanBook? _plans;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CheckpointMetrics _metrics;
 
     public TenantCheckpoints(
         TenantMutator kit,
         TenantRestorer restorer,
         TimeProvider timeProvider,
         ILogger<TenantCheckpoints>? logger = null,
-        PlanBook? plans = null)
+        PlanBook? plans = null,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         _kit = kit;
         _restorer = restorer;
         _plans = plans;
         _time = timeProvider;
         _logger = logger ?? NullLogger<TenantCheckpoints>.Instance;
+        _metrics = new CheckpointMetrics(meterFactory);
     }
 
     private ITenantCatalog Catalog => _kit.Catalog;
@@ -54,7 +57,7 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
         TenantRequestRules.Validate(tenantId);
         CatalogRules.Validate(draft);
 
-        return _kit.RunAsync(tenantId, CreateOperation, async token =>
+        return RunAsync(tenantId, CreateOperation, "create", async token =>
         {
             var record = await RequireServingAsync(tenantId, CreateOperation, token).ConfigureAwait(false);
             var kept = await ExpireAsync(record, token).ConfigureAwait(false);
@@ -98,7 +101,7 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
     {
         TenantRequestRules.Validate(tenantId);
         CatalogRules.RequireCheckpointId(checkpointId, nameof(checkpointId));
-        return _kit.RunAsync(tenantId, DeleteOperation, async token =>
+        return RunAsync(tenantId, DeleteOperation, "delete", async token =>
         {
             var record = await _kit.GetAsync(tenantId, token).ConfigureAwait(false);
             var checkpoint = await GetCheckpointAsync(tenantId, checkpointId, token).ConfigureAwait(false);
@@ -123,7 +126,7 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown restore mode.");
         }
 
-        return _kit.RunAsync(tenantId, RestoreOperation, async token =>
+        return RunAsync(tenantId, RestoreOperation, mode == TenantRestoreMode.Preview ? "preview" : "restore", async token =>
         {
             var record = await _kit.RequireServingAsync(tenantId, RestoreOperation, token).ConfigureAwait(false);
             var checkpoint = await GetCheckpointAsync(tenantId, checkpointId, token).ConfigureAwait(false)
@@ -167,18 +170,22 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
     }
 
     public Task<TenantRecord> FinalizeRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
-        _kit.RunAsync(tenantId, FinalizeOperation, async token =>
+        RunAsync(tenantId, FinalizeOperation, "finalize", async token =>
         {
             var record = await _kit.RequireServingAsync(tenantId, FinalizeOperation, token).ConfigureAwait(false);
             return await _restorer.FinalizeAsync(record, FinalizeOperation, token).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task<TenantRecord> DiscardRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>
-        _kit.RunAsync(tenantId, DiscardOperation, async token =>
+        RunAsync(tenantId, DiscardOperation, "discard", async token =>
         {
             var record = await _kit.RequireServingAsync(tenantId, DiscardOperation, token).ConfigureAwait(false);
             return await _restorer.DiscardAsync(record, DiscardOperation, token).ConfigureAwait(false);
         }, cancellationToken);
+
+    /// <summary>The kit's lock, failure recording and log scope, measured (<see cref="CheckpointMetrics"/>).</summary>
+    private Task<T> RunAsync<T>(TenantId tenantId, string operation, string measured, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
+        _metrics.MeasureAsync(measured, () => _kit.RunAsync(tenantId, operation, body, cancellationToken), cancellationToken);
 
     /// <summary>A serving tenant, with an interrupted restore finished first (the checkpoint is taken of the branch the tenant really lives on).</summary>
     private async Task<TenantRecord> RequireServingAsync(TenantId tenantId, string operation, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Neon.Tenancy.Api.Models;
 using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
@@ -123,9 +124,18 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
         var checkpoints = Checkpoints(rig);
+        var factory = rig.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var duration = new MetricCollector<double>(factory, "Neon.Tenancy", "neon.tenancy.checkpoint.duration");
+        using var failures = new MetricCollector<long>(factory, "Neon.Tenancy", "neon.tenancy.checkpoint.failures");
         await checkpoints.CreateCheckpointAsync(tenant, "one");
 
         var error = await Assert.ThrowsAsync<TenantCheckpointLimitException>(() => checkpoints.CreateCheckpointAsync(tenant, "two"));
+
+        var measured = Assert.Single(duration.GetMeasurementSnapshot());
+        Assert.Equal("create", measured.Tags["neon.tenancy.checkpoint.operation"]);
+        Assert.True(measured.Value > 0);
+        var failure = Assert.Single(failures.GetMeasurementSnapshot());
+        Assert.Equal(("create", typeof(TenantCheckpointLimitException).FullName), (failure.Tags["neon.tenancy.checkpoint.operation"], failure.Tags["error.type"]));
 
         Assert.Equal(tenant, error.TenantId);
         Assert.Equal("SNAPSHOTS_LIMIT_EXCEEDED", error.ErrorCode);

@@ -87,6 +87,21 @@ public sealed class NoSecretInTelemetryTests(PostgresDatabaseFixture database) :
             Assert.NotNull(failure);
             captured.Enqueue(failure.ToString());
 
+            // Checkpoints: a preview's secrets, its connection and the finalized branch's secrets go through the same checks.
+            var checkpoints = host.Services.GetRequiredService<ITenantCheckpoints>();
+            var checkpoint = await checkpoints.CreateCheckpointAsync(tenant, "telemetry", new Dictionary<string, string> { ["app.version"] = "1.0.0" });
+            await checkpoints.RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
+            await CollectPasswordsAsync(catalog, protector, tenant, passwords);
+            await using (var preview = await checkpoints.OpenPreviewConnectionAsync(tenant))
+            await using (var command = new Npgsql.NpgsqlCommand("SELECT 1", preview))
+            {
+                await command.ExecuteScalarAsync();
+            }
+
+            await checkpoints.FinalizeRestoreAsync(tenant);
+            await CollectPasswordsAsync(catalog, protector, tenant, passwords);
+            await SelectOneAsync(connections, tenant, TenantConnectionKind.Pooled);
+
             await provider.DeleteAsync(tenant);
             await provider.RecoverAsync(tenant);
             await CollectPasswordsAsync(catalog, protector, tenant, passwords);
@@ -137,6 +152,8 @@ public sealed class NoSecretInTelemetryTests(PostgresDatabaseFixture database) :
             (ConnectionSecretKind.Direct, record.DirectConnectionSecret),
             (ConnectionSecretKind.ApplicationPooled, record.ApplicationPooledConnectionSecret),
             (ConnectionSecretKind.ApplicationDirect, record.ApplicationDirectConnectionSecret),
+            (ConnectionSecretKind.Pooled, record.PendingRestore?.PooledConnectionSecret ?? default),
+            (ConnectionSecretKind.Direct, record.PendingRestore?.DirectConnectionSecret ?? default),
         };
         foreach (var (kind, secret) in secrets)
         {
