@@ -55,6 +55,12 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
             Metadata = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal),
         };
         TenantRequestRules.Validate(tenantId);
+        if (name is not null && TenantRequestRules.BranchNameProblem(name) is { } problem)
+        {
+            // The name is also the Neon snapshot's, so it follows Neon's name rule; it is not quoted back.
+            throw new ArgumentException($"Tenant '{tenantId}': the checkpoint name {problem}", nameof(name));
+        }
+
         CatalogRules.Validate(draft);
 
         return RunAsync(tenantId, CreateOperation, "create", async token =>
