@@ -155,6 +155,10 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         await using var rigLifetime = rig;
         var checkpoints = Checkpoints(rig);
         var checkpoint = await checkpoints.CreateCheckpointAsync(tenant, "one");
+        var calls = fake.RequestLog.Count;
+        Assert.Equal([checkpoint], await checkpoints.GetCheckpointsAsync(tenant));
+        Assert.Equal(checkpoint, await checkpoints.GetCheckpointAsync(tenant, checkpoint.Id));
+        Assert.Equal(calls, fake.RequestLog.Count); // reads go to the catalog only
 
         Assert.True(await checkpoints.DeleteCheckpointAsync(tenant, checkpoint.Id));
         Assert.False(await checkpoints.DeleteCheckpointAsync(tenant, checkpoint.Id));
