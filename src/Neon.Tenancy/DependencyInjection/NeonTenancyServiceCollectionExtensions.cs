@@ -53,6 +53,7 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
         services.TryAddSingleton<ITenantLock, InProcessTenantLock>(); // UsePostgresCatalog() replaces it with the advisory lock
+        services.TryAddSingleton<IInstanceLease, InProcessInstanceLease>(); // and this with the advisory lease
         services.TryAddSingleton(static sp => new TenantMutator( // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
             sp.GetRequiredService<ITenantCatalog>(), sp.GetRequiredService<Neon.Tenancy.Api.NeonApiClient>(), sp.GetRequiredService<ITenantLock>(),
             sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.OperationTimeout, sp.GetService<Logging.ILogger<TenantMutator>>()));
