@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Registers Neon.Tenancy: <c>AddNeonTenancy</c> returns the <see cref="INeonTenancyBuilder"/> that
 /// <see cref="NeonTenancyBuilderExtensions"/> configures. What each feature registers is in the internal
-/// <c>ConnectionsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c> and <c>UsageRegistration</c>.
+/// <c>CheckpointsRegistration</c>, <c>ConnectionsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c> and <c>UsageRegistration</c>.
 /// </summary>
 public static class NeonTenancyServiceCollectionExtensions
 {
@@ -58,7 +58,6 @@ public static class NeonTenancyServiceCollectionExtensions
             sp.GetRequiredService<ITenantCatalog>(), sp.GetRequiredService<Neon.Tenancy.Api.NeonApiClient>(), sp.GetRequiredService<ITenantLock>(),
             sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.OperationTimeout, sp.GetService<Logging.ILogger<TenantMutator>>()));
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
-        services.TryAddSingleton<ITenantCheckpoints, TenantCheckpoints>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         // Every options type bound from the NeonTenancy section is bound here or by its feature's registration through
         // BindChecked, so a value that cannot be converted fails at start naming the setting (never quoting the value).
@@ -70,6 +69,7 @@ public static class NeonTenancyServiceCollectionExtensions
                 .BindChecked(configuration.GetSection(NeonTenancySections.Catalog), static (section, o) => section.Bind(o));
         }
 
+        CheckpointsRegistration.Add(services, configuration);
         ConnectionsRegistration.Add(services, configuration);
         PlansRegistration.Add(services, configuration);
         ProvisioningRegistration.Add(services, configuration);
