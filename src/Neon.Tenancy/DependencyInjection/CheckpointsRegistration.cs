@@ -9,7 +9,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 internal static class CheckpointsRegistration
 {
     /// <summary>
-    /// Registers <see cref="ITenantCheckpoints"/> (singleton) with <see cref="TenantCheckpointOptions"/> bound from
+    /// Registers <see cref="ITenantCheckpoints"/> (singleton) and the <see cref="CheckpointScheduler"/> hosted service
+    /// (idle unless a plan has a checkpoint interval) with <see cref="TenantCheckpointOptions"/> bound from
     /// <c>NeonTenancy:Checkpoints</c> and validated at start. Called once by <c>AddNeonTenancy</c>.
     /// </summary>
     public static IServiceCollection Add(IServiceCollection services, IConfiguration? configuration)
@@ -17,6 +18,7 @@ internal static class CheckpointsRegistration
         services.AddNeonTenancyOptions<TenantCheckpointOptions>(configuration, NeonTenancySections.Checkpoints, static (section, o) => section.Bind(o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantCheckpointOptions>, TenantCheckpointOptionsValidator>());
         services.TryAddSingleton<ITenantCheckpoints, TenantCheckpoints>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, CheckpointScheduler>());
         return services;
     }
 }
