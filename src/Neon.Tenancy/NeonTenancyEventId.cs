@@ -12,7 +12,7 @@ namespace Neon.Tenancy;
 /// <item><description>Provisioning: 4000-4099 (tenant lifecycle: provision, delete, recover, restore, rotate, application role, orphans, the mutation path).</description></item>
 /// <item><description>Plans: 5000-5099 (plan changes, suspend and resume, drift and reconcile).</description></item>
 /// <item><description>Usage: 6000-6099 (usage, history and thresholds).</description></item>
-/// <item><description>Checkpoints: 7000-7099 (checkpoints and restoring them).</description></item>
+/// <item><description>Checkpoints: 7000-7099 (checkpoints and restoring them; 7010-7019 the checkpoint scheduler).</description></item>
 /// </list>
 /// </remarks>
 public static class NeonTenancyEventId
@@ -187,7 +187,7 @@ public static class NeonTenancyEventId
     /// <summary>6008: Usage history was read in batches (Information).</summary>
     public const int UsageHistoryRead = 6008;
 
-    // Checkpoints: 7000-7099 (checkpoints and restoring them)
+    // Checkpoints: 7000-7099 (checkpoints and restoring them; 7010-7019 the checkpoint scheduler)
     /// <summary>7000: A checkpoint was created (Information).</summary>
     public const int CheckpointCreated = 7000;
 
@@ -214,4 +214,19 @@ public static class NeonTenancyEventId
 
     /// <summary>7008: An interrupted restore was found on the tenant and is finished first (Warning).</summary>
     public const int RestoreResumed = 7008;
+
+    /// <summary>7010: The checkpoint scheduler started: its period (Information).</summary>
+    public const int CheckpointSchedulerStarted = 7010;
+
+    /// <summary>7011: A scheduler tick ran: tenants read, due, checkpoints created and failed (Information when any was due, else Debug).</summary>
+    public const int CheckpointSchedulerTickCompleted = 7011;
+
+    /// <summary>7012: A scheduler tick was skipped: another instance holds the scheduler's lease (Debug).</summary>
+    public const int CheckpointSchedulerLeaseHeldElsewhere = 7012;
+
+    /// <summary>7013: A tenant's scheduled checkpoint failed; the other tenants go on (Warning).</summary>
+    public const int ScheduledCheckpointFailed = 7013;
+
+    /// <summary>7014: A scheduler tick failed (catalog or lease unreachable); the next tick tries again (Error).</summary>
+    public const int CheckpointSchedulerTickFailed = 7014;
 }

@@ -17,6 +17,9 @@ internal static class NeonTenancySections
     /// <summary>The Neon API client's options (<c>NeonApiOptions</c>).</summary>
     public const string Api = "Api";
 
+    /// <summary>Scheduled checkpoints' options (<see cref="TenantCheckpointOptions"/>).</summary>
+    public const string Checkpoints = "Checkpoints";
+
     /// <summary>The PostgreSQL catalog's options (<see cref="PostgresTenantCatalogOptions"/>).</summary>
     public const string Catalog = "Catalog";
 
@@ -37,6 +40,9 @@ internal static class NeonTenancySections
 
     /// <summary><c>NeonTenancy:Catalog</c>.</summary>
     public const string CatalogPath = Root + ":" + Catalog;
+
+    /// <summary><c>NeonTenancy:Checkpoints</c>.</summary>
+    public const string CheckpointsPath = Root + ":" + Checkpoints;
 
     /// <summary><c>NeonTenancy:Connections</c>.</summary>
     public const string ConnectionsPath = Root + ":" + Connections;

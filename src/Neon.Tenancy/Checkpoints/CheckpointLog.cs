@@ -16,4 +16,19 @@ internal static partial class CheckpointLog
 
     [LoggerMessage(EventId = NeonTenancyEventId.CheckpointRestored, EventName = nameof(NeonTenancyEventId.CheckpointRestored), Level = LogLevel.Information, Message = "Tenant {TenantId}: restored to checkpoint {CheckpointId}; now on branch {BranchId} (was {PreviousBranchId}, kept)")]
     public static partial void Restored(ILogger logger, string tenantId, string checkpointId, string branchId, string previousBranchId);
+
+    [LoggerMessage(EventId = NeonTenancyEventId.CheckpointSchedulerStarted, EventName = nameof(NeonTenancyEventId.CheckpointSchedulerStarted), Level = LogLevel.Information, Message = "Checkpoint scheduler started: every {Period}, on one instance at a time")]
+    public static partial void SchedulerStarted(ILogger logger, TimeSpan period);
+
+    [LoggerMessage(EventId = NeonTenancyEventId.CheckpointSchedulerTickCompleted, EventName = nameof(NeonTenancyEventId.CheckpointSchedulerTickCompleted), Message = "Scheduled checkpoints: {Read} ready tenant(s) read, {Due} due, {Created} created, {Failed} failed in {ElapsedMilliseconds:0} ms")]
+    public static partial void SchedulerTickCompleted(ILogger logger, LogLevel level, int read, int due, int created, int failed, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = NeonTenancyEventId.CheckpointSchedulerLeaseHeldElsewhere, EventName = nameof(NeonTenancyEventId.CheckpointSchedulerLeaseHeldElsewhere), Level = LogLevel.Debug, Message = "Scheduled checkpoints skipped on this instance: another instance holds the lease {Lease}")]
+    public static partial void SchedulerLeaseHeldElsewhere(ILogger logger, string lease);
+
+    [LoggerMessage(EventId = NeonTenancyEventId.ScheduledCheckpointFailed, EventName = nameof(NeonTenancyEventId.ScheduledCheckpointFailed), Level = LogLevel.Warning, Message = "Tenant {TenantId}: the scheduled checkpoint failed; the other tenants go on and the next tick tries again")]
+    public static partial void ScheduledCheckpointFailed(ILogger logger, string tenantId, Exception exception);
+
+    [LoggerMessage(EventId = NeonTenancyEventId.CheckpointSchedulerTickFailed, EventName = nameof(NeonTenancyEventId.CheckpointSchedulerTickFailed), Level = LogLevel.Error, Message = "Scheduled checkpoints: the tick failed before it finished (catalog or lease); the next tick tries again")]
+    public static partial void SchedulerTickFailed(ILogger logger, Exception exception);
 }

@@ -56,12 +56,16 @@ public static class NeonTenancyBuilderExtensions
         services.RemoveAll<InMemoryTenantCatalog>();
         services.TryAddSingleton<PostgresTenantCatalog>();
         services.AddSingleton<ITenantCatalog>(static sp => sp.GetRequiredService<PostgresTenantCatalog>());
-        services.RemoveAll<ITenantLock>(); // instances sharing the catalog exclude each other through it
-        services.AddSingleton<ITenantLock>(static sp =>
+        // Instances sharing the catalog exclude each other through it: per tenant (the lock) and per background job (the lease).
+        services.TryAddSingleton(static sp =>
         {
             var catalog = sp.GetRequiredService<IOptions<PostgresTenantCatalogOptions>>().Value;
-            return new PostgresAdvisoryTenantLock(catalog.ConnectionString!, catalog.Schema, sp.GetService<Logging.ILoggerFactory>());
+            return new PostgresAdvisoryLocks(catalog.ConnectionString!, catalog.Schema, sp.GetService<Logging.ILoggerFactory>());
         });
+        services.RemoveAll<ITenantLock>();
+        services.AddSingleton<ITenantLock>(static sp => new PostgresAdvisoryTenantLock(sp.GetRequiredService<PostgresAdvisoryLocks>()));
+        services.RemoveAll<IInstanceLease>();
+        services.AddSingleton<IInstanceLease>(static sp => new PostgresAdvisoryInstanceLease(sp.GetRequiredService<PostgresAdvisoryLocks>()));
         return builder;
     }
 
@@ -82,8 +86,11 @@ public static class NeonTenancyBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Logging.ILogger<InMemoryTenantCatalog>>()));
         services.AddSingleton<ITenantCatalog>(static sp => sp.GetRequiredService<InMemoryTenantCatalog>());
+        services.RemoveAll<PostgresAdvisoryLocks>();
         services.RemoveAll<ITenantLock>();
         services.AddSingleton<ITenantLock, InProcessTenantLock>();
+        services.RemoveAll<IInstanceLease>();
+        services.AddSingleton<IInstanceLease, InProcessInstanceLease>();
         return builder;
     }
 

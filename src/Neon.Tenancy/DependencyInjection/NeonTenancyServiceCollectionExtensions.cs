@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Registers Neon.Tenancy: <c>AddNeonTenancy</c> returns the <see cref="INeonTenancyBuilder"/> that
 /// <see cref="NeonTenancyBuilderExtensions"/> configures. What each feature registers is in the internal
-/// <c>ConnectionsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c> and <c>UsageRegistration</c>.
+/// <c>CheckpointsRegistration</c>, <c>ConnectionsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c> and <c>UsageRegistration</c>.
 /// </summary>
 public static class NeonTenancyServiceCollectionExtensions
 {
@@ -53,14 +53,15 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
         services.TryAddSingleton<ITenantLock, InProcessTenantLock>(); // UsePostgresCatalog() replaces it with the advisory lock
+        services.TryAddSingleton<IInstanceLease, InProcessInstanceLease>(); // and this with the advisory lease
         services.TryAddSingleton(static sp => new TenantMutator( // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
             sp.GetRequiredService<ITenantCatalog>(), sp.GetRequiredService<Neon.Tenancy.Api.NeonApiClient>(), sp.GetRequiredService<ITenantLock>(),
             sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.OperationTimeout, sp.GetService<Logging.ILogger<TenantMutator>>()));
         services.TryAddSingleton(static sp => new TenantRestorer( // the one restore path of point-in-time and checkpoint restores
             sp.GetRequiredService<TenantMutator>(), sp.GetRequiredService<IConnectionSecretProtector>(),
-            sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.SslMode, deletePreviousBranch: false, sp.GetService<Logging.ILogger<TenantRestorer>>()));
+            sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.SslMode,
+            sp.GetRequiredService<IOptions<TenantCheckpointOptions>>().Value.DeletePreviousBranch, sp.GetService<Logging.ILogger<TenantRestorer>>()));
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
-        services.TryAddSingleton<ITenantCheckpoints, TenantCheckpoints>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         // Every options type bound from the NeonTenancy section is bound here or by its feature's registration through
         // BindChecked, so a value that cannot be converted fails at start naming the setting (never quoting the value).
@@ -72,6 +73,7 @@ public static class NeonTenancyServiceCollectionExtensions
                 .BindChecked(configuration.GetSection(NeonTenancySections.Catalog), static (section, o) => section.Bind(o));
         }
 
+        CheckpointsRegistration.Add(services, configuration);
         ConnectionsRegistration.Add(services, configuration);
         PlansRegistration.Add(services, configuration);
         ProvisioningRegistration.Add(services, configuration);

@@ -7,18 +7,7 @@ internal sealed class KeyedAsyncLock
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string key, CancellationToken cancellationToken)
     {
-        Entry entry;
-        lock (_entries)
-        {
-            if (!_entries.TryGetValue(key, out entry!))
-            {
-                entry = new Entry();
-                _entries.Add(key, entry);
-            }
-
-            entry.References++;
-        }
-
+        var entry = Reference(key);
         try
         {
             await entry.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -32,6 +21,19 @@ internal sealed class KeyedAsyncLock
         return new Releaser(this, key, entry);
     }
 
+    /// <summary>Takes the lock for <paramref name="key"/> if it is free; <see langword="null"/> when someone holds it (never waits).</summary>
+    public IAsyncDisposable? TryAcquire(string key)
+    {
+        var entry = Reference(key);
+        if (entry.Semaphore.Wait(0))
+        {
+            return new Releaser(this, key, entry);
+        }
+
+        Release(key, entry, held: false);
+        return null;
+    }
+
     internal int Count
     {
         get
@@ -40,6 +42,21 @@ internal sealed class KeyedAsyncLock
             {
                 return _entries.Count;
             }
+        }
+    }
+
+    private Entry Reference(string key)
+    {
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(key, out var entry))
+            {
+                entry = new Entry();
+                _entries.Add(key, entry);
+            }
+
+            entry.References++;
+            return entry;
         }
     }
 

@@ -159,13 +159,13 @@ internal sealed partial class TenantRestorer
             case { Kind: TenantRestoreKind.PointInTime }:
                 if (await FindBranchAsync(projectId, pending.BranchName!, cancellationToken).ConfigureAwait(false) is null)
                 {
-                    await _kit.MutateAsync(projectId, t => Api.Branches.RestoreProjectBranchAsync(projectId, pending.PreviousBranchId, new BranchRestoreRequest
+                    await RefusedEndsAsync(record, null, () => _kit.MutateAsync(projectId, t => Api.Branches.RestoreProjectBranchAsync(projectId, pending.PreviousBranchId, new BranchRestoreRequest
                     {
                         SourceBranchId = pending.PreviousBranchId,
                         SourceTimestamp = pending.Timestamp,
                         SourceLsn = pending.Lsn,
                         PreserveUnderName = pending.BranchName,
-                    }, t), answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+                    }, t), answer => answer.Operations, cancellationToken)).ConfigureAwait(false);
                     await StepAsync("sent", cancellationToken).ConfigureAwait(false);
                 }
 
@@ -182,9 +182,9 @@ internal sealed partial class TenantRestorer
                 var serving = await ServingBranchAsync(projectId, cancellationToken).ConfigureAwait(false);
                 if (serving is null || string.Equals(serving, pending.PreviousBranchId, StringComparison.Ordinal))
                 {
-                    var restored = await _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
+                    var restored = await RefusedEndsAsync(record, null, () => _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
                         request: new RestoreSnapshotRequest { TargetBranchId = pending.PreviousBranchId, FinalizeRestore = true }, cancellationToken: t),
-                        answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+                        answer => answer.Operations, cancellationToken)).ConfigureAwait(false);
                     serving = restored.Branch.Id;
                     await StepAsync("sent", cancellationToken).ConfigureAwait(false);
                 }
@@ -195,9 +195,9 @@ internal sealed partial class TenantRestorer
                 var preview = await FindBranchAsync(projectId, pending.BranchName!, cancellationToken).ConfigureAwait(false);
                 if (preview is null)
                 {
-                    var restored = await _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
+                    var restored = await RefusedEndsAsync(record, null, () => _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
                         request: new RestoreSnapshotRequest { Name = pending.BranchName, TargetBranchId = pending.PreviousBranchId, FinalizeRestore = false }, cancellationToken: t),
-                        answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+                        answer => answer.Operations, cancellationToken)).ConfigureAwait(false);
                     preview = restored.Branch.Id;
                     await StepAsync("sent", cancellationToken).ConfigureAwait(false);
                 }
@@ -228,8 +228,8 @@ internal sealed partial class TenantRestorer
         var serving = await ServingBranchAsync(projectId, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(serving, pending.BranchId, StringComparison.Ordinal))
         {
-            await _kit.MutateAsync(projectId, t => Api.Branches.FinalizeRestoreBranchAsync(projectId, pending.BranchId!, cancellationToken: t),
-                answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+            await RefusedEndsAsync(record, pending with { Stage = TenantRestoreStage.Previewing }, () => _kit.MutateAsync(projectId,
+                t => Api.Branches.FinalizeRestoreBranchAsync(projectId, pending.BranchId!, cancellationToken: t), answer => answer.Operations, cancellationToken)).ConfigureAwait(false);
             await StepAsync("sent", cancellationToken).ConfigureAwait(false);
         }
 
@@ -280,6 +280,34 @@ internal sealed partial class TenantRestorer
             PendingRestore = null,
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Sends a restore step. When Neon refuses it for good (a non-transient <see cref="NeonApiException"/>: a time outside
+    /// the history, an unknown snapshot, a failed operation) nothing happened, so the record goes back to
+    /// <paramref name="before"/> (no restore, or the preview) and the refusal is the caller's; an interruption (a timeout,
+    /// a transient failure, a cancellation) keeps the stage for the next call.
+    /// </summary>
+    private async Task<T> RefusedEndsAsync<T>(TenantRecord record, TenantPendingRestore? before, Func<Task<T>> send)
+    {
+        try
+        {
+            return await send().ConfigureAwait(false);
+        }
+        catch (NeonApiException refused) when (IsRefusal(refused))
+        {
+            await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = before }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A definite no: Neon answered the call with a client error that trying again does not change, or the operation it
+    /// started failed. Not a timeout, a transient failure or a malformed answer: after those Neon may have done it, and
+    /// the next call looks.
+    /// </summary>
+    private static bool IsRefusal(NeonApiException exception) =>
+        exception is NeonOperationFailedException
+        || (!exception.IsTransient && exception.StatusCode is { } status && (int)status is >= 400 and < 500 && exception is not NeonMalformedResponseException);
 
     /// <summary>The branch Neon serves the tenant from (the project's default branch); <see langword="null"/> when it names none.</summary>
     private async Task<string?> ServingBranchAsync(string projectId, CancellationToken cancellationToken)

@@ -1,9 +1,15 @@
 namespace Neon.Tenancy;
 
-/// <summary>A plan's checkpoint retention (<see cref="TenantPlan.MaxCheckpoints"/>, <see cref="TenantPlan.CheckpointRetention"/>).</summary>
+/// <summary>
+/// A plan's checkpoint settings, in one place: retention (<see cref="TenantPlan.MaxCheckpoints"/>,
+/// <see cref="TenantPlan.CheckpointRetention"/>) and schedule (<see cref="TenantPlan.CheckpointInterval"/>).
+/// </summary>
 /// <param name="MaxCount">The most checkpoints kept; <see langword="null"/> for no count limit.</param>
 /// <param name="MaxAge">How long one is kept; <see langword="null"/> for until deleted.</param>
-internal sealed record CheckpointRetention(int? MaxCount, TimeSpan? MaxAge)
+/// <param name="Interval">How often one is taken by the scheduler; <see langword="null"/> for never.</param>
+internal sealed record CheckpointRetention(int? MaxCount, TimeSpan? MaxAge, TimeSpan? Interval = null)
 {
     public static readonly CheckpointRetention Unlimited = new(null, null);
+
+    internal static CheckpointRetention Of(TenantPlan plan) => new(plan.MaxCheckpoints, plan.CheckpointRetention, plan.CheckpointInterval);
 }

@@ -25,8 +25,9 @@ internal sealed class PlanBook
         var value = options.Value;
         DefaultPlan = value.DefaultPlan;
         _settings = value.Plans.ToFrozenDictionary(p => p.Key, p => ToSettings(p.Value), StringComparer.OrdinalIgnoreCase);
-        _retention = value.Plans.ToFrozenDictionary(p => p.Key, p => new CheckpointRetention(p.Value.MaxCheckpoints, p.Value.CheckpointRetention), StringComparer.OrdinalIgnoreCase);
+        _retention = value.Plans.ToFrozenDictionary(p => p.Key, p => CheckpointRetention.Of(p.Value), StringComparer.OrdinalIgnoreCase);
         PlanNames = [.. _settings.Keys.Order(StringComparer.OrdinalIgnoreCase)];
+        HasCheckpointSchedule = _retention.Values.Any(r => r.Interval is not null);
     }
 
     public string DefaultPlan { get; }
@@ -35,6 +36,9 @@ internal sealed class PlanBook
 
     /// <summary>Whether any plan is configured (otherwise plans are labels only).</summary>
     public bool HasPlans => _settings.Count > 0;
+
+    /// <summary>Whether any plan has a <see cref="TenantPlan.CheckpointInterval"/> (otherwise the checkpoint scheduler does nothing).</summary>
+    public bool HasCheckpointSchedule { get; }
 
     /// <exception cref="UnknownPlanException">Plans are configured and none has this name.</exception>
     public TenantPlanSettings GetSettings(string plan)
@@ -64,8 +68,9 @@ internal sealed class PlanBook
     }
 
     /// <summary>
-    /// How many checkpoints, and for how long, a tenant on <paramref name="plan"/> keeps (client side; a plan no longer
-    /// configured falls back to the default plan; no plans: no limits of the SDK's).
+    /// How many checkpoints, and for how long, a tenant on <paramref name="plan"/> keeps, and how often the scheduler
+    /// takes one (client side; a plan no longer configured falls back to the default plan; no plans: no limits of the
+    /// SDK's and no schedule).
     /// </summary>
     public CheckpointRetention GetCheckpointRetention(string plan) =>
         !HasPlans ? CheckpointRetention.Unlimited : _retention.TryGetValue(plan, out var retention) ? retention : _retention[DefaultPlan];

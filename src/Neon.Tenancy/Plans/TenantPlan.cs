@@ -50,4 +50,13 @@ public sealed class TenantPlan
     /// is created. <see langword="null"/> = until deleted or pushed out by <see cref="MaxCheckpoints"/>.
     /// </summary>
     public TimeSpan? CheckpointRetention { get; set; }
+
+    /// <summary>
+    /// How often tenants on this plan get a scheduled checkpoint (at least 1 hour, the shortest interval of Neon's own
+    /// backup schedule): the SDK's scheduler, on one application instance at a time, takes one when the tenant's newest
+    /// checkpoint is this old, within <see cref="TenantCheckpointOptions.SchedulerPeriod"/>. Retention
+    /// (<see cref="MaxCheckpoints"/>, <see cref="CheckpointRetention"/>) applies to them as to any checkpoint.
+    /// <see langword="null"/> = no scheduled checkpoints.
+    /// </summary>
+    public TimeSpan? CheckpointInterval { get; set; }
 }

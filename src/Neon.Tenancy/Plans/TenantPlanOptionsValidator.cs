@@ -24,6 +24,7 @@ internal sealed class TenantPlanOptionsValidator : IValidateOptions<TenantPlanOp
     internal static readonly TimeSpan MinSuspendTimeout = TimeSpan.FromSeconds(60);
     internal static readonly TimeSpan MaxSuspendTimeout = TimeSpan.FromDays(7);
     internal static readonly TimeSpan MaxHistoryRetention = TimeSpan.FromDays(30);
+    internal static readonly TimeSpan MinCheckpointInterval = TimeSpan.FromHours(1);
 
     // Upper bounds that keep the converted values far inside int64 (and far beyond any real plan).
     private const double MaxHours = 1e9;
@@ -124,6 +125,11 @@ internal sealed class TenantPlanOptionsValidator : IValidateOptions<TenantPlanOp
         if (plan.CheckpointRetention is { } kept && kept <= TimeSpan.Zero)
         {
             failures.Add($"{prefix}:CheckpointRetention ({kept}) must be greater than 0; leave it out to keep checkpoints until deleted.");
+        }
+
+        if (plan.CheckpointInterval is { } interval && interval < MinCheckpointInterval)
+        {
+            failures.Add($"{prefix}:CheckpointInterval ({interval}) must be at least {MinCheckpointInterval} (Neon's backup schedules are hourly at most); leave it out for no scheduled checkpoints.");
         }
     }
 

@@ -247,9 +247,9 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
         await catalog.GetAsync(TenantId.Parse("logged"));
         var catalogEvents = log.Events.Count(e => e.Category.StartsWith("Npgsql", StringComparison.Ordinal));
 
-        await using (var tenantLock = new PostgresAdvisoryTenantLock(database.ConnectionString, schema, log.Factory))
+        await using (var locks = new PostgresAdvisoryLocks(database.ConnectionString, schema, log.Factory))
         {
-            await using var held = await tenantLock.AcquireAsync(TenantId.Parse("logged"), CancellationToken.None);
+            await using var held = await new PostgresAdvisoryTenantLock(locks).AcquireAsync(TenantId.Parse("logged"), CancellationToken.None);
         }
 
         Assert.True(catalogEvents > 0, "the catalog's and listener's Npgsql data sources logged nothing to the given factory");

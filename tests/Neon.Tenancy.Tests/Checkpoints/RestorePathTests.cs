@@ -229,4 +229,23 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         var duplicate = await Assert.ThrowsAsync<ArgumentException>(() => rig.Provider.RestoreAsync(tenant, request with { Timestamp = point.AddMilliseconds(1) }));
         Assert.Contains("before-" + step, duplicate.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Restore_NeonRefusesIt_NothingStaysPending_TheNextCallIsNotHeldUp()
+    {
+        var (fake, rig, tenant, checkpoint) = await StartAsync();
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+
+        // A point in the future: Neon answers 400, so nothing happened and nothing is left to finish.
+        var refused = await Assert.ThrowsAsync<Neon.Tenancy.Api.NeonApiException>(() =>
+            rig.Provider.RestoreAsync(tenant, new TenantRestoreRequest { Timestamp = DateTimeOffset.UtcNow.AddDays(1) }));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Null((await rig.Catalog.GetAsync(tenant))!.PendingRestore);
+        await Checkpoints(rig).CreateCheckpointAsync(tenant, "after a refused restore");
+        await Checkpoints(rig).RestoreCheckpointAsync(tenant, checkpoint.Id);
+        await AssertConvergedAsync(rig, tenant);
+        Assert.Equal("a,b", await ItemsAsync(rig, tenant));
+    }
 }

@@ -79,6 +79,26 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         Assert.Equal("1.2.0", checkpoint.Metadata["app.version"]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RestoreCheckpointAsync_PreviousBranch_KeptOrDeletedAsConfigured(bool deletePreviousBranch)
+    {
+        await using var fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(50));
+        await using var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), database.ConnectionString, PostgresDatabaseFixture.NewSchema(),
+            services => services.Configure<TenantCheckpointOptions>(o => o.DeletePreviousBranch = deletePreviousBranch));
+        var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
+        var provisioned = await rig.Provider.ProvisionAsync(tenant, Free);
+        var checkpoint = await Checkpoints(rig).CreateCheckpointAsync(tenant, "one");
+
+        var restored = await Checkpoints(rig).RestoreCheckpointAsync(tenant, checkpoint.Id);
+
+        var branches = (await rig.Api.Branches.ListProjectBranchesAsync(restored.ProjectId!)).Branches;
+        Assert.Equal(restored.BranchId, Assert.Single(branches, b => b.Default).Id);
+        Assert.Equal(!deletePreviousBranch, branches.Any(b => b.Id == provisioned.BranchId));
+        Assert.Equal(deletePreviousBranch ? 1 : 2, branches.Count);
+    }
+
     [Fact]
     public async Task CreateCheckpointAsync_PlanKeepsTwo_TheOldestGoesFirst_InNeonToo()
     {

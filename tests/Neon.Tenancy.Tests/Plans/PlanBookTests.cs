@@ -89,6 +89,23 @@ public sealed class PlanBookTests
     }
 
     [Fact]
+    public void GetCheckpointRetention_CarriesThePlansCheckpointSettings_HasCheckpointScheduleWhenAnyPlanHasAnInterval()
+    {
+        var book = Book(o =>
+        {
+            o.Plans["free"] = new TenantPlan { MaxCheckpoints = 1 };
+            o.Plans["pro"] = new TenantPlan { MaxCheckpoints = 10, CheckpointRetention = TimeSpan.FromDays(7), CheckpointInterval = TimeSpan.FromHours(6) };
+        });
+
+        Assert.True(book.HasCheckpointSchedule);
+        Assert.Equal(new CheckpointRetention(10, TimeSpan.FromDays(7), TimeSpan.FromHours(6)), book.GetCheckpointRetention("PRO"));
+        Assert.Null(book.GetCheckpointRetention("free").Interval);
+        Assert.Null(book.GetCheckpointRetention("retired-plan").Interval); // the default plan's
+        Assert.False(Book(o => o.Plans["free"] = new TenantPlan { MaxCheckpoints = 1 }).HasCheckpointSchedule);
+        Assert.False(Book(_ => { }).HasCheckpointSchedule);
+    }
+
+    [Fact]
     public void PoolLimits_PlanPoolSizeAndShortSuspend_TuneThePool()
     {
         var book = Book(o =>

@@ -213,6 +213,16 @@ public sealed class TenantPlanOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_CheckpointInterval_AtLeastOneHour()
+    {
+        Assert.True(Validate(p => p.CheckpointInterval = TimeSpan.FromHours(1)).Succeeded);
+        Assert.True(Validate(p => p.CheckpointInterval = TimeSpan.FromDays(7)).Succeeded);
+        AssertFails(Validate(p => p.CheckpointInterval = TimeSpan.FromMinutes(59)), "NeonTenancy:Plans:Plans:pro:CheckpointInterval (00:59:00)", "at least 01:00:00");
+        AssertFails(Validate(p => p.CheckpointInterval = TimeSpan.Zero), "NeonTenancy:Plans:Plans:pro:CheckpointInterval", "at least 01:00:00");
+        AssertFails(Validate(p => p.CheckpointInterval = TimeSpan.FromHours(-2)), "NeonTenancy:Plans:Plans:pro:CheckpointInterval", "at least 01:00:00");
+    }
+
+    [Fact]
     public void AddNeonTenancy_BadPlanInConfiguration_FailsAtStartNamingTheSetting()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Infrastructure.TenancyTestHost.Settings("", new Dictionary<string, string?>

@@ -34,8 +34,9 @@ public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture databas
     [Fact]
     public async Task PostgresAdvisoryTenantLock_SecondInstanceWaitsUntilFirstReleases()
     {
-        await using var a = new PostgresAdvisoryTenantLock(database.ConnectionString, "s");
-        await using var b = new PostgresAdvisoryTenantLock(database.ConnectionString, "s");
+        await using var locksA = new PostgresAdvisoryLocks(database.ConnectionString, "s");
+        await using var locksB = new PostgresAdvisoryLocks(database.ConnectionString, "s");
+        var (a, b) = (new PostgresAdvisoryTenantLock(locksA), new PostgresAdvisoryTenantLock(locksB));
         var id = TenantId.Parse("locked");
 
         var held = await a.AcquireAsync(id, CancellationToken.None);
@@ -53,8 +54,9 @@ public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture databas
     public async Task PostgresAdvisoryTenantLock_HolderSessionDies_WaiterGetsTheLock()
     {
         var schema = PostgresDatabaseFixture.NewSchema();
-        await using var a = new PostgresAdvisoryTenantLock(database.ConnectionString, schema);
-        await using var b = new PostgresAdvisoryTenantLock(database.ConnectionString, schema);
+        await using var locksA = new PostgresAdvisoryLocks(database.ConnectionString, schema);
+        await using var locksB = new PostgresAdvisoryLocks(database.ConnectionString, schema);
+        var (a, b) = (new PostgresAdvisoryTenantLock(locksA), new PostgresAdvisoryTenantLock(locksB));
         var id = TenantId.Parse("dead-holder");
         var held = await a.AcquireAsync(id, CancellationToken.None);
         var waiting = b.AcquireAsync(id, CancellationToken.None).AsTask();
@@ -62,10 +64,7 @@ public sealed class ProvisioningConcurrencyTests(PostgresDatabaseFixture databas
         Assert.False(waiting.IsCompleted);
 
         // The holder's process "dies": its session ends without unlocking.
-        var terminated = await database.ScalarAsync<long>(
-            "SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
-            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'Neon.Tenancy provisioning lock' AND a.datname = current_database()");
-        Assert.Equal(1L, terminated);
+        Assert.Equal(1L, await AdvisoryLockHolders.TerminateAsync(database, a.Key(id)));
 
         await (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
         await held.DisposeAsync();
