@@ -99,9 +99,20 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
         {
             if (_budget is null)
             {
-                // No budget: the lookup and Npgsql's open. An eviction racing this open is retried in AwaitOpenAsync.
+                // No budget: the lookup and Npgsql's open, written out here (no frame of ours when the pool has an idle
+                // connection). Npgsql's open is an async method: its failures, a disposed source's included, come back in
+                // the ValueTask, never thrown from this call, so no try block is needed. An eviction racing this open is
+                // retried in AwaitOpenAsync.
                 _metrics.Hit(kind);
-                return OpenOn(entry, StartTimestamp(), cancellationToken);
+                var start = StartTimestamp();
+                var opening = entry.DataSource.OpenConnectionAsync(cancellationToken);
+                if (opening.IsCompletedSuccessfully)
+                {
+                    Opened(entry, opening.Result, start);
+                    return opening;
+                }
+
+                return AwaitOpenAsync(entry, opening, start, cancellationToken);
             }
 
             if (entry.TryAcquire(out var needSlot))
