@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,9 +31,7 @@ internal sealed class CheckpointScheduler : BackgroundService
     /// <summary>The metadata key of a scheduled checkpoint; its value is the plan's interval (<c>01:00:00</c>).</summary>
     internal const string ScheduleMetadataKey = "neon.tenancy.schedule";
 
-    private readonly ITenantCatalog _catalog;
-    private readonly ITenantCheckpoints _checkpoints;
-    private readonly IInstanceLease _lease;
+    private readonly Lazy<(ITenantCatalog Catalog, ITenantCheckpoints Checkpoints, IInstanceLease Lease)> _services;
     private readonly PlanBook _plans;
     private readonly TimeSpan _period;
     private readonly TimeProvider _time;
@@ -40,7 +39,26 @@ internal sealed class CheckpointScheduler : BackgroundService
     private TaskCompletionSource<CheckpointSchedulerTick> _nextTick = NewTick();
     private DateTimeOffset _firstTick;
 
+    /// <summary>
+    /// The host's constructor. The catalog, the checkpoints and the lease are resolved at the first tick, not here: the
+    /// host builds every hosted service before any starts, and a host with no catalog registered must fail with
+    /// <see cref="NeonTenancyHostedService"/>'s instructions, not with a resolution error of this service's.
+    /// </summary>
     public CheckpointScheduler(
+        IServiceProvider services,
+        PlanBook plans,
+        IOptions<TenantCheckpointOptions> options,
+        TimeProvider timeProvider,
+        ILogger<CheckpointScheduler>? logger = null)
+        : this(
+            new Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease)>(() =>
+                (services.GetRequiredService<ITenantCatalog>(), services.GetRequiredService<ITenantCheckpoints>(), services.GetRequiredService<IInstanceLease>())),
+            plans, options, timeProvider, logger)
+    {
+    }
+
+    /// <summary>A scheduler over given services (tests).</summary>
+    internal CheckpointScheduler(
         ITenantCatalog catalog,
         ITenantCheckpoints checkpoints,
         IInstanceLease lease,
@@ -48,10 +66,18 @@ internal sealed class CheckpointScheduler : BackgroundService
         IOptions<TenantCheckpointOptions> options,
         TimeProvider timeProvider,
         ILogger<CheckpointScheduler>? logger = null)
+        : this(new Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease)>((catalog, checkpoints, lease)), plans, options, timeProvider, logger)
     {
-        _catalog = catalog;
-        _checkpoints = checkpoints;
-        _lease = lease;
+    }
+
+    private CheckpointScheduler(
+        Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease)> services,
+        PlanBook plans,
+        IOptions<TenantCheckpointOptions> options,
+        TimeProvider timeProvider,
+        ILogger<CheckpointScheduler>? logger)
+    {
+        _services = services;
         _plans = plans;
         _period = options.Value.SchedulerPeriod;
         _time = timeProvider;
@@ -108,7 +134,8 @@ internal sealed class CheckpointScheduler : BackgroundService
     /// </summary>
     internal async Task<CheckpointSchedulerTick> TickAsync(CancellationToken cancellationToken)
     {
-        var lease = await _lease.TryAcquireAsync(LeaseName, cancellationToken).ConfigureAwait(false);
+        var (catalog, checkpoints, instanceLease) = _services.Value;
+        var lease = await instanceLease.TryAcquireAsync(LeaseName, cancellationToken).ConfigureAwait(false);
         if (lease is null)
         {
             CheckpointLog.SchedulerLeaseHeldElsewhere(_logger, LeaseName);
@@ -120,11 +147,11 @@ internal sealed class CheckpointScheduler : BackgroundService
             var (now, started) = (_time.GetUtcNow(), _time.GetTimestamp());
             var name = "scheduled " + now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
             int read = 0, due = 0, created = 0, failed = 0;
-            await foreach (var tenant in _catalog.ListAllAsync(new TenantQuery { State = TenantState.Ready }, cancellationToken).ConfigureAwait(false))
+            await foreach (var tenant in catalog.ListAllAsync(new TenantQuery { State = TenantState.Ready }, cancellationToken).ConfigureAwait(false))
             {
                 read++;
                 if (_plans.GetCheckpointRetention(tenant.Plan).Interval is not { } interval
-                    || !await IsDueAsync(tenant.TenantId, interval, now, cancellationToken).ConfigureAwait(false))
+                    || !await IsDueAsync(catalog, tenant.TenantId, interval, now, cancellationToken).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -133,7 +160,7 @@ internal sealed class CheckpointScheduler : BackgroundService
                 try
                 {
                     var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [ScheduleMetadataKey] = interval.ToString("c", CultureInfo.InvariantCulture) };
-                    await _checkpoints.CreateCheckpointAsync(tenant.TenantId, name, metadata, cancellationToken).ConfigureAwait(false);
+                    await checkpoints.CreateCheckpointAsync(tenant.TenantId, name, metadata, cancellationToken).ConfigureAwait(false);
                     created++;
                 }
                 catch (Exception error) when (!cancellationToken.IsCancellationRequested)
@@ -148,9 +175,9 @@ internal sealed class CheckpointScheduler : BackgroundService
         }
     }
 
-    private async Task<bool> IsDueAsync(TenantId tenantId, TimeSpan interval, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<bool> IsDueAsync(ITenantCatalog catalog, TenantId tenantId, TimeSpan interval, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var checkpoints = await _catalog.GetCheckpointsAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        var checkpoints = await catalog.GetCheckpointsAsync(tenantId, cancellationToken).ConfigureAwait(false);
         return checkpoints.Count == 0 || now - checkpoints.Max(c => c.CreatedAt) >= interval;
     }
 

@@ -139,7 +139,7 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
                 ?? throw new TenantCheckpointNotFoundException(tenantId, checkpointId);
             var now = _time.GetUtcNow();
             var previous = record.BranchId!;
-            record = await _restorer.StartAsync(record, new TenantPendingRestore
+            (record, _) = await _restorer.StartAsync(record, new TenantPendingRestore
             {
                 Kind = TenantRestoreKind.Checkpoint,
                 Stage = TenantRestoreStage.Requested,

@@ -46,16 +46,19 @@ internal sealed partial class TenantRestorer
     /// Starts <paramref name="restore"/> (stage <see cref="TenantRestoreStage.Requested"/>) on a serving tenant and runs
     /// it as far as it goes without the caller: done, or previewing.
     /// </summary>
+    /// <returns>The record after the restore, and the restore that ran: <paramref name="restore"/>, or the same request an
+    /// earlier call recorded and was interrupted in (its <see cref="TenantPendingRestore.BranchName"/> is the one made).</returns>
     /// <exception cref="TenantStateException">A preview is pending: finalize or discard it first.</exception>
-    public async Task<TenantRecord> StartAsync(TenantRecord record, TenantPendingRestore restore, string operation, CancellationToken cancellationToken)
+    public async Task<(TenantRecord Record, TenantPendingRestore Restore)> StartAsync(TenantRecord record, TenantPendingRestore restore, string operation,
+        CancellationToken cancellationToken)
     {
         // The same restore asked again after it was interrupted: finishing it is the answer (not a second restore).
-        var again = record.PendingRestore is { Stage: not TenantRestoreStage.Previewing } interrupted && IsSameRequest(interrupted, restore);
-        record = await ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
-        if (again)
+        if (record.PendingRestore is { Stage: not TenantRestoreStage.Previewing } interrupted && IsSameRequest(interrupted, restore))
         {
-            return record;
+            return (await ConvergeAsync(record, cancellationToken).ConfigureAwait(false), interrupted);
         }
+
+        record = await ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
 
         if (record.PendingRestore is { } pending)
         {
@@ -71,7 +74,7 @@ internal sealed partial class TenantRestorer
 
         record = await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = restore with { PreviousBranchId = r.BranchId! } }, cancellationToken).ConfigureAwait(false);
         await StepAsync("requested", cancellationToken).ConfigureAwait(false);
-        return await SendAsync(record, cancellationToken).ConfigureAwait(false);
+        return (await SendAsync(record, cancellationToken).ConfigureAwait(false), record.PendingRestore!);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ internal sealed partial class TenantDatabaseProvider
                 ?? "pre-restore-" + _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
             // The shared restore path: recorded first, so an interrupted restore is finished by the next restore call.
-            record = await _restorer.StartAsync(record, new TenantPendingRestore
+            (record, var restored) = await _restorer.StartAsync(record, new TenantPendingRestore
             {
                 Kind = TenantRestoreKind.PointInTime,
                 Stage = TenantRestoreStage.Requested,
@@ -27,8 +27,8 @@ internal sealed partial class TenantDatabaseProvider
                 PreviousBranchId = record.BranchId!,
                 StartedAt = _time.GetUtcNow(),
             }, "restore", token).ConfigureAwait(false);
-            ProvisioningLog.Restored(_logger, tenantId.Value, record.BranchId!, preserveUnder);
-            return new TenantRestoreResult(record, preserveUnder);
+            ProvisioningLog.Restored(_logger, tenantId.Value, record.BranchId!, restored.BranchName!);
+            return new TenantRestoreResult(record, restored.BranchName!);
         }, cancellationToken);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
 using Neon.Tenancy.Tests.Provisioning;
+using static Neon.Tenancy.Tests.Checkpoints.CheckpointTestData;
 using Npgsql;
 
 namespace Neon.Tenancy.Tests.Checkpoints;
@@ -12,19 +13,8 @@ namespace Neon.Tenancy.Tests.Checkpoints;
 /// </summary>
 public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private static readonly TenantProvisionRequest Free = new() { Plan = "free" };
 
     private sealed class Crash(string step) : Exception("simulated crash after step " + step);
-
-    private static ITenantCheckpoints Checkpoints(ProvisioningRig rig) => rig.Services.GetRequiredService<ITenantCheckpoints>();
-
-    private static TenantConnectionFactory Connections(ProvisioningRig rig) => rig.Services.GetRequiredService<TenantConnectionFactory>();
-
-    private static Task<string> ItemsAsync(ProvisioningRig rig, TenantId tenant) =>
-        TenantSql.ScalarAsync<string>(Connections(rig), tenant, TenantConnectionKind.Direct, Items);
-
-    private const string Items = "SELECT coalesce(string_agg(v, ',' ORDER BY v), '') FROM items";
 
     /// <summary>The next call stops right after <paramref name="step"/> (once), as a process dying there would.</summary>
     private static void CrashAfter(ProvisioningRig rig, string step)
@@ -47,23 +37,9 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
     {
         var fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(50));
         var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), database.ConnectionString, PostgresDatabaseFixture.NewSchema());
-        var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
-        var provisioned = await rig.Provider.ProvisionAsync(tenant, Free);
-        await TenantSql.ExecuteAsync(rig.Secret(provisioned, ConnectionSecretKind.Direct), "CREATE TABLE items (v text); INSERT INTO items VALUES ('a'), ('b')");
-        var checkpoint = await Checkpoints(rig).CreateCheckpointAsync(tenant, "before");
-        await TenantSql.ExecuteAsync(rig.Secret(provisioned, ConnectionSecretKind.Direct), "INSERT INTO items VALUES ('c'); DELETE FROM items WHERE v = 'a'");
+        var tenant = NewTenant();
+        var checkpoint = await CheckpointBetweenWritesAsync(rig, await rig.Provider.ProvisionAsync(tenant, Free));
         return (fake, rig, tenant, checkpoint);
-    }
-
-    private static async Task ReplacedAsync(ProvisioningRig rig, TenantId tenant, TenantDataSourceEntry cached)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (ReferenceEquals(Connections(rig).PeekEntry(tenant, TenantConnectionKind.Direct), cached) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.NotSame(cached, Connections(rig).PeekEntry(tenant, TenantConnectionKind.Direct));
     }
 
     /// <summary>The tenant's branches in Neon; the catalog's branch is Neon's default one and no restore is pending.</summary>
@@ -84,20 +60,18 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         await using var instances = TwoInstances.Create(fake, database.ConnectionString);
         var (first, second) = instances;
         await instances.WhenListeningAsync();
-        var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
+        var tenant = NewTenant();
         var provisioned = await first.Provider.ProvisionAsync(tenant, Free);
-        await TenantSql.ExecuteAsync(first.Secret(provisioned, ConnectionSecretKind.Direct), "CREATE TABLE items (v text); INSERT INTO items VALUES ('a'), ('b')");
-        var checkpoint = await Checkpoints(first).CreateCheckpointAsync(tenant, "before");
-        await TenantSql.ExecuteAsync(first.Secret(provisioned, ConnectionSecretKind.Direct), "INSERT INTO items VALUES ('c'); DELETE FROM items WHERE v = 'a'");
+        var checkpoint = await CheckpointBetweenWritesAsync(first, provisioned);
         Assert.Equal("b,c", await ItemsAsync(second, tenant));
-        var cachedOnSecond = Connections(second).PeekEntry(tenant, TenantConnectionKind.Direct);
+        var cachedOnSecond = ConnectionsOf(second).PeekEntry(tenant, TenantConnectionKind.Direct);
 
-        var previewing = await Checkpoints(first).RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
+        var previewing = await CheckpointsOf(first).RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
 
         var pending = Assert.IsType<TenantPendingRestore>(previewing.PendingRestore);
         Assert.Equal((TenantRestoreStage.Previewing, provisioned.BranchId), (pending.Stage, pending.PreviousBranchId));
         Assert.Equal(provisioned.BranchId, previewing.BranchId); // still serving its current branch
-        await using (var preview = await Checkpoints(second).OpenPreviewConnectionAsync(tenant))
+        await using (var preview = await CheckpointsOf(second).OpenPreviewConnectionAsync(tenant))
         await using (var command = new NpgsqlCommand(Items, preview))
         {
             Assert.Equal("a,b", await command.ExecuteScalarAsync());
@@ -105,12 +79,12 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
 
         Assert.Equal("b,c", await ItemsAsync(first, tenant));
         Assert.Equal("b,c", await ItemsAsync(second, tenant));
-        Assert.Same(cachedOnSecond, Connections(second).PeekEntry(tenant, TenantConnectionKind.Direct)); // a preview changes no connection
+        Assert.Same(cachedOnSecond, ConnectionsOf(second).PeekEntry(tenant, TenantConnectionKind.Direct)); // a preview changes no connection
 
-        var cachedOnFirst = Connections(first).PeekEntry(tenant, TenantConnectionKind.Direct);
+        var cachedOnFirst = ConnectionsOf(first).PeekEntry(tenant, TenantConnectionKind.Direct);
         Assert.NotNull(cachedOnFirst);
 
-        var finalized = await Checkpoints(second).FinalizeRestoreAsync(tenant);
+        var finalized = await CheckpointsOf(second).FinalizeRestoreAsync(tenant);
 
         Assert.Equal(pending.BranchId, finalized.BranchId);
         await AssertConvergedAsync(first, tenant);
@@ -121,7 +95,7 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         await ReplacedAsync(second, tenant, cachedOnSecond!);
         Assert.Equal("a,b", await ItemsAsync(first, tenant));
         Assert.Equal("a,b", await ItemsAsync(second, tenant));
-        await Assert.ThrowsAsync<TenantStateException>(() => Checkpoints(first).OpenPreviewConnectionAsync(tenant));
+        await Assert.ThrowsAsync<TenantStateException>(() => CheckpointsOf(first).OpenPreviewConnectionAsync(tenant));
     }
 
     [Fact]
@@ -131,19 +105,19 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
         var before = (await rig.Catalog.GetAsync(tenant))!;
-        await Checkpoints(rig).RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
+        await CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
 
-        var refused = await Assert.ThrowsAsync<TenantStateException>(() => Checkpoints(rig).RestoreCheckpointAsync(tenant, checkpoint.Id));
+        var refused = await Assert.ThrowsAsync<TenantStateException>(() => CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id));
         var refusedPointInTime = await Assert.ThrowsAsync<TenantStateException>(() =>
             rig.Provider.RestoreAsync(tenant, new TenantRestoreRequest { Timestamp = DateTimeOffset.UtcNow }));
-        var discarded = await Checkpoints(rig).DiscardRestoreAsync(tenant);
+        var discarded = await CheckpointsOf(rig).DiscardRestoreAsync(tenant);
 
         Assert.Contains("FinalizeRestoreAsync or DiscardRestoreAsync", refused.Message, StringComparison.Ordinal);
         Assert.Contains("preview", refusedPointInTime.Message, StringComparison.Ordinal);
         Assert.Equal(before.BranchId, discarded.BranchId);
         Assert.Single(await AssertConvergedAsync(rig, tenant)); // the tenant's branch, nothing else
         Assert.Equal("b,c", await ItemsAsync(rig, tenant));
-        await Assert.ThrowsAsync<TenantStateException>(() => Checkpoints(rig).FinalizeRestoreAsync(tenant));
+        await Assert.ThrowsAsync<TenantStateException>(() => CheckpointsOf(rig).FinalizeRestoreAsync(tenant));
     }
 
     [Theory]
@@ -156,9 +130,9 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         await using var rigLifetime = rig;
         CrashAfter(rig, step);
 
-        await Assert.ThrowsAsync<Crash>(() => Checkpoints(rig).RestoreCheckpointAsync(tenant, checkpoint.Id));
+        await Assert.ThrowsAsync<Crash>(() => CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id));
         Assert.NotNull((await rig.Catalog.GetAsync(tenant))!.PendingRestore);
-        await Checkpoints(rig).RestoreCheckpointAsync(tenant, checkpoint.Id);
+        await CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id);
 
         var branches = await AssertConvergedAsync(rig, tenant);
         Assert.Equal(2, branches.Count); // the restored branch and the previous one (kept): one restore, not two
@@ -176,7 +150,7 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         var (fake, rig, tenant, checkpoint) = await StartAsync();
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
-        var checkpoints = Checkpoints(rig);
+        var checkpoints = CheckpointsOf(rig);
         if (call != "preview")
         {
             await checkpoints.RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
@@ -219,6 +193,7 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         CrashAfter(rig, step);
 
         await Assert.ThrowsAsync<Crash>(() => rig.Provider.RestoreAsync(tenant, request));
+        request = request with { PreserveUnderName = null }; // asked again without a name: the name the first call chose is the one reported
         var pending = (await rig.Catalog.GetAsync(tenant))!.PendingRestore!;
         Assert.Equal((TenantRestoreKind.PointInTime, TenantRestoreStage.Requested, "before-" + step), (pending.Kind, pending.Stage, pending.BranchName));
         var restored = await rig.Provider.RestoreAsync(tenant, request);
@@ -226,7 +201,7 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         var branches = await AssertConvergedAsync(rig, tenant);
         Assert.Single(branches, b => b.Name == "before-" + step); // Neon was asked once
         Assert.Equal("before-" + step, restored.PreservedBranchName);
-        var duplicate = await Assert.ThrowsAsync<ArgumentException>(() => rig.Provider.RestoreAsync(tenant, request with { Timestamp = point.AddMilliseconds(1) }));
+        var duplicate = await Assert.ThrowsAsync<ArgumentException>(() => rig.Provider.RestoreAsync(tenant, request with { Timestamp = point.AddMilliseconds(1), PreserveUnderName = "before-" + step }));
         Assert.Contains("before-" + step, duplicate.Message, StringComparison.Ordinal);
     }
 
@@ -243,8 +218,8 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
 
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Null((await rig.Catalog.GetAsync(tenant))!.PendingRestore);
-        await Checkpoints(rig).CreateCheckpointAsync(tenant, "after a refused restore");
-        await Checkpoints(rig).RestoreCheckpointAsync(tenant, checkpoint.Id);
+        await CheckpointsOf(rig).CreateCheckpointAsync(tenant, "after a refused restore");
+        await CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id);
         await AssertConvergedAsync(rig, tenant);
         Assert.Equal("a,b", await ItemsAsync(rig, tenant));
     }

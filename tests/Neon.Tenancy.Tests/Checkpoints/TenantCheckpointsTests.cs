@@ -4,21 +4,13 @@ using Neon.Tenancy.Api.Models;
 using Neon.Tenancy.Testing;
 using Neon.Tenancy.Tests.Infrastructure;
 using Neon.Tenancy.Tests.Provisioning;
+using static Neon.Tenancy.Tests.Checkpoints.CheckpointTestData;
 
 namespace Neon.Tenancy.Tests.Checkpoints;
 
 /// <summary>Checkpoints against the fake Neon backed by real PostgreSQL: a checkpoint is a real copy, a restore rewinds real data.</summary>
 public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private static readonly TenantProvisionRequest Free = new() { Plan = "free" };
-
-    private static ITenantCheckpoints Checkpoints(ProvisioningRig rig) => rig.Services.GetRequiredService<ITenantCheckpoints>();
-
-    private static TenantConnectionFactory Connections(ProvisioningRig rig) => rig.Services.GetRequiredService<TenantConnectionFactory>();
-
-    private static Task<string> ItemsAsync(ProvisioningRig rig, TenantId tenant) =>
-        TenantSql.ScalarAsync<string>(Connections(rig), tenant, TenantConnectionKind.Direct, "SELECT coalesce(string_agg(v, ',' ORDER BY v), '') FROM items");
 
     private static Action<IServiceCollection> Plans(TenantPlan free) => services => services.Configure<TenantPlanOptions>(o =>
     {
@@ -35,7 +27,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
             ManualSnapshotLimit = snapshotLimit ?? 10,
         });
         var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), database.ConnectionString, PostgresDatabaseFixture.NewSchema(), Plans(plan ?? new TenantPlan()));
-        var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
+        var tenant = NewTenant();
         await rig.Provider.ProvisionAsync(tenant, Free);
         return (fake, rig, tenant);
     }
@@ -47,18 +39,16 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         await using var instances = TwoInstances.Create(fake, database.ConnectionString);
         var (first, second) = instances;
         await instances.WhenListeningAsync();
-        var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
+        var tenant = NewTenant();
         var provisioned = await first.Provider.ProvisionAsync(tenant, Free);
-        await TenantSql.ExecuteAsync(first.Secret(provisioned, ConnectionSecretKind.Direct), "CREATE TABLE items (v text); INSERT INTO items VALUES ('a'), ('b')");
 
-        var checkpoint = await Checkpoints(first).CreateCheckpointAsync(tenant, "before import", new Dictionary<string, string> { ["app.version"] = "1.2.0" });
-        await TenantSql.ExecuteAsync(first.Secret(provisioned, ConnectionSecretKind.Direct), "INSERT INTO items VALUES ('c'); DELETE FROM items WHERE v = 'a'");
+        var checkpoint = await CheckpointBetweenWritesAsync(first, provisioned, new Dictionary<string, string> { ["app.version"] = "1.2.0" });
         Assert.Equal("b,c", await ItemsAsync(first, tenant));
         Assert.Equal("b,c", await ItemsAsync(second, tenant));
-        var cachedOnSecond = Connections(second).PeekEntry(tenant, TenantConnectionKind.Direct);
+        var cachedOnSecond = ConnectionsOf(second).PeekEntry(tenant, TenantConnectionKind.Direct);
         Assert.NotNull(cachedOnSecond);
 
-        var restored = await Checkpoints(first).RestoreCheckpointAsync(tenant, checkpoint.Id);
+        var restored = await CheckpointsOf(first).RestoreCheckpointAsync(tenant, checkpoint.Id);
 
         Assert.NotEqual(provisioned.BranchId, restored.BranchId);
         var neonDefault = Assert.Single((await first.Api.Branches.ListProjectBranchesAsync(restored.ProjectId!)).Branches, b => b.Default);
@@ -67,15 +57,9 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         Assert.Equal("a,b", await ItemsAsync(first, tenant));
 
         // The second instance hears of the new branch on the change feed and replaces its cached data source.
-        var deadline = DateTime.UtcNow + Timeout;
-        while (ReferenceEquals(Connections(second).PeekEntry(tenant, TenantConnectionKind.Direct), cachedOnSecond) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.NotSame(cachedOnSecond, Connections(second).PeekEntry(tenant, TenantConnectionKind.Direct));
+        await ReplacedAsync(second, tenant, cachedOnSecond!);
         Assert.Equal("a,b", await ItemsAsync(second, tenant));
-        Assert.Equal([checkpoint], await Checkpoints(second).GetCheckpointsAsync(tenant));
+        Assert.Equal([checkpoint], await CheckpointsOf(second).GetCheckpointsAsync(tenant));
         Assert.Equal("1.2.0", checkpoint.Metadata["app.version"]);
     }
 
@@ -87,11 +71,11 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         await using var fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(50));
         await using var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), database.ConnectionString, PostgresDatabaseFixture.NewSchema(),
             services => services.Configure<TenantCheckpointOptions>(o => o.DeletePreviousBranch = deletePreviousBranch));
-        var tenant = TenantId.Parse("acme-" + Guid.NewGuid().ToString("N")[..8]);
+        var tenant = NewTenant();
         var provisioned = await rig.Provider.ProvisionAsync(tenant, Free);
-        var checkpoint = await Checkpoints(rig).CreateCheckpointAsync(tenant, "one");
+        var checkpoint = await CheckpointsOf(rig).CreateCheckpointAsync(tenant, "one");
 
-        var restored = await Checkpoints(rig).RestoreCheckpointAsync(tenant, checkpoint.Id);
+        var restored = await CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id);
 
         var branches = (await rig.Api.Branches.ListProjectBranchesAsync(restored.ProjectId!)).Branches;
         Assert.Equal(restored.BranchId, Assert.Single(branches, b => b.Default).Id);
@@ -105,7 +89,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         var (fake, rig, tenant) = await StartAsync(new TenantPlan { MaxCheckpoints = 2 });
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
-        var checkpoints = Checkpoints(rig);
+        var checkpoints = CheckpointsOf(rig);
 
         var one = await checkpoints.CreateCheckpointAsync(tenant, "one");
         var two = await checkpoints.CreateCheckpointAsync(tenant, "two");
@@ -125,7 +109,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         var (fake, rig, tenant) = await StartAsync(new TenantPlan { CheckpointRetention = TimeSpan.FromDays(1) });
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
-        var checkpoints = Checkpoints(rig);
+        var checkpoints = CheckpointsOf(rig);
         var old = await checkpoints.CreateCheckpointAsync(tenant, "old");
         await rig.Catalog.RemoveCheckpointAsync(tenant, old.Id);
         await rig.Catalog.AddCheckpointAsync(old with { CreatedAt = DateTimeOffset.UtcNow.AddDays(-2) }); // as if taken two days ago
@@ -143,7 +127,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         var (fake, rig, tenant) = await StartAsync(snapshotLimit: 1);
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
-        var checkpoints = Checkpoints(rig);
+        var checkpoints = CheckpointsOf(rig);
         var factory = rig.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         using var duration = new MetricCollector<double>(factory, "Neon.Tenancy", "neon.tenancy.checkpoint.duration");
         using var failures = new MetricCollector<long>(factory, "Neon.Tenancy", "neon.tenancy.checkpoint.failures");
@@ -173,7 +157,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         var (fake, rig, tenant) = await StartAsync();
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
-        var checkpoints = Checkpoints(rig);
+        var checkpoints = CheckpointsOf(rig);
         var checkpoint = await checkpoints.CreateCheckpointAsync(tenant, "one");
         var calls = fake.RequestLog.Count;
         Assert.Equal([checkpoint], await checkpoints.GetCheckpointsAsync(tenant));
@@ -195,7 +179,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         var (fake, rig, tenant) = await StartAsync();
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
-        var checkpoints = Checkpoints(rig);
+        var checkpoints = CheckpointsOf(rig);
         var checkpoint = await checkpoints.CreateCheckpointAsync(tenant, "one");
         var before = (await rig.Catalog.GetAsync(tenant))!;
 
@@ -209,7 +193,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         var neonDefault = Assert.Single((await rig.Api.Branches.ListProjectBranchesAsync(before.ProjectId!)).Branches, b => b.Default);
         Assert.Equal(neonDefault.Id, again.BranchId);
         Assert.NotEqual(lost.Branch.Id, again.BranchId); // restored once more, from the branch Neon really served
-        Assert.Equal(1, await TenantSql.ScalarAsync<int>(Connections(rig), tenant, TenantConnectionKind.Direct, "SELECT 1"));
+        Assert.Equal(1, await TenantSql.ScalarAsync<int>(ConnectionsOf(rig), tenant, TenantConnectionKind.Direct, "SELECT 1"));
     }
 
     [Fact]
@@ -219,7 +203,7 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         await using var fakeLifetime = fake;
         await using var rigLifetime = rig;
         var calls = fake.RequestLog.Count;
-        var checkpoints = Checkpoints(rig);
+        var checkpoints = CheckpointsOf(rig);
 
         var blank = await Assert.ThrowsAsync<ArgumentException>(() => checkpoints.CreateCheckpointAsync(tenant, " "));
         var tooLong = await Assert.ThrowsAsync<ArgumentException>(() => checkpoints.CreateCheckpointAsync(tenant, "ok",
