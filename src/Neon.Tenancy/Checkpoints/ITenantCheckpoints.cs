@@ -22,6 +22,7 @@ public interface ITenantCheckpoints
     /// <param name="metadata">What the checkpoint means to the product (an application version, a code revision): at most 32 entries, keys 1-64 characters, values at most 1,024. Never a secret.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The recorded checkpoint.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>, or the name or metadata break their limits (the message says which).</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
     /// <exception cref="TenantStateException">The tenant does not serve (not ready or suspended).</exception>

@@ -46,6 +46,7 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
         CancellationToken cancellationToken = default)
     {
         // The record's rules (name, metadata) are checked before anything is sent: a refused checkpoint leaves no snapshot.
+        ArgumentNullException.ThrowIfNull(name);
         var draft = new TenantCheckpoint
         {
             TenantId = tenantId,
@@ -55,7 +56,7 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
             Metadata = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal),
         };
         TenantRequestRules.Validate(tenantId);
-        if (name is not null && TenantRequestRules.BranchNameProblem(name) is { } problem)
+        if (TenantRequestRules.BranchNameProblem(name) is { } problem)
         {
             // The name is also the Neon snapshot's, so it follows Neon's name rule; it is not quoted back.
             throw new ArgumentException($"Tenant '{tenantId}': the checkpoint name {problem}", nameof(name));

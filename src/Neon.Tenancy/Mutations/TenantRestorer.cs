@@ -85,7 +85,7 @@ internal sealed partial class TenantRestorer
     {
         if (record.PendingRestore is not { } pending)
         {
-            var serving = await ServingBranchAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
+            var serving = await ServingBranchAsync(record, cancellationToken).ConfigureAwait(false);
             if (serving is null || string.Equals(serving, record.BranchId, StringComparison.Ordinal))
             {
                 return record;
@@ -182,7 +182,7 @@ internal sealed partial class TenantRestorer
                 }, cancellationToken).ConfigureAwait(false);
 
             case { Preview: false }:
-                var serving = await ServingBranchAsync(projectId, cancellationToken).ConfigureAwait(false);
+                var serving = await ServingBranchAsync(record, cancellationToken).ConfigureAwait(false);
                 if (serving is null || string.Equals(serving, pending.PreviousBranchId, StringComparison.Ordinal))
                 {
                     var restored = await RefusedEndsAsync(record, null, () => _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
@@ -228,7 +228,7 @@ internal sealed partial class TenantRestorer
     {
         var pending = record.PendingRestore!;
         var projectId = record.ProjectId!;
-        var serving = await ServingBranchAsync(projectId, cancellationToken).ConfigureAwait(false);
+        var serving = await ServingBranchAsync(record, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(serving, pending.BranchId, StringComparison.Ordinal))
         {
             await RefusedEndsAsync(record, pending with { Stage = TenantRestoreStage.Previewing }, () => _kit.MutateAsync(projectId,
@@ -312,9 +312,28 @@ internal sealed partial class TenantRestorer
         exception is NeonOperationFailedException
         || (!exception.IsTransient && exception.StatusCode is { } status && (int)status is >= 400 and < 500 && exception is not NeonMalformedResponseException);
 
-    /// <summary>The branch Neon serves the tenant from (the project's default branch); <see langword="null"/> when it names none.</summary>
-    private async Task<string?> ServingBranchAsync(string projectId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The branch Neon serves the tenant from: the branch its read-write endpoint (compute) is on now. A finalized
+    /// restore moves the computes onto the restored branch and keeps their ids, so the endpoint the catalog records tells
+    /// where the tenant lives whatever Neon does with branch names or the default flag. Without a recorded endpoint (or
+    /// when Neon no longer knows it): the project's default branch. One call to Neon either way.
+    /// </summary>
+    private async Task<string?> ServingBranchAsync(TenantRecord record, CancellationToken cancellationToken)
     {
+        var projectId = record.ProjectId!;
+        if (record.EndpointId is { } endpointId)
+        {
+            try
+            {
+                var endpoint = await Api.Endpoints.GetProjectEndpointAsync(projectId, endpointId, cancellationToken).ConfigureAwait(false);
+                return endpoint.Endpoint.BranchId;
+            }
+            catch (NeonNotFoundException)
+            {
+                // The compute is gone (deleted by hand): fall back to the default branch.
+            }
+        }
+
         await foreach (var branch in Api.Branches.ListAllProjectBranchesAsync(projectId, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (branch.Default)
