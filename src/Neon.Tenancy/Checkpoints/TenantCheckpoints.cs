@@ -207,16 +207,17 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
 
     /// <summary>
     /// Applies the plan's retention before a new checkpoint: deletes those past their age, then the oldest until one more
-    /// fits within the count. Returns how many are left.
+    /// fits within the count; the checkpoint a pending restore uses is kept until the restore is finalized or discarded.
+    /// Returns how many are left.
     /// </summary>
     private async Task<int> ExpireAsync(TenantRecord record, CancellationToken cancellationToken)
     {
         var retention = Retention(record);
         var checkpoints = (await Catalog.GetCheckpointsAsync(record.TenantId, cancellationToken).ConfigureAwait(false)).ToList();
+        var inUse = record.PendingRestore?.CheckpointId; // a pending restore's checkpoint is kept until it is decided
         var now = _time.GetUtcNow();
-        while (checkpoints.Count > 0)
+        foreach (var oldest in checkpoints.ToList())
         {
-            var oldest = checkpoints[0];
             string reason;
             if (retention.MaxAge is { } maxAge && now - oldest.CreatedAt > maxAge)
             {
@@ -231,9 +232,14 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
                 break;
             }
 
+            if (string.Equals(oldest.Id, inUse, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             await DeleteCoreAsync(record, oldest, cancellationToken).ConfigureAwait(false);
             CheckpointLog.Expired(_logger, record.TenantId.Value, oldest.Id, reason);
-            checkpoints.RemoveAt(0);
+            checkpoints.Remove(oldest);
         }
 
         return checkpoints.Count;

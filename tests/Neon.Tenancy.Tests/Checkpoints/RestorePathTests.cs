@@ -223,4 +223,27 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         await AssertConvergedAsync(rig, tenant);
         Assert.Equal("a,b", await ItemsAsync(rig, tenant));
     }
+
+    [Fact]
+    public async Task Retention_KeepsTheCheckpointAPendingPreviewUses()
+    {
+        await using var fake = ProvisioningRig.StartFake(TimeSpan.FromMilliseconds(50));
+        await using var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), database.ConnectionString, PostgresDatabaseFixture.NewSchema(),
+            services => services.Configure<TenantPlanOptions>(o =>
+            {
+                o.DefaultPlan = "free";
+                o.Plans["free"] = new TenantPlan { MaxCheckpoints = 1 };
+            }));
+        var tenant = NewTenant();
+        var checkpoint = await CheckpointBetweenWritesAsync(rig, await rig.Provider.ProvisionAsync(tenant, Free));
+        await CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
+
+        var later = await CheckpointsOf(rig).CreateCheckpointAsync(tenant, "while previewing");
+
+        Assert.Equal([checkpoint.Id, later.Id], (await CheckpointsOf(rig).GetCheckpointsAsync(tenant)).Select(c => c.Id));
+        await CheckpointsOf(rig).FinalizeRestoreAsync(tenant);
+        Assert.Equal("a,b", await ItemsAsync(rig, tenant));
+        await CheckpointsOf(rig).CreateCheckpointAsync(tenant, "after"); // now the plan's one-checkpoint rule applies again
+        Assert.Single(await CheckpointsOf(rig).GetCheckpointsAsync(tenant));
+    }
 }
