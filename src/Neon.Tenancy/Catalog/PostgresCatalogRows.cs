@@ -168,7 +168,10 @@ internal static partial class PostgresCatalogRows
             StartedAt = CatalogRules.Truncate(restore.StartedAt),
         };
 
-        public static TenantPendingRestore ToRestore(PendingRestoreJson json) => new()
+        /// <exception cref="InvalidOperationException">A kind or stage this version does not know (a newer version wrote it).</exception>
+        public static TenantPendingRestore ToRestore(PendingRestoreJson json) => !Enum.IsDefined(json.Kind) || !Enum.IsDefined(json.Stage)
+            ? throw new InvalidOperationException($"The catalog holds a pending restore of kind {(int)json.Kind}, stage {(int)json.Stage}, which this version of Neon.Tenancy does not know (a newer version wrote it). Upgrade the package.")
+            : new()
         {
             Kind = json.Kind,
             Stage = json.Stage,

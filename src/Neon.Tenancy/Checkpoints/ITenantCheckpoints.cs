@@ -15,7 +15,7 @@ public interface ITenantCheckpoints
 {
     /// <summary>
     /// Takes a checkpoint of the tenant's branch and records it with <paramref name="metadata"/>. Returns when Neon's
-    /// snapshot is complete.
+    /// snapshot is complete. An interrupted restore found on the tenant is finished first (so its errors may surface here).
     /// </summary>
     /// <param name="tenantId">The tenant (ready or suspended).</param>
     /// <param name="name">A name for people (1 to 256 characters; also the Neon snapshot's name).</param>
@@ -53,6 +53,7 @@ public interface ITenantCheckpoints
     /// <returns><see langword="true"/> when a checkpoint was deleted; <see langword="false"/> when the tenant had none with this id.</returns>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c> or <paramref name="checkpointId"/> is blank.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
+    /// <exception cref="TenantStateException">A restore of this checkpoint is pending.</exception>
     /// <exception cref="Api.NeonApiException">Neon refused the deletion.</exception>
     Task<bool> DeleteCheckpointAsync(TenantId tenantId, string checkpointId, CancellationToken cancellationToken = default);
 
@@ -104,13 +105,17 @@ public interface ITenantCheckpoints
     /// <exception cref="Api.NeonApiException">Neon refused a call or an operation failed.</exception>
     Task<TenantRecord> FinalizeRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 
-    /// <summary>Discards the pending preview: its branch is deleted; the tenant's data is as it was.</summary>
+    /// <summary>
+    /// Discards the pending preview: its branch is deleted; the tenant's data is as it was. Also the way out of an
+    /// interrupted restore whose next call keeps failing: it is abandoned unfinished (a preview branch Neon made for it is
+    /// deleted) and the catalog follows the branch Neon serves the tenant from.
+    /// </summary>
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the call (the next call finishes what it started).</param>
     /// <returns>The tenant's record, with no restore pending.</returns>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantStateException">The tenant does not serve, or no preview is pending.</exception>
+    /// <exception cref="TenantStateException">The tenant does not serve, or no restore is pending.</exception>
     /// <exception cref="Api.NeonApiException">Neon refused the deletion.</exception>
     Task<TenantRecord> DiscardRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 }

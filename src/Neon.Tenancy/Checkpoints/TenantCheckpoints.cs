@@ -117,6 +117,12 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
                 return false;
             }
 
+            if (string.Equals(record.PendingRestore?.CheckpointId, checkpointId, StringComparison.Ordinal))
+            {
+                throw new TenantStateException(tenantId, record.State, DeleteOperation,
+                    "a restore of this checkpoint is pending; FinalizeRestoreAsync or DiscardRestoreAsync decides it first");
+            }
+
             await DeleteCoreAsync(record, checkpoint, token).ConfigureAwait(false);
             CheckpointLog.Deleted(_logger, tenantId.Value, checkpointId);
             return true;

@@ -224,6 +224,6 @@ internal sealed class TenantMutator
     /// with their step: it runs through <see cref="LockedAsync{T}"/>.)
     /// </summary>
     private static bool IsRecorded(Exception exception, CancellationToken cancellationToken) =>
-        exception is not (TenantNotFoundException or TenantStateException or ArgumentException or OutOfMemoryException)
+        exception is not (TenantNotFoundException or TenantStateException or TenantCheckpointNotFoundException or ArgumentException or OutOfMemoryException)
         && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
 }

@@ -52,10 +52,19 @@ internal sealed partial class TenantRestorer
     public async Task<(TenantRecord Record, TenantPendingRestore Restore)> StartAsync(TenantRecord record, TenantPendingRestore restore, string operation,
         CancellationToken cancellationToken)
     {
-        // The same restore asked again after it was interrupted: finishing it is the answer (not a second restore).
-        if (record.PendingRestore is { Stage: not TenantRestoreStage.Previewing } interrupted && IsSameRequest(interrupted, restore))
+        // The same restore asked again after it was interrupted before Neon was sure to have it: finishing it is the answer
+        // (not a second restore); the same preview asked again once it is ready: that preview.
+        if (record.PendingRestore is { } earlier && IsSameRequest(earlier, restore))
         {
-            return (await ConvergeAsync(record, cancellationToken).ConfigureAwait(false), interrupted);
+            if (earlier.Stage == TenantRestoreStage.Requested)
+            {
+                return (await ConvergeAsync(record, cancellationToken).ConfigureAwait(false), earlier);
+            }
+
+            if (earlier.Stage == TenantRestoreStage.Previewing)
+            {
+                return (record, earlier);
+            }
         }
 
         record = await ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
@@ -69,7 +78,7 @@ internal sealed partial class TenantRestorer
         // The name the next call finds what this one made by must not be taken already.
         if (restore.BranchName is { } name && await FindBranchAsync(record.ProjectId!, name, cancellationToken).ConfigureAwait(false) is not null)
         {
-            throw new ArgumentException($"Tenant '{record.TenantId}': its project already has a branch named '{name}'; choose another name for the branch the restore keeps.", "request");
+            throw new ArgumentException($"Tenant '{record.TenantId}': its project already has a branch named '{name}', the name this restore would give the branch it makes; delete or rename that branch, or (for a point-in-time restore) choose another PreserveUnderName.", "request");
         }
 
         record = await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = restore with { PreviousBranchId = r.BranchId! } }, cancellationToken).ConfigureAwait(false);
@@ -128,20 +137,48 @@ internal sealed partial class TenantRestorer
         return await FinalizeCoreAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes the preview branch and forgets the restore; the tenant's data is as it was.</summary>
-    /// <exception cref="TenantStateException">No preview is pending.</exception>
+    /// <summary>
+    /// Deletes the preview branch and forgets the restore; the tenant's data is as it was. Also the way out of an
+    /// interrupted restore that cannot finish (its next call keeps failing): it is abandoned without being finished, its
+    /// preview branch (if Neon made one) deleted, and the catalog follows the branch Neon serves the tenant from.
+    /// </summary>
+    /// <exception cref="TenantStateException">No restore is pending.</exception>
     public async Task<TenantRecord> DiscardAsync(TenantRecord record, string operation, CancellationToken cancellationToken)
     {
-        record = await ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
-        if (record.PendingRestore is not { Stage: TenantRestoreStage.Previewing } pending)
+        if (record.PendingRestore is not { } pending)
         {
-            throw new TenantStateException(record.TenantId, record.State, operation, "no restore preview is pending");
+            throw new TenantStateException(record.TenantId, record.State, operation, "no restore is pending");
         }
 
-        await DeleteBranchAsync(record.ProjectId!, pending.BranchId!, cancellationToken).ConfigureAwait(false);
+        await _kit.WaitForProjectAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false);
+        var previewBranch = pending.BranchId
+            ?? (pending is { Preview: true, BranchName: { } name } ? await FindBranchAsync(record.ProjectId!, name, cancellationToken).ConfigureAwait(false) : null);
+        if (pending.Stage != TenantRestoreStage.Previewing)
+        {
+            // Abandoned: only a preview that still is one is deleted (a finalize that got through made it the tenant's branch).
+            var serving = await ServingBranchAsync(record, cancellationToken).ConfigureAwait(false);
+            if (string.Equals(serving, previewBranch, StringComparison.Ordinal))
+            {
+                previewBranch = null;
+            }
+
+            RestoreLog.Resumed(_logger, record.TenantId.Value, pending.Kind, pending.StartedAt, pending.Stage);
+        }
+
+        if (previewBranch is not null)
+        {
+            await DeleteBranchAsync(record.ProjectId!, previewBranch, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (pending.Stage != TenantRestoreStage.Previewing)
+        {
+            record = await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = null }, cancellationToken).ConfigureAwait(false);
+            return await ConvergeAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+
         await StepAsync("preview deleted", cancellationToken).ConfigureAwait(false);
         record = await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = null }, cancellationToken).ConfigureAwait(false);
-        RestoreLog.Discarded(_logger, record.TenantId.Value, pending.BranchId);
+        RestoreLog.Discarded(_logger, record.TenantId.Value, previewBranch);
         return record;
     }
 
@@ -152,44 +189,43 @@ internal sealed partial class TenantRestorer
             ? _protector.Unprotect(record.TenantId, ConnectionSecretKind.Direct, pending.DirectConnectionSecret.Span)
             : throw new TenantStateException(record.TenantId, record.State, operation, "no restore preview is ready; RestoreCheckpointAsync with a preview starts one");
 
-    /// <summary>Stage <see cref="TenantRestoreStage.Requested"/>: asks Neon unless an interrupted call already did, then completes.</summary>
+    /// <summary>
+    /// Stage <see cref="TenantRestoreStage.Requested"/>: asks Neon unless an interrupted call already did, then completes.
+    /// Every "did it get through?" look waits for the project's running operations first, so an interrupted call's
+    /// operation that is still running is seen finished, not missing.
+    /// </summary>
     private async Task<TenantRecord> SendAsync(TenantRecord record, CancellationToken cancellationToken)
     {
         var pending = record.PendingRestore!;
         var projectId = record.ProjectId!;
+        await _kit.WaitForProjectAsync(projectId, cancellationToken).ConfigureAwait(false);
         switch (pending)
         {
             case { Kind: TenantRestoreKind.PointInTime }:
                 if (await FindBranchAsync(projectId, pending.BranchName!, cancellationToken).ConfigureAwait(false) is null)
                 {
-                    await RefusedEndsAsync(record, null, () => _kit.MutateAsync(projectId, t => Api.Branches.RestoreProjectBranchAsync(projectId, pending.PreviousBranchId, new BranchRestoreRequest
+                    var answer = await SendStepAsync(record, null, t => Api.Branches.RestoreProjectBranchAsync(projectId, pending.PreviousBranchId, new BranchRestoreRequest
                     {
                         SourceBranchId = pending.PreviousBranchId,
                         SourceTimestamp = pending.Timestamp,
                         SourceLsn = pending.Lsn,
                         PreserveUnderName = pending.BranchName,
-                    }, t), answer => answer.Operations, cancellationToken)).ConfigureAwait(false);
-                    await StepAsync("sent", cancellationToken).ConfigureAwait(false);
+                    }, t), cancellationToken).ConfigureAwait(false);
+                    await WaitAsync(answer.Operations, cancellationToken).ConfigureAwait(false);
                 }
 
-                // The compute restarted onto restored data, the branch id stays: re-encrypting the secrets (fresh nonces)
-                // changes the record's connection fields, so the change feed says ConnectionChanged everywhere.
-                return await _kit.UpdateAsync(record.TenantId, r => r with
-                {
-                    PooledConnectionSecret = Reprotect(r.TenantId, ConnectionSecretKind.Pooled, r.PooledConnectionSecret),
-                    DirectConnectionSecret = Reprotect(r.TenantId, ConnectionSecretKind.Direct, r.DirectConnectionSecret),
-                    PendingRestore = null,
-                }, cancellationToken).ConfigureAwait(false);
+                // The branch id stays; the compute restarted onto restored data, whose roles may carry other passwords
+                // than before: the catalog takes Neon's connection strings again (a connection change everywhere).
+                return await FollowAsync(record, pending.PreviousBranchId, cancellationToken).ConfigureAwait(false);
 
             case { Preview: false }:
                 var serving = await ServingBranchAsync(record, cancellationToken).ConfigureAwait(false);
                 if (serving is null || string.Equals(serving, pending.PreviousBranchId, StringComparison.Ordinal))
                 {
-                    var restored = await RefusedEndsAsync(record, null, () => _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
-                        request: new RestoreSnapshotRequest { TargetBranchId = pending.PreviousBranchId, FinalizeRestore = true }, cancellationToken: t),
-                        answer => answer.Operations, cancellationToken)).ConfigureAwait(false);
+                    var restored = await SendStepAsync(record, null, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
+                        request: new RestoreSnapshotRequest { TargetBranchId = pending.PreviousBranchId, FinalizeRestore = true }, cancellationToken: t), cancellationToken).ConfigureAwait(false);
+                    await WaitAsync(restored.Operations, cancellationToken).ConfigureAwait(false);
                     serving = restored.Branch.Id;
-                    await StepAsync("sent", cancellationToken).ConfigureAwait(false);
                 }
 
                 return await CompleteOnBranchAsync(record, serving, cancellationToken).ConfigureAwait(false);
@@ -198,11 +234,11 @@ internal sealed partial class TenantRestorer
                 var preview = await FindBranchAsync(projectId, pending.BranchName!, cancellationToken).ConfigureAwait(false);
                 if (preview is null)
                 {
-                    var restored = await RefusedEndsAsync(record, null, () => _kit.MutateAsync(projectId, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
+                    var restored = await SendStepAsync(record, null, t => Api.Snapshots.RestoreSnapshotAsync(projectId, pending.CheckpointId!,
                         request: new RestoreSnapshotRequest { Name = pending.BranchName, TargetBranchId = pending.PreviousBranchId, FinalizeRestore = false }, cancellationToken: t),
-                        answer => answer.Operations, cancellationToken)).ConfigureAwait(false);
+                        cancellationToken).ConfigureAwait(false);
+                    await WaitAsync(restored.Operations, cancellationToken).ConfigureAwait(false);
                     preview = restored.Branch.Id;
-                    await StepAsync("sent", cancellationToken).ConfigureAwait(false);
                 }
 
                 var (endpointId, pooled, direct) = await TenantBranchConnections.ReadAsync(Api, _protector, _sslMode, record.TenantId, projectId, preview,
@@ -228,48 +264,73 @@ internal sealed partial class TenantRestorer
     {
         var pending = record.PendingRestore!;
         var projectId = record.ProjectId!;
+        await _kit.WaitForProjectAsync(projectId, cancellationToken).ConfigureAwait(false);
         var serving = await ServingBranchAsync(record, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(serving, pending.BranchId, StringComparison.Ordinal))
         {
-            await RefusedEndsAsync(record, pending with { Stage = TenantRestoreStage.Previewing }, () => _kit.MutateAsync(projectId,
-                t => Api.Branches.FinalizeRestoreBranchAsync(projectId, pending.BranchId!, cancellationToken: t), answer => answer.Operations, cancellationToken)).ConfigureAwait(false);
-            await StepAsync("sent", cancellationToken).ConfigureAwait(false);
+            var answer = await SendStepAsync(record, pending with { Stage = TenantRestoreStage.Previewing },
+                t => Api.Branches.FinalizeRestoreBranchAsync(projectId, pending.BranchId!, cancellationToken: t), cancellationToken).ConfigureAwait(false);
+            await WaitAsync(answer.Operations, cancellationToken).ConfigureAwait(false);
         }
 
         return await CompleteOnBranchAsync(record, pending.BranchId!, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The tenant lives on <paramref name="branchId"/> now: the catalog follows, the restore is over, the previous branch is kept or deleted.</summary>
+    /// <summary>
+    /// The tenant lives on <paramref name="branchId"/> now: the previous branch is deleted when so configured (first, and
+    /// at best effort: a restore that happened never fails for its clean-up, and an interrupted call's next one deletes it
+    /// again), then the catalog follows and the restore is over.
+    /// </summary>
     private async Task<TenantRecord> CompleteOnBranchAsync(TenantRecord record, string branchId, CancellationToken cancellationToken)
     {
         var previous = record.PendingRestore!.PreviousBranchId;
-        record = await FollowAsync(record, branchId, cancellationToken).ConfigureAwait(false);
-        await StepAsync("followed", cancellationToken).ConfigureAwait(false);
+        var fate = "kept";
         if (_deletePreviousBranch && !string.Equals(previous, branchId, StringComparison.Ordinal))
         {
-            await DeleteBranchAsync(record.ProjectId!, previous, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await DeleteBranchAsync(record.ProjectId!, previous, cancellationToken).ConfigureAwait(false);
+                fate = "deleted";
+            }
+            catch (NeonApiException error) when (!cancellationToken.IsCancellationRequested)
+            {
+                RestoreLog.PreviousBranchNotDeleted(_logger, error, record.TenantId.Value, previous);
+                fate = "kept: its deletion failed";
+            }
         }
 
-        RestoreLog.Finalized(_logger, record.TenantId.Value, branchId, previous, _deletePreviousBranch ? "deleted" : "kept");
+        record = await FollowAsync(record, branchId, cancellationToken).ConfigureAwait(false);
+        await StepAsync("followed", cancellationToken).ConfigureAwait(false);
+        RestoreLog.Finalized(_logger, record.TenantId.Value, branchId, previous, fate);
         return record;
     }
 
     /// <summary>
     /// Records <paramref name="branchId"/> as the tenant's branch with its endpoint and Neon's connection strings for it
-    /// (a restored branch's roles carry the passwords they had when the checkpoint was taken), and ends the restore. A
-    /// connection change: the change feed makes every instance drop its cached data sources.
+    /// (a restored branch's roles carry the passwords they had at the restored point), and ends the restore. A connection
+    /// change: the change feed makes every instance drop its cached data sources. An application role the restored
+    /// branch does not have (created after the restored point) is dropped from the record, with a warning, rather than
+    /// leaving the restore unable to finish.
     /// </summary>
     private async Task<TenantRecord> FollowAsync(TenantRecord record, string branchId, CancellationToken cancellationToken)
     {
         var (projectId, tenantId) = (record.ProjectId!, record.TenantId);
         var (endpointId, pooled, direct) = await TenantBranchConnections.ReadAsync(Api, _protector, _sslMode, tenantId, projectId, branchId,
             record.DatabaseName!, record.RoleName!, cancellationToken).ConfigureAwait(false);
-        (byte[] Pooled, byte[] Direct)? application = null;
+        var application = (Role: record.ApplicationRoleName, Pooled: record.ApplicationPooledConnectionSecret, Direct: record.ApplicationDirectConnectionSecret);
         if (record.ApplicationRoleName is { } applicationRole && !record.ApplicationPooledConnectionSecret.IsEmpty)
         {
-            var (_, appPooled, appDirect) = await TenantBranchConnections.ReadAsync(Api, _protector, _sslMode, tenantId, projectId, branchId,
-                record.DatabaseName!, applicationRole, cancellationToken, ConnectionSecretKind.ApplicationPooled, ConnectionSecretKind.ApplicationDirect).ConfigureAwait(false);
-            application = (appPooled, appDirect);
+            try
+            {
+                var (_, appPooled, appDirect) = await TenantBranchConnections.ReadAsync(Api, _protector, _sslMode, tenantId, projectId, branchId,
+                    record.DatabaseName!, applicationRole, cancellationToken, ConnectionSecretKind.ApplicationPooled, ConnectionSecretKind.ApplicationDirect).ConfigureAwait(false);
+                application = (applicationRole, appPooled, appDirect);
+            }
+            catch (NeonNotFoundException)
+            {
+                RestoreLog.ApplicationRoleGone(_logger, tenantId.Value, applicationRole, branchId);
+                application = (null, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty);
+            }
         }
 
         return await _kit.UpdateAsync(tenantId, r => r with
@@ -278,39 +339,49 @@ internal sealed partial class TenantRestorer
             EndpointId = endpointId,
             PooledConnectionSecret = pooled,
             DirectConnectionSecret = direct,
-            ApplicationPooledConnectionSecret = application?.Pooled ?? r.ApplicationPooledConnectionSecret,
-            ApplicationDirectConnectionSecret = application?.Direct ?? r.ApplicationDirectConnectionSecret,
+            ApplicationRoleName = application.Role,
+            ApplicationPooledConnectionSecret = application.Pooled,
+            ApplicationDirectConnectionSecret = application.Direct,
             PendingRestore = null,
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Sends a restore step. When Neon refuses it for good (a non-transient <see cref="NeonApiException"/>: a time outside
-    /// the history, an unknown snapshot, a failed operation) nothing happened, so the record goes back to
-    /// <paramref name="before"/> (no restore, or the preview) and the refusal is the caller's; an interruption (a timeout,
-    /// a transient failure, a cancellation) keeps the stage for the next call.
+    /// Sends one restore call (not its operations' wait). When Neon answers it with a definite no, nothing happened: the
+    /// record goes back to <paramref name="before"/> (no restore, or the preview) and the refusal is the caller's. Anything
+    /// else (a timeout, a transient failure, a cancellation, a malformed answer) may have got through, so the stage stays
+    /// for the next call to look.
     /// </summary>
-    private async Task<T> RefusedEndsAsync<T>(TenantRecord record, TenantPendingRestore? before, Func<Task<T>> send)
+    private async Task<T> SendStepAsync<T>(TenantRecord record, TenantPendingRestore? before, Func<CancellationToken, Task<T>> send, CancellationToken cancellationToken)
     {
+        T answer;
         try
         {
-            return await send().ConfigureAwait(false);
+            answer = await send(cancellationToken).ConfigureAwait(false);
         }
         catch (NeonApiException refused) when (IsRefusal(refused))
         {
             await _kit.UpdateAsync(record.TenantId, r => r with { PendingRestore = before }, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+
+        await StepAsync("accepted", cancellationToken).ConfigureAwait(false);
+        return answer;
+    }
+
+    /// <summary>Waits for the operations a restore call started (each must succeed; a failure keeps the stage, and the next call looks).</summary>
+    private async Task WaitAsync(IEnumerable<Operation> operations, CancellationToken cancellationToken)
+    {
+        await _kit.WaitAsync(operations, cancellationToken).ConfigureAwait(false);
+        await StepAsync("sent", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// A definite no: Neon answered the call with a client error that trying again does not change, or the operation it
-    /// started failed. Not a timeout, a transient failure or a malformed answer: after those Neon may have done it, and
-    /// the next call looks.
+    /// A definite no: Neon answered the call itself with a client error that trying again does not change. Not a timeout,
+    /// a transient failure or a malformed answer: after those Neon may have done it, and the next call looks.
     /// </summary>
     private static bool IsRefusal(NeonApiException exception) =>
-        exception is NeonOperationFailedException
-        || (!exception.IsTransient && exception.StatusCode is { } status && (int)status is >= 400 and < 500 && exception is not NeonMalformedResponseException);
+        !exception.IsTransient && exception.StatusCode is { } status && (int)status is >= 400 and < 500 && exception is not NeonMalformedResponseException;
 
     /// <summary>
     /// The branch Neon serves the tenant from: the branch its read-write endpoint (compute) is on now. A finalized
@@ -375,9 +446,6 @@ internal sealed partial class TenantRestorer
         a.Kind == b.Kind && a.Preview == b.Preview && a.Timestamp == b.Timestamp
         && string.Equals(a.Lsn, b.Lsn, StringComparison.Ordinal)
         && string.Equals(a.CheckpointId, b.CheckpointId, StringComparison.Ordinal);
-
-    private byte[] Reprotect(TenantId tenantId, ConnectionSecretKind kind, ReadOnlyMemory<byte> secret) =>
-        _protector.Protect(tenantId, kind, _protector.Unprotect(tenantId, kind, secret.Span));
 
     private Task StepAsync(string step, CancellationToken cancellationToken) => AfterStep?.Invoke(step, cancellationToken) ?? Task.CompletedTask;
 }

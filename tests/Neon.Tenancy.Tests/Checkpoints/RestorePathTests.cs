@@ -122,6 +122,7 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
 
     [Theory]
     [InlineData("requested")]
+    [InlineData("accepted")] // Neon took the call, its operation still running when the process died
     [InlineData("sent")]
     public async Task RestoreCheckpointAsync_AbandonedAfterAStep_CalledAgain_RestoresOnce(string step)
     {
@@ -141,8 +142,10 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
 
     [Theory]
     [InlineData("requested", "preview")]
+    [InlineData("accepted", "preview")]
     [InlineData("sent", "preview")]
     [InlineData("finalizing", "finalize")]
+    [InlineData("accepted", "finalize")]
     [InlineData("sent", "finalize")]
     [InlineData("preview deleted", "discard")]
     public async Task Preview_AbandonedAfterAStep_TheNextCallConverges_NoLeakedPreview(string step, string call)
@@ -181,6 +184,7 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
 
     [Theory]
     [InlineData("requested")]
+    [InlineData("accepted")]
     [InlineData("sent")]
     public async Task PointInTimeRestore_SharesThePath_AbandonedAfterAStep_CalledAgain_RestoresOnce(string step)
     {
@@ -245,5 +249,41 @@ public sealed class RestorePathTests(PostgresDatabaseFixture database) : IClassF
         Assert.Equal("a,b", await ItemsAsync(rig, tenant));
         await CheckpointsOf(rig).CreateCheckpointAsync(tenant, "after"); // now the plan's one-checkpoint rule applies again
         Assert.Single(await CheckpointsOf(rig).GetCheckpointsAsync(tenant));
+    }
+
+    [Fact]
+    public async Task DiscardRestoreAsync_AbandonsAnInterruptedPreview_DeletesWhatNeonMade_TheTenantKeepsItsData()
+    {
+        var (fake, rig, tenant, checkpoint) = await StartAsync();
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        CrashAfter(rig, "accepted");
+        await Assert.ThrowsAsync<Crash>(() => CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview));
+        Assert.Equal(TenantRestoreStage.Requested, (await rig.Catalog.GetAsync(tenant))!.PendingRestore!.Stage);
+
+        var abandoned = await CheckpointsOf(rig).DiscardRestoreAsync(tenant);
+
+        Assert.Null(abandoned.PendingRestore);
+        Assert.Single(await AssertConvergedAsync(rig, tenant)); // the preview Neon made is gone
+        Assert.Equal("b,c", await ItemsAsync(rig, tenant));
+        await Assert.ThrowsAsync<TenantStateException>(() => CheckpointsOf(rig).DiscardRestoreAsync(tenant));
+    }
+
+    [Fact]
+    public async Task DeleteCheckpointAsync_OfAPendingPreview_IsRefused_IdenticalPreviewRequestReturnsIt()
+    {
+        var (fake, rig, tenant, checkpoint) = await StartAsync();
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        var previewing = await CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
+
+        var refused = await Assert.ThrowsAsync<TenantStateException>(() => CheckpointsOf(rig).DeleteCheckpointAsync(tenant, checkpoint.Id));
+        var again = await CheckpointsOf(rig).RestoreCheckpointAsync(tenant, checkpoint.Id, TenantRestoreMode.Preview);
+
+        Assert.Contains("pending", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(previewing.PendingRestore, again.PendingRestore); // the same preview, not an error and not a second one
+        Assert.NotNull(await CheckpointsOf(rig).GetCheckpointAsync(tenant, checkpoint.Id));
+        await Assert.ThrowsAsync<TenantCheckpointNotFoundException>(() => CheckpointsOf(rig).RestoreCheckpointAsync(tenant, "snap-unknown"));
+        Assert.Null((await rig.Catalog.GetAsync(tenant))!.FailureReason); // a mistyped id is the caller's, not the tenant's failure
     }
 }
