@@ -77,6 +77,28 @@ public class SnapshotsPostgresTests
     }
 
     [Fact]
+    public async Task ScheduledSnapshot_CopiesTheBranchDatabase_ItsExpiryDropsTheCopy()
+    {
+        var (host, time, created) = await StartWithRowsAsync();
+        await using var hostLifetime = host;
+        var projectId = created.Project.Id;
+        var before = await ProjectDatabasesAsync(projectId);
+        await host.Client.Snapshots.SetSnapshotScheduleAsync(projectId, created.Branch.Id,
+            new BackupSchedule { Schedule = [new BackupScheduleItem { Frequency = "hourly", RetentionSeconds = 3600 }] });
+
+        time.Advance(TimeSpan.FromHours(1)); // 13:00:10
+        var taken = Assert.Single((await host.Client.Snapshots.ListSnapshotsAsync(projectId)).Snapshots);
+        var copy = Assert.Single((await ProjectDatabasesAsync(projectId)).Except(before));
+        time.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(50)); // 14:00:00: expired as the next is taken
+        var next = Assert.Single((await host.Client.Snapshots.ListSnapshotsAsync(projectId)).Snapshots);
+
+        Assert.False(taken.Manual);
+        Assert.True(await FakeHost.DatabaseExistsAsync(copy));
+        Assert.Equal("scheduled-2026-05-15T14:00:00Z", next.Name);
+        Assert.Single((await ProjectDatabasesAsync(projectId)).Except(before)); // the expired one's copy was dropped (the new one may reuse its name)
+    }
+
+    [Fact]
     public async Task RestoreSnapshot_Finalize_TheProjectsConnectionShowsTheSnapshotsRows_AndTheDefaultBranchChanged()
     {
         var (host, time, created) = await StartWithRowsAsync();

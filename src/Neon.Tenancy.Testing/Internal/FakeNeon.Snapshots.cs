@@ -4,7 +4,7 @@ using Neon.Tenancy.Api;
 namespace Neon.Tenancy.Testing.Internal;
 
 /// <summary>
-/// The fake's snapshots (create, list, update, delete, expiry) and backup schedules. When backed by PostgreSQL a snapshot
+/// The fake's snapshots (create, list, update, delete, expiry) and backup schedules (stored, and taken on the fake's clock). When backed by PostgreSQL a snapshot
 /// is real: one copy (<c>CREATE DATABASE ... TEMPLATE</c>) of every database of the source branch, refusing connections.
 /// </summary>
 internal sealed partial class FakeNeon
@@ -94,18 +94,30 @@ internal sealed partial class FakeNeon
         }
 
         EnsureNotLocked(project);
+        var name = request.QueryValue("name") is { Length: > 0 } given ? given : $"{branch.Branch.Name}-{Iso(now)}";
+        var (snapshot, operation) = await TakeSnapshotAsync(project, branch, name, lsn, timestamp ?? now, now, expiresAt, manual: true).ConfigureAwait(false);
+        return FakeResponse.Json(200, new CreateSnapshotResponse { Snapshot = snapshot.Snapshot, Operations = [operation] }, NeonApiJsonContext.Default.CreateSnapshotResponse);
+    }
+
+    /// <summary>
+    /// Takes a snapshot of <paramref name="branch"/> at <paramref name="takenAt"/> (a manual one, or one of its backup schedule):
+    /// records it, makes its real copies when backed by PostgreSQL, and starts its operation at <paramref name="takenAt"/>.
+    /// </summary>
+    private async Task<(FakeSnapshot Snapshot, Operation Operation)> TakeSnapshotAsync(FakeProject project, FakeBranch branch, string name, string? lsn,
+        DateTimeOffset timestamp, DateTimeOffset takenAt, DateTimeOffset? expiresAt, bool manual)
+    {
         var snapshot = new FakeSnapshot
         {
             Snapshot = new Snapshot
             {
                 Id = $"snap-{Word(Adjectives)}-{Word(Nouns)}-{Alnum(8)}",
-                Name = request.QueryValue("name") is { Length: > 0 } name ? name : $"{branch.Branch.Name}-{Iso(now)}",
+                Name = name,
                 Lsn = lsn,
-                Timestamp = Iso(timestamp ?? now),
+                Timestamp = Iso(timestamp),
                 SourceBranchId = branch.Branch.Id,
-                CreatedAt = Iso(now),
+                CreatedAt = Iso(takenAt),
                 ExpiresAt = expiresAt is null ? null : Iso(expiresAt.Value),
-                Manual = true,
+                Manual = manual,
             },
             ExpiresAt = expiresAt,
         };
@@ -126,8 +138,7 @@ internal sealed partial class FakeNeon
         }
 
         project.Snapshots.Add(snapshot);
-        var operations = new List<Operation> { StartOperation(project, CreateSnapshotAction, branch.Branch.Id, null) };
-        return FakeResponse.Json(200, new CreateSnapshotResponse { Snapshot = snapshot.Snapshot, Operations = operations }, NeonApiJsonContext.Default.CreateSnapshotResponse);
+        return (snapshot, StartOperation(project, CreateSnapshotAction, branch.Branch.Id, null, startedAt: takenAt));
     }
 
     private FakeResponse UpdateSnapshot(FakeRequest request)
@@ -198,10 +209,86 @@ internal sealed partial class FakeNeon
             }
         }
 
+        branch.ScheduleCheckedAt = Now;
         branch.Schedule = new BackupSchedule
         {
             Schedule = [.. (body.Schedule ?? []).Select(i => new BackupScheduleItem { Frequency = i.Frequency, Hour = i.Hour, Day = i.Day, Month = i.Month, RetentionSeconds = i.RetentionSeconds })],
         };
         return FakeResponse.Json(200, new EmptyResponse(), NeonApiJsonContext.Default.EmptyResponse);
+    }
+
+    /// <summary>
+    /// Takes the snapshots the backup schedules made due since the last check (checked as each request arrives): for each
+    /// schedule item, only the latest due time in (last check, now], never one before the schedule was put, and none whose
+    /// retention has already passed. A scheduled snapshot is not manual, is named <c>scheduled-{yyyy-MM-ddTHH:mm:ssZ}</c> (the
+    /// fake's choice) after its due time, expires <c>retention_seconds</c> after it, and does not count towards the manual limit.
+    /// </summary>
+    private async Task TakeScheduledSnapshotsAsync()
+    {
+        var now = Now;
+        var failure = PendingOperationFailure;
+        PendingOperationFailure = null; // a fault injected into this request is not for the schedule's operations
+        try
+        {
+            foreach (var project in _projects.Where(p => p.DeletedAt is null))
+            {
+                foreach (var branch in project.Branches.ToList())
+                {
+                    var since = branch.ScheduleCheckedAt;
+                    branch.ScheduleCheckedAt = now;
+                    foreach (var item in branch.Schedule.Schedule ?? [])
+                    {
+                        var due = LatestDueTime(item, now);
+                        var expiresAt = item.RetentionSeconds is { } retention ? due + TimeSpan.FromSeconds(retention) : (DateTimeOffset?)null;
+                        if (since is null || due <= since || expiresAt <= now)
+                        {
+                            continue;
+                        }
+
+                        await TakeSnapshotAsync(project, branch, "scheduled-" + Iso(due), null, due, due, expiresAt, manual: false).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            PendingOperationFailure = failure;
+        }
+    }
+
+    /// <summary>
+    /// The latest time at or before <paramref name="now"/> (UTC) that <paramref name="item"/> is due: hourly on the hour; daily at
+    /// <c>hour</c> (default 0); weekly on <c>day</c> (1-7, Monday 1, default 1) at <c>hour</c>; monthly on <c>day</c> (default 1) at
+    /// <c>hour</c>; yearly on <c>month</c>/<c>day</c> (default 1/1) at <c>hour</c>. A day past the end of a month is its last day (the fake's choice).
+    /// </summary>
+    internal static DateTimeOffset LatestDueTime(BackupScheduleItem item, DateTimeOffset now)
+    {
+        now = now.ToUniversalTime();
+        var hour = (int)(item.Hour ?? 0);
+        var day = (int)(item.Day ?? 1);
+        var today = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero);
+        static DateTimeOffset OnDay(int year, int month, int day, int hour) =>
+            new(year, month, Math.Min(day, DateTime.DaysInMonth(year, month)), hour, 0, 0, TimeSpan.Zero);
+
+        switch (item.Frequency)
+        {
+            case "hourly":
+                return today.AddHours(now.Hour);
+            case "daily":
+                var daily = today.AddHours(hour);
+                return daily <= now ? daily : daily.AddDays(-1);
+            case "weekly":
+                var isoToday = now.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)now.DayOfWeek;
+                var weekly = today.AddDays(-((isoToday - day + 7) % 7)).AddHours(hour);
+                return weekly <= now ? weekly : weekly.AddDays(-7);
+            case "monthly":
+                var monthly = OnDay(now.Year, now.Month, day, hour);
+                var previousMonth = today.AddDays(1 - now.Day).AddMonths(-1);
+                return monthly <= now ? monthly : OnDay(previousMonth.Year, previousMonth.Month, day, hour);
+            default:
+                var month = (int)(item.Month ?? 1);
+                var yearly = OnDay(now.Year, month, day, hour);
+                return yearly <= now ? yearly : OnDay(now.Year - 1, month, day, hour);
+        }
     }
 }

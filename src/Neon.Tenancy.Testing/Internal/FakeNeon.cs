@@ -52,6 +52,7 @@ internal sealed partial class FakeNeon : IAsyncDisposable
             PendingOperationFailure = failOperations;
             RefreshAll();
             await ExpireSnapshotsAsync().ConfigureAwait(false);
+            await TakeScheduledSnapshotsAsync().ConfigureAwait(false);
             return await handler(request).ConfigureAwait(false);
         }
         catch (FakeApiException ex)
@@ -145,9 +146,11 @@ internal sealed partial class FakeNeon : IAsyncDisposable
 
     // ---- operations ----------------------------------------------------------------------------------------------
 
-    private Operation StartOperation(FakeProject project, OperationAction action, string? branchId, string? endpointId, TimeSpan? duration = null)
+    private Operation StartOperation(FakeProject project, OperationAction action, string? branchId, string? endpointId, TimeSpan? duration = null,
+        DateTimeOffset? startedAt = null)
     {
         var now = Now;
+        var start = startedAt ?? now;
         var operation = new Operation
         {
             Id = Guid.NewGuid().ToString(),
@@ -156,10 +159,10 @@ internal sealed partial class FakeNeon : IAsyncDisposable
             EndpointId = endpointId,
             Action = action,
             Status = OperationStatus.Scheduling,
-            CreatedAt = now,
-            UpdatedAt = now,
+            CreatedAt = start,
+            UpdatedAt = start,
         };
-        var fake = new FakeOperation { Operation = operation, StartedAt = now, Duration = duration ?? _options.OperationDuration, FailWith = PendingOperationFailure };
+        var fake = new FakeOperation { Operation = operation, StartedAt = start, Duration = duration ?? _options.OperationDuration, FailWith = PendingOperationFailure };
         fake.Refresh(now);
         project.Operations.Add(fake);
         return operation;

@@ -40,8 +40,11 @@ internal sealed class FakeBranch
 
     public List<FakeDatabase> Databases { get; } = [];
 
-    /// <summary>The backup schedule (<c>PUT .../backup_schedule</c>); stored only, nothing is taken on schedule.</summary>
+    /// <summary>The backup schedule (<c>PUT .../backup_schedule</c>); its snapshots are taken as requests arrive.</summary>
     public BackupSchedule Schedule { get; set; } = new();
+
+    /// <summary>When the schedule was last checked for due snapshots (first: when it was put); null while none was put.</summary>
+    public DateTimeOffset? ScheduleCheckedAt { get; set; }
 
     /// <summary>For a branch restored from a snapshot and not yet finalized: the branch whose computes it takes over.</summary>
     public string? RestoreTargetId { get; set; }
