@@ -215,6 +215,9 @@ public static class NeonTenancyEventId
     /// <summary>7008: An interrupted restore was found on the tenant and is finished first (Warning).</summary>
     public const int RestoreResumed = 7008;
 
+    /// <summary>7009: A finalized restore's previous branch could not be deleted (Checkpoints:DeletePreviousBranch); it is kept (Warning).</summary>
+    public const int RestorePreviousBranchNotDeleted = 7009;
+
     /// <summary>7010: The checkpoint scheduler started: its period (Information).</summary>
     public const int CheckpointSchedulerStarted = 7010;
 
@@ -229,4 +232,10 @@ public static class NeonTenancyEventId
 
     /// <summary>7014: A scheduler tick failed (catalog or lease unreachable); the next tick tries again (Error).</summary>
     public const int CheckpointSchedulerTickFailed = 7014;
+
+    /// <summary>7015: A tenant's Neon backup schedule was synced: schedule set or already right, Neon's snapshots recorded and forgotten (Information when anything changed, else Debug).</summary>
+    public const int NeonBackupScheduleSynced = 7015;
+
+    /// <summary>7016: The restored branch has no application role (created after the restored point): the record drops it (Warning).</summary>
+    public const int RestoreApplicationRoleGone = 7016;
 }

@@ -31,4 +31,7 @@ internal static partial class CheckpointLog
 
     [LoggerMessage(EventId = NeonTenancyEventId.CheckpointSchedulerTickFailed, EventName = nameof(NeonTenancyEventId.CheckpointSchedulerTickFailed), Level = LogLevel.Error, Message = "Scheduled checkpoints: the tick failed before it finished (catalog or lease); the next tick tries again")]
     public static partial void SchedulerTickFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = NeonTenancyEventId.NeonBackupScheduleSynced, EventName = nameof(NeonTenancyEventId.NeonBackupScheduleSynced), Message = "Tenant {TenantId}: Neon backup schedule {Frequency} on branch {BranchId} ({ScheduleState}); {Recorded} snapshot(s) recorded as checkpoints, {Forgotten} forgotten")]
+    public static partial void NeonScheduleSynced(ILogger logger, LogLevel level, string tenantId, string frequency, string branchId, string scheduleState, int recorded, int forgotten);
 }

@@ -31,7 +31,7 @@ internal sealed class CheckpointScheduler : BackgroundService
     /// <summary>The metadata key of a scheduled checkpoint; its value is the plan's interval (<c>01:00:00</c>).</summary>
     internal const string ScheduleMetadataKey = "neon.tenancy.schedule";
 
-    private readonly Lazy<(ITenantCatalog Catalog, ITenantCheckpoints Checkpoints, IInstanceLease Lease)> _services;
+    private readonly Lazy<(ITenantCatalog Catalog, ITenantCheckpoints Checkpoints, IInstanceLease Lease, NeonBackupSchedules NeonSchedules)> _services;
     private readonly PlanBook _plans;
     private readonly TimeSpan _period;
     private readonly TimeProvider _time;
@@ -51,8 +51,9 @@ internal sealed class CheckpointScheduler : BackgroundService
         TimeProvider timeProvider,
         ILogger<CheckpointScheduler>? logger = null)
         : this(
-            new Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease)>(() =>
-                (services.GetRequiredService<ITenantCatalog>(), services.GetRequiredService<ITenantCheckpoints>(), services.GetRequiredService<IInstanceLease>())),
+            new Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease, NeonBackupSchedules)>(() =>
+                (services.GetRequiredService<ITenantCatalog>(), services.GetRequiredService<ITenantCheckpoints>(), services.GetRequiredService<IInstanceLease>(),
+                    services.GetRequiredService<NeonBackupSchedules>())),
             plans, options, timeProvider, logger)
     {
     }
@@ -65,13 +66,14 @@ internal sealed class CheckpointScheduler : BackgroundService
         PlanBook plans,
         IOptions<TenantCheckpointOptions> options,
         TimeProvider timeProvider,
-        ILogger<CheckpointScheduler>? logger = null)
-        : this(new Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease)>((catalog, checkpoints, lease)), plans, options, timeProvider, logger)
+        ILogger<CheckpointScheduler>? logger = null,
+        NeonBackupSchedules? neonSchedules = null)
+        : this(new Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease, NeonBackupSchedules)>((catalog, checkpoints, lease, neonSchedules!)), plans, options, timeProvider, logger)
     {
     }
 
     private CheckpointScheduler(
-        Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease)> services,
+        Lazy<(ITenantCatalog, ITenantCheckpoints, IInstanceLease, NeonBackupSchedules)> services,
         PlanBook plans,
         IOptions<TenantCheckpointOptions> options,
         TimeProvider timeProvider,
@@ -134,7 +136,7 @@ internal sealed class CheckpointScheduler : BackgroundService
     /// </summary>
     internal async Task<CheckpointSchedulerTick> TickAsync(CancellationToken cancellationToken)
     {
-        var (catalog, checkpoints, instanceLease) = _services.Value;
+        var (catalog, checkpoints, instanceLease, neonSchedules) = _services.Value;
         var lease = await instanceLease.TryAcquireAsync(LeaseName, cancellationToken).ConfigureAwait(false);
         if (lease is null)
         {
@@ -150,7 +152,25 @@ internal sealed class CheckpointScheduler : BackgroundService
             await foreach (var tenant in catalog.ListAllAsync(new TenantQuery { State = TenantState.Ready }, cancellationToken).ConfigureAwait(false))
             {
                 read++;
-                if (_plans.GetCheckpointRetention(tenant.Plan).Interval is not { } interval
+                var plan = _plans.GetCheckpointRetention(tenant.Plan);
+                if (plan.NeonSchedule)
+                {
+                    // Neon takes the snapshots: set its schedule on the tenant's branch, record what it took.
+                    due++;
+                    try
+                    {
+                        created += await neonSchedules.SyncAsync(tenant.TenantId, plan, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        failed++;
+                        CheckpointLog.ScheduledCheckpointFailed(_logger, tenant.TenantId.Value, error);
+                    }
+
+                    continue;
+                }
+
+                if (plan.Interval is not { } interval
                     || !await IsDueAsync(catalog, tenant.TenantId, interval, now, cancellationToken).ConfigureAwait(false))
                 {
                     continue;

@@ -18,6 +18,7 @@ internal static class CheckpointsRegistration
         services.AddNeonTenancyOptions<TenantCheckpointOptions>(configuration, NeonTenancySections.Checkpoints, static (section, o) => section.Bind(o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantCheckpointOptions>, TenantCheckpointOptionsValidator>());
         services.TryAddSingleton<ITenantCheckpoints, TenantCheckpoints>();
+        services.TryAddSingleton<NeonBackupSchedules>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, CheckpointScheduler>());
         return services;
     }

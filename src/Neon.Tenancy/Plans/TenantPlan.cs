@@ -59,4 +59,13 @@ public sealed class TenantPlan
     /// <see langword="null"/> = no scheduled checkpoints.
     /// </summary>
     public TimeSpan? CheckpointInterval { get; set; }
+
+    /// <summary>
+    /// Whether Neon's own backup schedule keeps <see cref="CheckpointInterval"/> (Neon's paid plans have it) instead of
+    /// the SDK's scheduler taking the snapshots: each tick the scheduler sets the schedule on every tenant's branch
+    /// (hourly, daily at 00:00 UTC or weekly on Monday 00:00 UTC, kept for <see cref="CheckpointRetention"/>), records the
+    /// snapshots Neon took as checkpoints, and forgets those Neon deleted. Neon takes them even while no instance runs.
+    /// Requires a <see cref="CheckpointInterval"/> of 1 hour, 1 day or 7 days. Default <see langword="false"/>.
+    /// </summary>
+    public bool UseNeonBackupSchedule { get; set; }
 }

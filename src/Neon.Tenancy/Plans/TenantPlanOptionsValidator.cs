@@ -127,6 +127,16 @@ internal sealed class TenantPlanOptionsValidator : IValidateOptions<TenantPlanOp
             failures.Add($"{prefix}:CheckpointRetention ({kept}) must be greater than 0; leave it out to keep checkpoints until deleted.");
         }
 
+        if (plan.UseNeonBackupSchedule && CheckpointRetention.Of(plan).NeonFrequency is null)
+        {
+            failures.Add($"{prefix}:UseNeonBackupSchedule needs {prefix}:CheckpointInterval of 01:00:00, 1.00:00:00 or 7.00:00:00 (Neon's hourly, daily and weekly backup schedules).");
+        }
+
+        if (plan.UseNeonBackupSchedule && plan.CheckpointRetention is { } neonKept && neonKept < MinCheckpointInterval)
+        {
+            failures.Add($"{prefix}:CheckpointRetention ({neonKept}) must be at least {MinCheckpointInterval} with UseNeonBackupSchedule (Neon keeps scheduled snapshots an hour at least).");
+        }
+
         if (plan.CheckpointInterval is { } interval && interval < MinCheckpointInterval)
         {
             failures.Add($"{prefix}:CheckpointInterval ({interval}) must be at least {MinCheckpointInterval} (Neon's backup schedules are hourly at most); leave it out for no scheduled checkpoints.");

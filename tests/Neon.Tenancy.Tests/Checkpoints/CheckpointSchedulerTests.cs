@@ -41,7 +41,8 @@ public sealed class CheckpointSchedulerTests(PostgresDatabaseFixture database) :
         var checkpoints = new TenantCheckpoints(services.GetRequiredService<TenantMutator>(), services.GetRequiredService<TenantRestorer>(),
             clock, services.GetRequiredService<ILogger<TenantCheckpoints>>(), services.GetRequiredService<PlanBook>());
         return new CheckpointScheduler(rig.Catalog, checkpoints, services.GetRequiredService<IInstanceLease>(), services.GetRequiredService<PlanBook>(),
-            Options.Create(new TenantCheckpointOptions { SchedulerPeriod = Period }), clock, services.GetRequiredService<ILogger<CheckpointScheduler>>());
+            Options.Create(new TenantCheckpointOptions { SchedulerPeriod = Period }), clock, services.GetRequiredService<ILogger<CheckpointScheduler>>(),
+            services.GetRequiredService<NeonBackupSchedules>());
     }
 
     private static async Task<CheckpointSchedulerTick> AdvanceAsync(CheckpointScheduler scheduler, FakeTimeProvider clock, TimeSpan by)
@@ -188,5 +189,44 @@ public sealed class CheckpointSchedulerTests(PostgresDatabaseFixture database) :
 
         await scheduler.ExecuteTask!.WaitAsync(Timeout); // returns at once: nothing to schedule, and no clock was moved
         Assert.DoesNotContain(rig.Logs.GetSnapshot(), l => l.Id.Id == NeonTenancyEventId.CheckpointSchedulerStarted);
+    }
+
+    [Fact]
+    public async Task TickAsync_NeonBackupSchedule_SetsTheBranchSchedule_RecordsNeonsSnapshots_ForgetsExpiredOnes()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 11, 50, 0, TimeSpan.Zero));
+        await using var fake = NeonFakeServer.Start(new NeonFakeServerOptions { OperationDuration = TimeSpan.Zero, TimeProvider = clock });
+        await using var rig = ProvisioningRig.Create(fake, SecretsTestData.NewKey(), configure: services => services.Configure<TenantPlanOptions>(o =>
+        {
+            o.DefaultPlan = "neon";
+            o.Plans["neon"] = new TenantPlan { CheckpointInterval = TimeSpan.FromHours(1), CheckpointRetention = TimeSpan.FromHours(2), UseNeonBackupSchedule = true };
+        }));
+        var tenant = NewTenant("neon");
+        var record = await rig.Provider.ProvisionAsync(tenant, new TenantProvisionRequest { Plan = "neon" });
+        var scheduler = Scheduler(rig, clock);
+
+        var first = await scheduler.TickAsync(CancellationToken.None); // 11:50: the schedule is set, Neon has taken nothing yet
+
+        var item = Assert.Single((await rig.Api.Snapshots.GetSnapshotScheduleAsync(record.ProjectId!, record.BranchId!)).Schedule);
+        Assert.Equal(("hourly", 7200L), (item.Frequency, item.RetentionSeconds));
+        Assert.Equal((1, 0), (first.Due, first.Created));
+        Assert.Empty(await rig.Catalog.GetCheckpointsAsync(tenant));
+
+        clock.Advance(TimeSpan.FromMinutes(15)); // 12:05: Neon took the 12:00 one
+        var second = await scheduler.TickAsync(CancellationToken.None);
+
+        var recorded = Assert.Single(await rig.Catalog.GetCheckpointsAsync(tenant));
+        Assert.Equal(1, second.Created);
+        Assert.Equal("neon hourly", recorded.Metadata["neon.tenancy.schedule"]);
+        Assert.Equal(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero), recorded.CreatedAt);
+        Assert.Equal(record.BranchId, recorded.BranchId);
+        Assert.Equal(0, (await scheduler.TickAsync(CancellationToken.None)).Created); // nothing new: not recorded twice
+
+        clock.Advance(TimeSpan.FromHours(3)); // 15:05: the 12:00 one expired at 14:00; Neon took the 15:00 one
+        await scheduler.TickAsync(CancellationToken.None);
+
+        var now = Assert.Single(await rig.Catalog.GetCheckpointsAsync(tenant));
+        Assert.Equal(new DateTimeOffset(2026, 12, 7, 15, 0, 0, TimeSpan.Zero), now.CreatedAt);
+        Assert.Contains(rig.Logs.GetSnapshot(), l => l.Id.Id == NeonTenancyEventId.NeonBackupScheduleSynced);
     }
 }

@@ -223,6 +223,18 @@ public sealed class TenantPlanOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_UseNeonBackupSchedule_NeedsAnHourlyDailyOrWeeklyInterval_AndAnHourOfRetention()
+    {
+        Assert.True(Validate(p => (p.CheckpointInterval, p.UseNeonBackupSchedule) = (TimeSpan.FromHours(1), true)).Succeeded);
+        Assert.True(Validate(p => (p.CheckpointInterval, p.UseNeonBackupSchedule) = (TimeSpan.FromDays(1), true)).Succeeded);
+        Assert.True(Validate(p => (p.CheckpointInterval, p.UseNeonBackupSchedule, p.CheckpointRetention) = (TimeSpan.FromDays(7), true, TimeSpan.FromDays(30))).Succeeded);
+        AssertFails(Validate(p => (p.CheckpointInterval, p.UseNeonBackupSchedule) = (TimeSpan.FromHours(2), true)), "NeonTenancy:Plans:Plans:pro:UseNeonBackupSchedule", "01:00:00, 1.00:00:00 or 7.00:00:00");
+        AssertFails(Validate(p => p.UseNeonBackupSchedule = true), "NeonTenancy:Plans:Plans:pro:UseNeonBackupSchedule", "CheckpointInterval");
+        AssertFails(Validate(p => (p.CheckpointInterval, p.UseNeonBackupSchedule, p.CheckpointRetention) = (TimeSpan.FromHours(1), true, TimeSpan.FromMinutes(30))),
+            "NeonTenancy:Plans:Plans:pro:CheckpointRetention (00:30:00)", "at least 01:00:00 with UseNeonBackupSchedule");
+    }
+
+    [Fact]
     public void AddNeonTenancy_BadPlanInConfiguration_FailsAtStartNamingTheSetting()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Infrastructure.TenancyTestHost.Settings("", new Dictionary<string, string?>
