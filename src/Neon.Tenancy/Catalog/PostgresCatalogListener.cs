@@ -93,8 +93,7 @@ internal sealed class PostgresCatalogListener : IAsyncDisposable
         };
         if (options.ListenerConnectionString is null && builder.Host is { } host)
         {
-            // Neon: LISTEN needs the direct endpoint, not PgBouncer ("ep-x-pooler.region..." -> "ep-x.region...").
-            builder.Host = host.Replace("-pooler.", ".", StringComparison.OrdinalIgnoreCase);
+            builder.Host = PostgresTenantCatalog.DirectHost(host);
         }
 
         return builder.ConnectionString;

@@ -72,6 +72,12 @@ public sealed partial class PostgresTenantCatalog : ITenantCatalog, IAsyncDispos
         return builder.Build();
     }
 
+    /// <summary>
+    /// The direct endpoint of a Neon pooled host ("ep-x-pooler.region..." -> "ep-x.region..."), any other host unchanged:
+    /// session features (LISTEN, session advisory locks) do not survive PgBouncer's transaction mode.
+    /// </summary>
+    internal static string DirectHost(string host) => host.Replace("-pooler.", ".", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The backend process id of the listener's current connection (for tests and diagnostics).</summary>
     internal int? ListenerProcessId => _listener.ListenerProcessId;
 

@@ -18,11 +18,20 @@ internal sealed class PostgresAdvisoryLocks : IAsyncDisposable
 
     public PostgresAdvisoryLocks(string connectionString, string schema, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
-        // Unpooled: closing the connection ends the session, which releases the lock even if unlocking failed.
-        _dataSource = PostgresTenantCatalog.CreateDataSource(
-            new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "Neon.Tenancy lock" }.ConnectionString, loggerFactory);
+        // Unpooled: closing the connection ends the session, which releases the lock even if unlocking failed. Direct:
+        // a session advisory lock through PgBouncer (a Neon -pooler host) neither excludes nor is released with the session.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "Neon.Tenancy lock" };
+        if (builder.Host is { } host)
+        {
+            builder.Host = PostgresTenantCatalog.DirectHost(host);
+        }
+
+        _dataSource = PostgresTenantCatalog.CreateDataSource(builder.ConnectionString, loggerFactory);
         _schema = schema;
     }
+
+    /// <summary>The host the locks' sessions connect to (tests).</summary>
+    internal string? Host => new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString).Host;
 
     /// <summary>The lock key of <paramref name="name"/> in <paramref name="scope"/> for this catalog schema.</summary>
     public long Key(string scope, string name)

@@ -139,4 +139,16 @@ public sealed class InstanceLeaseTests(PostgresDatabaseFixture database) : IClas
         Assert.IsType<InProcessInstanceLease>(Assert.Single(services.GetServices<IInstanceLease>()));
         Assert.Empty(services.GetServices<PostgresAdvisoryLocks>());
     }
+
+    [Theory]
+    [InlineData("ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech", "ep-cool-darkness-123456.us-east-2.aws.neon.tech")]
+    [InlineData("ep-cool-darkness-123456.us-east-2.aws.neon.tech", "ep-cool-darkness-123456.us-east-2.aws.neon.tech")]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    public async Task PostgresAdvisoryLocks_OnANeonPooledHost_ConnectToTheDirectEndpoint(string host, string expected)
+    {
+        // A session advisory lock through PgBouncer's transaction mode would neither exclude nor be released with the session.
+        await using var locks = new PostgresAdvisoryLocks($"Host={host};Database=catalog;Username=app;Password=secret", "tenancy");
+
+        Assert.Equal(expected, locks.Host);
+    }
 }
