@@ -238,4 +238,7 @@ public static class NeonTenancyEventId
 
     /// <summary>7016: The restored branch has no application role (created after the restored point): the record drops it (Warning).</summary>
     public const int RestoreApplicationRoleGone = 7016;
+
+    /// <summary>7017: A snapshot Neon held that the catalog did not list (an interrupted checkpoint) was recorded as a checkpoint (Warning).</summary>
+    public const int CheckpointAdopted = 7017;
 }

@@ -34,4 +34,7 @@ internal static partial class CheckpointLog
 
     [LoggerMessage(EventId = NeonTenancyEventId.NeonBackupScheduleSynced, EventName = nameof(NeonTenancyEventId.NeonBackupScheduleSynced), Message = "Tenant {TenantId}: Neon backup schedule {Frequency} on branch {BranchId} ({ScheduleState}); {Recorded} snapshot(s) recorded as checkpoints, {Forgotten} forgotten")]
     public static partial void NeonScheduleSynced(ILogger logger, LogLevel level, string tenantId, string frequency, string branchId, string scheduleState, int recorded, int forgotten);
+
+    [LoggerMessage(EventId = NeonTenancyEventId.CheckpointAdopted, EventName = nameof(NeonTenancyEventId.CheckpointAdopted), Level = LogLevel.Warning, Message = "Tenant {TenantId}: snapshot {CheckpointId} was in Neon but not in the catalog (an interrupted checkpoint, or taken by hand); recorded as a checkpoint")]
+    public static partial void Adopted(ILogger logger, string tenantId, string checkpointId);
 }

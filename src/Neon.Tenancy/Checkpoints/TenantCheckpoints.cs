@@ -12,6 +12,9 @@ namespace Neon.Tenancy;
 /// </summary>
 internal sealed class TenantCheckpoints : ITenantCheckpoints
 {
+    /// <summary>The metadata key of a checkpoint recorded from a snapshot Neon held that the catalog did not list.</summary>
+    internal const string AdoptedMetadataKey = "neon.tenancy.adopted";
+
     private const string CreateOperation = "checkpoint", DeleteOperation = "checkpoint deletion", RestoreOperation = "checkpoint restore",
         FinalizeOperation = "restore finalize", DiscardOperation = "restore discard", PreviewOperation = "restore preview";
 
@@ -71,12 +74,19 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
             CreateSnapshotResponse created;
             try
             {
-                created = await _kit.MutateAsync(record.ProjectId!, t => Api.Snapshots.CreateSnapshotAsync(record.ProjectId!, record.BranchId!, name: name, cancellationToken: t),
-                    answer => answer.Operations, token).ConfigureAwait(false);
+                created = await SnapshotAsync(record, name, token).ConfigureAwait(false);
             }
             catch (NeonPlanLimitException limit)
             {
-                throw new TenantCheckpointLimitException(tenantId, kept, Retention(record).MaxCount, limit.ErrorCode, limit);
+                if (await AdoptUnrecordedAsync(record, token).ConfigureAwait(false) == 0)
+                {
+                    throw new TenantCheckpointLimitException(tenantId, kept, Retention(record).MaxCount, limit.ErrorCode, limit);
+                }
+
+                // Neon held snapshots the catalog did not list (a create interrupted after Neon took it): now recorded,
+                // the plan's retention applies to them, and the snapshot is asked for once more.
+                kept = await ExpireAsync(record, token).ConfigureAwait(false);
+                created = await SnapshotAsync(record, name, token, kept).ConfigureAwait(false);
             }
 
             var checkpoint = await Catalog.AddCheckpointAsync(draft with
@@ -249,6 +259,50 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
         }
 
         return checkpoints.Count;
+    }
+
+    /// <summary>Takes the snapshot and waits for it; with <paramref name="retried"/> set, Neon's limit is the caller's typed error.</summary>
+    private async Task<CreateSnapshotResponse> SnapshotAsync(TenantRecord record, string name, CancellationToken cancellationToken, int? retried = null)
+    {
+        try
+        {
+            return await _kit.MutateAsync(record.ProjectId!, t => Api.Snapshots.CreateSnapshotAsync(record.ProjectId!, record.BranchId!, name: name, cancellationToken: t),
+                answer => answer.Operations, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NeonPlanLimitException limit) when (retried is { } kept)
+        {
+            throw new TenantCheckpointLimitException(record.TenantId, kept, Retention(record).MaxCount, limit.ErrorCode, limit);
+        }
+    }
+
+    /// <summary>
+    /// Records the project's manual snapshots the catalog does not list (one project per tenant, so they are this
+    /// tenant's: a checkpoint whose call was interrupted after Neon took it, or one taken in the console), so that they
+    /// count, can be listed, restored and expired. Metadata <c>neon.tenancy.adopted</c> marks them; their own metadata
+    /// was never recorded. Returns how many were recorded.
+    /// </summary>
+    private async Task<int> AdoptUnrecordedAsync(TenantRecord record, CancellationToken cancellationToken)
+    {
+        var snapshots = (await Api.Snapshots.ListSnapshotsAsync(record.ProjectId!, cancellationToken).ConfigureAwait(false)).Snapshots;
+        var recorded = await Catalog.GetCheckpointsAsync(record.TenantId, cancellationToken).ConfigureAwait(false);
+        var adopted = 0;
+        foreach (var snapshot in snapshots.Where(s => s.Manual != false && !recorded.Any(c => string.Equals(c.Id, s.Id, StringComparison.Ordinal))))
+        {
+            await Catalog.AddCheckpointAsync(new TenantCheckpoint
+            {
+                TenantId = record.TenantId,
+                Id = snapshot.Id,
+                Name = TenantRequestRules.BranchNameProblem(snapshot.Name) is null ? snapshot.Name : "unrecorded snapshot",
+                CreatedAt = DateTimeOffset.TryParse(snapshot.CreatedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+                    ? at : _time.GetUtcNow(),
+                BranchId = snapshot.SourceBranchId,
+                Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [AdoptedMetadataKey] = "a snapshot the catalog did not list" },
+            }, cancellationToken).ConfigureAwait(false);
+            CheckpointLog.Adopted(_logger, record.TenantId.Value, snapshot.Id);
+            adopted++;
+        }
+
+        return adopted;
     }
 
     /// <summary>Deletes the snapshot (already gone counts as deleted), then the record.</summary>

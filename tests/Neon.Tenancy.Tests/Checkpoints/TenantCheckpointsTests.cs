@@ -215,4 +215,37 @@ public sealed class TenantCheckpointsTests(PostgresDatabaseFixture database) : I
         Assert.Equal(calls, fake.RequestLog.Count);
         await Assert.ThrowsAsync<ArgumentException>(() => checkpoints.CreateCheckpointAsync(default, "ok"));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(null)]
+    public async Task CreateCheckpointAsync_AfterACreateInterruptedOnceNeonTookIt_AdoptsTheUnrecordedSnapshot(int? maxCheckpoints)
+    {
+        var (fake, rig, tenant) = await StartAsync(new TenantPlan { MaxCheckpoints = maxCheckpoints }, snapshotLimit: 1);
+        await using var fakeLifetime = fake;
+        await using var rigLifetime = rig;
+        var record = (await rig.Catalog.GetAsync(tenant))!;
+
+        // A checkpoint whose call died after Neon took the snapshot: in Neon, not in the catalog, holding Neon's limit of 1.
+        var orphan = await rig.Api.Snapshots.CreateSnapshotAsync(record.ProjectId!, record.BranchId!, name: "interrupted");
+        await rig.Api.WaitForOperationsAsync(orphan.Operations);
+
+        if (maxCheckpoints is null)
+        {
+            // No count of the SDK's: the adopted one stays, and Neon's limit is the caller's, counted right.
+            var error = await Assert.ThrowsAsync<TenantCheckpointLimitException>(() => CheckpointsOf(rig).CreateCheckpointAsync(tenant, "next"));
+            Assert.Equal(1, error.Checkpoints);
+            var adopted = Assert.Single(await CheckpointsOf(rig).GetCheckpointsAsync(tenant));
+            Assert.Equal((orphan.Snapshot.Id, "interrupted"), (adopted.Id, adopted.Name));
+            Assert.True(adopted.Metadata.ContainsKey("neon.tenancy.adopted"));
+            Assert.Contains(rig.Logs.GetSnapshot(), l => l.Id.Id == NeonTenancyEventId.CheckpointAdopted);
+        }
+        else
+        {
+            // The plan keeps one: the adopted snapshot expires first and the new checkpoint is taken.
+            var next = await CheckpointsOf(rig).CreateCheckpointAsync(tenant, "next");
+            Assert.Equal([next.Id], (await CheckpointsOf(rig).GetCheckpointsAsync(tenant)).Select(c => c.Id));
+            Assert.Equal(next.Id, Assert.Single((await rig.Api.Snapshots.ListSnapshotsAsync(record.ProjectId!)).Snapshots).Id);
+        }
+    }
 }
