@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Neon.Tenancy.Api;
-using Npgsql;
 
 namespace Neon.Tenancy;
 

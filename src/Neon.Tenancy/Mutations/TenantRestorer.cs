@@ -16,8 +16,9 @@ namespace Neon.Tenancy;
 /// done, or <c>Previewing</c> (a checkpoint's state on a preview branch of its own) -> <c>Finalizing</c> -> done, or
 /// discarded. How the next call tells what got through: a point-in-time restore made the branch named
 /// <see cref="TenantPendingRestore.BranchName"/> (Neon's <c>preserve_under_name</c>); a finalized checkpoint restore
-/// moved Neon's default branch off <see cref="TenantPendingRestore.PreviousBranchId"/>; a preview made the branch named
-/// <see cref="TenantPendingRestore.BranchName"/>.</para>
+/// moved the tenant's compute off <see cref="TenantPendingRestore.PreviousBranchId"/>; a preview made the branch named
+/// <see cref="TenantPendingRestore.BranchName"/>. Each look waits for the project's running operations first. The
+/// steps against Neon are in TenantRestorer.Steps.cs.</para>
 /// <para>Every method runs inside the tenant's lock (the caller's <see cref="TenantMutator.RunAsync{T}"/>).</para>
 /// </remarks>
 internal sealed partial class TenantRestorer
