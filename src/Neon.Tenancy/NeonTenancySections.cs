@@ -26,6 +26,9 @@ internal static class NeonTenancySections
     /// <summary>The connection factory's options (<see cref="TenantConnectionOptions"/>).</summary>
     public const string Connections = "Connections";
 
+    /// <summary>Schema migrations' options (<see cref="TenantMigrationOptions"/>).</summary>
+    public const string Migrations = "Migrations";
+
     /// <summary>The plans (<see cref="TenantPlanOptions"/>).</summary>
     public const string Plans = "Plans";
 
@@ -46,6 +49,9 @@ internal static class NeonTenancySections
 
     /// <summary><c>NeonTenancy:Connections</c>.</summary>
     public const string ConnectionsPath = Root + ":" + Connections;
+
+    /// <summary><c>NeonTenancy:Migrations</c>.</summary>
+    public const string MigrationsPath = Root + ":" + Migrations;
 
     /// <summary><c>NeonTenancy:Plans</c>.</summary>
     public const string PlansPath = Root + ":" + Plans;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -155,6 +156,50 @@ public static class NeonTenancyBuilderExtensions
         builder.Services.TryAddScoped<ITenantContext>(static sp => sp.GetRequiredService<TenantContext>());
         return builder;
     }
+
+    /// <summary>
+    /// Registers the application's <see cref="ITenantMigrator"/> (singleton), replacing one registered earlier: fleet
+    /// migrations (<see cref="ITenantMigrations"/>) run it, new tenants are provisioned through it (when no
+    /// <see cref="ITenantDatabaseInitializer"/> is registered), and the connection factory migrates deferred tenants with
+    /// it on their first connection. The EF Core and DbUp packages call this for you.
+    /// </summary>
+    /// <typeparam name="TMigrator">The migrator.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static INeonTenancyBuilder AddTenantMigrator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TMigrator>(this INeonTenancyBuilder builder)
+        where TMigrator : class, ITenantMigrator
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<ITenantMigrator>();
+        builder.Services.AddSingleton<ITenantMigrator, TMigrator>();
+        return builder;
+    }
+
+    /// <summary>Registers the application's <see cref="ITenantMigrator"/> built by <paramref name="factory"/> (singleton), replacing one registered earlier; see <see cref="AddTenantMigrator{TMigrator}(INeonTenancyBuilder)"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Builds the migrator.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="factory"/> is null.</exception>
+    public static INeonTenancyBuilder AddTenantMigrator(this INeonTenancyBuilder builder, Func<IServiceProvider, ITenantMigrator> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.RemoveAll<ITenantMigrator>();
+        builder.Services.AddSingleton(factory);
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets or overrides <see cref="TenantMigrationOptions"/> after the <c>Migrations</c> sub-section of the
+    /// configuration given to <c>AddNeonTenancy</c>, if any. Validated when the host starts.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
+    public static INeonTenancyBuilder ConfigureMigrations(this INeonTenancyBuilder builder, Action<TenantMigrationOptions> configure)
+        => Configure(builder, configure);
 
     /// <summary>Adds <paramref name="configure"/> after the options' configuration section (the one shape of every <c>ConfigureX</c>).</summary>
     private static INeonTenancyBuilder Configure<TOptions>(INeonTenancyBuilder builder, Action<TOptions> configure)

@@ -3,7 +3,7 @@ namespace Neon.Tenancy;
 /// <summary>
 /// The fleet engine's durable ledger: one row per run and one per tenant of a run, in the catalog's database (the
 /// coordinator of every instance working a run: no other queue). Chosen by the catalog registration, like
-/// <see cref="ITenantLock"/>: <c>UsePostgresCatalog()</c> registers <see cref="PostgresFleetLedger"/> (tables in the
+/// <see cref="ITenantLock"/>: <c>UsePostgresCatalog()</c> registers <c>PostgresFleetLedger</c> (tables in the
 /// catalog schema), any other catalog gets <see cref="InMemoryFleetLedger"/>. Times come from the ledger's
 /// <see cref="TimeProvider"/>, at microsecond precision.
 /// </summary>
@@ -91,11 +91,12 @@ internal sealed record FleetLedgerEntry(
     public FleetTenantEntry ToPublic() => new(TenantId, Wave, State, Attempts, Description, Error, StartedAt, EndedAt);
 }
 
-/// <summary>A run's counts per state.</summary>
-/// <param name="Wave">The current wave: the lowest with a pending or running entry; the run's wave count when none is left.</param>
-/// <param name="Retrying">Pending entries with at least one attempt.</param>
-/// <param name="NextNotBefore">The earliest <see cref="FleetLedgerEntry.NotBefore"/> of the current wave's pending entries that is still to come; null when none.</param>
-/// <param name="NextLeaseEnd">The earliest lease end of the current wave's running entries; null when none.</param>
+/// <summary>
+/// A run's counts per state. <c>Wave</c> is the current wave: the lowest with a pending or running entry (the run's wave
+/// count when none is left); <c>Retrying</c> counts pending entries with at least one attempt; <c>NextNotBefore</c> is the
+/// earliest retry time still to come among the current wave's pending entries, <c>NextLeaseEnd</c> the earliest lease
+/// end among its running ones (null when none).
+/// </summary>
 internal sealed record FleetLedgerCounts(
     int Pending,
     int Running,

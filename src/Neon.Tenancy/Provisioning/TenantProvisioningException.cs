@@ -12,7 +12,7 @@ public sealed class TenantProvisioningException : NeonTenancyException
     /// <param name="step">The step that failed.</param>
     /// <param name="innerException">The cause.</param>
     public TenantProvisioningException(TenantId tenantId, TenantProvisioningStep step, Exception innerException)
-        : base($"Provisioning tenant '{tenantId}' failed at step {step}: {innerException?.Message}", innerException, IsTransientCause(innerException))
+        : base($"Provisioning tenant '{tenantId}' failed at step {step}: {innerException?.Message}", innerException, TransientFailures.IsTransient(innerException))
     {
         TenantId = tenantId;
         Step = step;
@@ -23,16 +23,4 @@ public sealed class TenantProvisioningException : NeonTenancyException
 
     /// <summary>The step that failed.</summary>
     public TenantProvisioningStep Step { get; }
-
-    /// <summary>
-    /// Whether the cause may pass by itself: an SDK or API exception says so itself, Npgsql's does too (a broken or
-    /// timed-out connection), a timeout is; anything else (a bug in an initializer, a refused grant) repeats until fixed.
-    /// </summary>
-    private static bool IsTransientCause(Exception? cause) => cause switch
-    {
-        NeonTenancyException tenancy => tenancy.IsTransient,
-        Npgsql.NpgsqlException npgsql => npgsql.IsTransient,
-        TimeoutException => true,
-        _ => false,
-    };
 }
