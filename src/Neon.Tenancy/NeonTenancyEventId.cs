@@ -241,4 +241,49 @@ public static class NeonTenancyEventId
 
     /// <summary>7017: A snapshot Neon held that the catalog did not list (an interrupted checkpoint) was recorded as a checkpoint (Warning).</summary>
     public const int CheckpointAdopted = 7017;
+
+    /// <summary>8000: A fleet run was recorded and started: tenants to work on, waves, skipped and deferred (Information).</summary>
+    public const int FleetRunStarted = 8000;
+
+    /// <summary>8001: This instance joined a recorded fleet run (a rerun, or another instance's run) (Information).</summary>
+    public const int FleetRunJoined = 8001;
+
+    /// <summary>8002: A fleet run had nothing to do: the catalog was read, nothing was recorded or touched (Information).</summary>
+    public const int FleetNothingToDo = 8002;
+
+    /// <summary>8003: A fleet run's wave started on this instance (Information).</summary>
+    public const int FleetWaveStarted = 8003;
+
+    /// <summary>8004: A tenant's work succeeded or was deferred (Debug).</summary>
+    public const int FleetTenantSucceeded = 8004;
+
+    /// <summary>8005: A tenant's work failed transiently and is retried after a backoff (Warning).</summary>
+    public const int FleetTenantRetrying = 8005;
+
+    /// <summary>8006: A tenant was parked with its error; the others go on (Error).</summary>
+    public const int FleetTenantParked = 8006;
+
+    /// <summary>8007: A worker's lease on a tenant had passed and another took the tenant over; its outcome was not recorded (Warning).</summary>
+    public const int FleetLeaseLost = 8007;
+
+    /// <summary>8008: A fleet run halted: the failure threshold was reached (Error).</summary>
+    public const int FleetRunHalted = 8008;
+
+    /// <summary>8009: A fleet run call ended on this instance (completed, halted, or stopped with tenants left): the counts (Information).</summary>
+    public const int FleetRunEnded = 8009;
+
+    /// <summary>8010: The fleet ledger could not be written (an outcome or a lease renewal); the lease runs out and the tenant is tried again (Warning).</summary>
+    public const int FleetLedgerFailed = 8010;
+
+    /// <summary>8100: A tenant's schema was migrated: from and to versions (Information).</summary>
+    public const int TenantMigrated = 8100;
+
+    /// <summary>8101: A tenant's schema migration failed: whether it was restored to its checkpoint (Error).</summary>
+    public const int TenantMigrationFailed = 8101;
+
+    /// <summary>8102: The restore after a failed migration failed: the tenant may be partly migrated (Critical).</summary>
+    public const int TenantMigrationRestoreFailed = 8102;
+
+    /// <summary>8103: A deferred tenant is migrated before its first connection (Information).</summary>
+    public const int TenantMigratingOnFirstConnection = 8103;
 }

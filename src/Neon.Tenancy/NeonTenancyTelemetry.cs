@@ -9,6 +9,15 @@ namespace Neon.Tenancy;
 /// </summary>
 internal static class NeonTenancyTelemetry
 {
+    /// <summary>
+    /// The activity source of this package's own spans (a fleet run), named as the API client's
+    /// (<c>Neon.Tenancy</c>): one subscription hears both.
+    /// </summary>
+    public static readonly System.Diagnostics.ActivitySource ActivitySource = new(MeterName);
+
+    /// <summary>The span of one <see cref="ITenantFleet.RunAsync"/> call.</summary>
+    public const string FleetRunActivity = "neon.tenancy.fleet.run";
+
     /// <summary>The meter of every Neon.Tenancy instrument (shared by the connection factory and the provider).</summary>
     public const string MeterName = "Neon.Tenancy";
 
@@ -26,6 +35,8 @@ internal static class NeonTenancyTelemetry
         public const string ProvisioningFailures = "neon.tenancy.provisioning.failures";
         public const string CheckpointDuration = "neon.tenancy.checkpoint.duration";
         public const string CheckpointFailures = "neon.tenancy.checkpoint.failures";
+        public const string FleetTenants = "neon.tenancy.fleet.tenants";
+        public const string FleetTenantDuration = "neon.tenancy.fleet.tenant.duration";
     }
 
     /// <summary>Tag names of the instruments.</summary>
@@ -35,6 +46,9 @@ internal static class NeonTenancyTelemetry
         public const string ProvisioningOutcome = "neon.tenancy.provisioning.outcome";
         public const string ProvisioningStep = "neon.tenancy.provisioning.step";
         public const string CheckpointOperation = "neon.tenancy.checkpoint.operation";
+        public const string FleetOutcome = "neon.tenancy.fleet.outcome";
+        public const string FleetWork = "neon.tenancy.fleet.work";
+        public const string FleetRunId = "neon.tenancy.fleet.run_id";
         public const string ErrorType = "error.type";
     }
 }

@@ -38,7 +38,8 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
         TimeProvider timeProvider,
         PlanBook? plans = null,
         ILoggerFactory? loggerFactory = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        ITenantConnectionGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(protector);
@@ -50,7 +51,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
         var live = new ConcurrentDictionary<TenantDataSourceEntry, byte>();
         _metrics = new ConnectionMetrics(meterFactory, () => AliveDataSources);
         _budget = o.ConnectionBudget > 0 ? new TenantConnectionBudget(o.ConnectionBudget, o.BudgetWaitTimeout, live, _metrics, timeProvider, logger) : null;
-        _cache = new TenantDataSourceCache(catalog, protector, plans, o, live, _budget, _metrics, timeProvider, loggerFactory);
+        _cache = new TenantDataSourceCache(catalog, protector, plans, o, live, _budget, _metrics, timeProvider, loggerFactory, gate);
         _recovery = new TenantOpenRecovery(this, o, timeProvider, logger);
     }
 
@@ -89,6 +90,50 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
 
     internal static ILogger CreateLogger(ILoggerFactory? loggerFactory) =>
         (ILogger?)loggerFactory?.CreateLogger<TenantConnectionFactory>() ?? NullLogger.Instance;
+
+    /// <summary>
+    /// Opens a new unpooled connection outside the cache that holds a slot of the global budget until it is closed:
+    /// the connections of a tenant's schema migration (session state of their own, counted like every other).
+    /// </summary>
+    /// <exception cref="TenantConnectionBudgetExceededException">No slot came free within the budget's wait timeout.</exception>
+    internal async ValueTask<NpgsqlConnection> OpenBudgetedAsync(TenantId tenantId, string connectionString, CancellationToken cancellationToken)
+    {
+        var budget = _budget;
+        if (budget is not null && !budget.TryTake())
+        {
+            await budget.WaitAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        var released = 0;
+        void Release()
+        {
+            if (budget is not null && Interlocked.Exchange(ref released, 1) == 0)
+            {
+                budget.Release(1);
+            }
+        }
+
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            connection.StateChange += (_, change) =>
+            {
+                if (change.CurrentState == System.Data.ConnectionState.Closed)
+                {
+                    Release();
+                }
+            };
+            connection.Disposed += (_, _) => Release();
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            Release();
+            throw;
+        }
+    }
 
     /// <inheritdoc/>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(TenantId tenantId, TenantConnectionKind kind = TenantConnectionKind.Pooled, CancellationToken cancellationToken = default)

@@ -15,6 +15,7 @@ internal sealed class TenantDataSourceCache : IDisposable
     private const int EpochStripes = 64;
 
     private readonly ITenantCatalog _catalog;
+    private readonly ITenantConnectionGate? _gate;
     private readonly IConnectionSecretProtector _protector;
     private readonly PlanBook? _plans;
     private readonly TenantConnectionOptions _options;
@@ -42,6 +43,7 @@ internal sealed class TenantDataSourceCache : IDisposable
     /// <param name="metrics">The factory's instruments.</param>
     /// <param name="timeProvider">Idle expiry and grace periods.</param>
     /// <param name="loggerFactory">The host's logger factory (this class's logs and every data source's).</param>
+    /// <param name="gate">What a tenant needs before its first connection (deferred migrations); none when <see langword="null"/>.</param>
     public TenantDataSourceCache(
         ITenantCatalog catalog,
         IConnectionSecretProtector protector,
@@ -51,8 +53,10 @@ internal sealed class TenantDataSourceCache : IDisposable
         TenantConnectionBudget? budget,
         ConnectionMetrics metrics,
         TimeProvider timeProvider,
-        ILoggerFactory? loggerFactory)
+        ILoggerFactory? loggerFactory,
+        ITenantConnectionGate? gate = null)
     {
+        _gate = gate;
         _catalog = catalog;
         _protector = protector;
         _plans = plans;
@@ -142,6 +146,12 @@ internal sealed class TenantDataSourceCache : IDisposable
         var epoch = Volatile.Read(ref _epochs[stripe]);
         var record = await _catalog.GetAsync(key.TenantId, _disposing.Token).ConfigureAwait(false)
             ?? throw new TenantNotFoundException(key.TenantId);
+        if (_gate is not null && record.State == TenantState.Ready)
+        {
+            // What the tenant needs before its first connection (a deferred migration), once per miss.
+            record = await _gate.BeforeFirstOpenAsync(record, _disposing.Token).ConfigureAwait(false);
+        }
+
         if (record.State != TenantState.Ready)
         {
             throw new TenantStateException(key.TenantId, record.State, ConnectOperation);

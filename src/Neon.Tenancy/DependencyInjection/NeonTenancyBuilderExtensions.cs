@@ -173,6 +173,7 @@ public static class NeonTenancyBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.RemoveAll<ITenantMigrator>();
         builder.Services.AddSingleton<ITenantMigrator, TMigrator>();
+        builder.Services.TryAddSingleton<ITenantDatabaseInitializer, MigratorInitializer>();
         return builder;
     }
 
@@ -187,6 +188,7 @@ public static class NeonTenancyBuilderExtensions
         ArgumentNullException.ThrowIfNull(factory);
         builder.Services.RemoveAll<ITenantMigrator>();
         builder.Services.AddSingleton(factory);
+        builder.Services.TryAddSingleton<ITenantDatabaseInitializer, MigratorInitializer>();
         return builder;
     }
 

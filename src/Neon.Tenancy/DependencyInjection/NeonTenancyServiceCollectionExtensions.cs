@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Registers Neon.Tenancy: <c>AddNeonTenancy</c> returns the <see cref="INeonTenancyBuilder"/> that
 /// <see cref="NeonTenancyBuilderExtensions"/> configures. What each feature registers is in the internal
-/// <c>CheckpointsRegistration</c>, <c>ConnectionsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c> and <c>UsageRegistration</c>.
+/// <c>CheckpointsRegistration</c>, <c>ConnectionsRegistration</c>, <c>MigrationsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c> and <c>UsageRegistration</c>.
 /// </summary>
 public static class NeonTenancyServiceCollectionExtensions
 {
@@ -75,6 +75,7 @@ public static class NeonTenancyServiceCollectionExtensions
 
         CheckpointsRegistration.Add(services, configuration);
         ConnectionsRegistration.Add(services, configuration);
+        MigrationsRegistration.Add(services, configuration);
         PlansRegistration.Add(services, configuration);
         ProvisioningRegistration.Add(services, configuration);
         UsageRegistration.Add(services, configuration);

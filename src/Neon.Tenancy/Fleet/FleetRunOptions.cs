@@ -52,6 +52,13 @@ public sealed record FleetRunOptions
     public int? MaxParked { get; init; }
 
     /// <summary>
+    /// Whether a rerun of a recorded run tries its parked tenants again (their attempts start over). Default
+    /// <see langword="false"/>: a rerun continues with the tenants that have no outcome yet. A halted run is reopened by
+    /// any rerun; unless its parked tenants are retried, it halts again at once when they still reach <see cref="MaxParked"/>.
+    /// </summary>
+    public bool RetryParked { get; init; }
+
+    /// <summary>
     /// How long a worker's claim on a tenant lasts without renewal; a worker renews its claims every third of it, and
     /// tenants of a worker that stopped renewing (its instance died) are taken over by another worker after it. Default 2
     /// minutes; 10 seconds to 1 hour. Keep it well above the instances' clock skew.

@@ -1,0 +1,169 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Neon.Tenancy.Api;
+using Npgsql;
+
+namespace Neon.Tenancy;
+
+/// <summary>
+/// Schema migrations (<see cref="ITenantMigrations"/>): the guarded migration of one tenant (checkpoint, migrate under
+/// the tenant's lock, record the version, restore and park on failure), run over the fleet by
+/// <see cref="TenantMigrationWork"/>, on first connections by <see cref="DeferredMigrationGate"/>.
+/// </summary>
+internal sealed class TenantMigrations : ITenantMigrations
+{
+    /// <summary>The metadata key of a migration's checkpoint: the versions, <c>3-&gt;4</c>.</summary>
+    internal const string CheckpointMetadataKey = "neon.tenancy.migration";
+
+    private readonly ITenantMigrator? _migrator;
+    private readonly TenantMutator _kit;
+    private readonly ITenantCheckpoints _checkpoints;
+    private readonly ITenantFleet _fleet;
+    private readonly IConnectionSecretProtector _protector;
+    private readonly TenantConnectionFactory? _connections;
+    private readonly TenantMigrationOptions _options;
+    private readonly ILogger _logger;
+
+    public TenantMigrations(
+        TenantMutator kit,
+        ITenantCheckpoints checkpoints,
+        ITenantFleet fleet,
+        IConnectionSecretProtector protector,
+        IOptions<TenantMigrationOptions> options,
+        ITenantMigrator? migrator = null,
+        TenantConnectionFactory? connections = null,
+        ILogger<TenantMigrations>? logger = null)
+    {
+        _kit = kit;
+        _checkpoints = checkpoints;
+        _fleet = fleet;
+        _protector = protector;
+        _options = options.Value;
+        _migrator = migrator;
+        _connections = connections;
+        _logger = logger ?? NullLogger<TenantMigrations>.Instance;
+    }
+
+    /// <inheritdoc/>
+    public int TargetVersion => Migrator.TargetVersion;
+
+    internal TenantMigrationOptions Options => _options;
+
+    internal NeonApiClient Api => _kit.Api;
+
+    private ITenantMigrator Migrator => _migrator ?? throw new InvalidOperationException(
+        "No ITenantMigrator is registered: call AddTenantMigrator(...), AddEntityFrameworkCoreMigrations<TContext>() or AddDbUpMigrations(...) on the AddNeonTenancy() builder.");
+
+    /// <summary>The operation named in a failed migration's <see cref="TenantRecord.FailureReason"/>: the first connection does not retry it.</summary>
+    internal static string Operation(int targetVersion) => "migrate to " + targetVersion.ToString(CultureInfo.InvariantCulture);
+
+    /// <inheritdoc/>
+    public Task<FleetPlan> PlanAsync(FleetRunOptions? options = null, CancellationToken cancellationToken = default) =>
+        _fleet.PlanAsync(new TenantMigrationWork(this, Migrator.TargetVersion), options ?? DefaultRun(), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<FleetRunResult> MigrateAsync(FleetRunOptions? options = null, IProgress<FleetProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        _fleet.RunAsync(new TenantMigrationWork(this, Migrator.TargetVersion), options ?? DefaultRun(), progress, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<TenantRecord> MigrateTenantAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    {
+        TenantRequestRules.Validate(tenantId);
+        var migrator = Migrator;
+        var target = migrator.TargetVersion;
+        var record = await _kit.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        if (record.State != TenantState.Ready)
+        {
+            throw new TenantStateException(tenantId, record.State, Operation(target));
+        }
+
+        if (record.SchemaVersion >= target)
+        {
+            return record;
+        }
+
+        var from = record.SchemaVersion;
+        TenantCheckpoint? checkpoint = null;
+        try
+        {
+            if (_options.Checkpoint)
+            {
+                checkpoint = await _checkpoints.CreateCheckpointAsync(tenantId, $"before schema v{target}",
+                    new Dictionary<string, string>(StringComparer.Ordinal) { [CheckpointMetadataKey] = string.Create(CultureInfo.InvariantCulture, $"{from}->{target}") },
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            return await _kit.LockedAsync(tenantId, token => MigrateLockedAsync(tenantId, migrator, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not (OperationCanceledException or TenantStateException or TenantNotFoundException or OutOfMemoryException)
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            var restored = false;
+            if (checkpoint is not null)
+            {
+                try
+                {
+                    // Not the caller's token: a tenant half migrated must not stay so because the caller gave up.
+                    await _checkpoints.RestoreCheckpointAsync(tenantId, checkpoint.Id, TenantRestoreMode.Finalize, CancellationToken.None).ConfigureAwait(false);
+                    restored = true;
+                }
+                catch (Exception restoreFailure) when (restoreFailure is not OutOfMemoryException)
+                {
+                    MigrationLog.RestoreFailed(_logger, restoreFailure, tenantId.Value, checkpoint.Id);
+                }
+            }
+
+            await _kit.RecordFailureAsync(tenantId, TenantFailureReasons.Describe(Operation(target), exception)).ConfigureAwait(false);
+            MigrationLog.Failed(_logger, exception, tenantId.Value, from, target, restored);
+            throw new TenantMigrationException(tenantId, from, target, restored, exception);
+        }
+    }
+
+    /// <summary>Under the tenant's lock: the version read again (another instance may have migrated it), the migrator, the catalog.</summary>
+    private async Task<TenantRecord> MigrateLockedAsync(TenantId tenantId, ITenantMigrator migrator, CancellationToken cancellationToken)
+    {
+        var target = migrator.TargetVersion;
+        var current = await _kit.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        if (current.SchemaVersion >= target)
+        {
+            return current;
+        }
+
+        if (current.State != TenantState.Ready || current.DirectConnectionSecret.IsEmpty)
+        {
+            throw new TenantStateException(tenantId, current.State, Operation(target));
+        }
+
+        var connectionString = _protector.Unprotect(tenantId, ConnectionSecretKind.Direct, current.DirectConnectionSecret.Span);
+        var context = new TenantMigrationContext(tenantId, current.SchemaVersion, target, connectionString,
+            _connections is { } factory ? t => factory.OpenBudgetedAsync(tenantId, connectionString, t) : TenantMigrationContext.OpenUnpooled(connectionString));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        var reached = await migrator.MigrateAsync(context, timeout.Token).ConfigureAwait(false);
+        if (reached < target)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The migrator of tenant '{tenantId}' returned version {reached}, below its target {target}."));
+        }
+
+        var updated = await _kit.UpdateAsync(tenantId, r => r with { SchemaVersion = reached }, CancellationToken.None).ConfigureAwait(false);
+        MigrationLog.Migrated(_logger, tenantId.Value, current.SchemaVersion, reached);
+        return updated;
+    }
+
+    /// <summary>The migrator's connections for a new tenant (provisioning's initializer): unpooled, outside the cache.</summary>
+    internal Task<int> InitializeAsync(TenantInitializationContext context, CancellationToken cancellationToken)
+    {
+        var migrator = Migrator;
+        return migrator.MigrateAsync(new TenantMigrationContext(context.TenantId, context.SchemaVersion, migrator.TargetVersion, context.DirectConnectionString,
+            _connections is { } factory ? t => factory.OpenBudgetedAsync(context.TenantId, context.DirectConnectionString, t) : TenantMigrationContext.OpenUnpooled(context.DirectConnectionString)),
+            cancellationToken);
+    }
+
+    /// <summary>The tenant's record as stored now (after a failed migration on a first connection).</summary>
+    internal Task<TenantRecord?> RereadAsync(TenantId tenantId, CancellationToken cancellationToken) => _kit.Catalog.GetAsync(tenantId, cancellationToken);
+
+    private FleetRunOptions DefaultRun() => new() { RunId = "schema-v" + Migrator.TargetVersion.ToString(CultureInfo.InvariantCulture) };
+}
