@@ -236,6 +236,12 @@ internal sealed class TenantFleet : ITenantFleet
         {
             var counts = await Ledger.CountAsync(_run.RunId, cancellationToken).ConfigureAwait(false);
             FleetLog.RunJoined(_fleet._logger, _run.RunId, _run.Work, counts.Pending, counts.Running, _parallelism);
+            if (_options.MaxParked is { } maxParked && counts.Parked >= maxParked)
+            {
+                await HaltIfOverAsync(maxParked).ConfigureAwait(false); // a halted run rerun with its parked tenants left parked
+                return _run;
+            }
+
             using var stopRenewing = new CancellationTokenSource();
             var renewing = RenewAsync(stopRenewing.Token);
             try

@@ -159,8 +159,12 @@ internal sealed class CountingCatalog(ITenantCatalog inner, bool holdReads = fal
 {
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _reads;
+    private int _lists;
 
     public int Reads => Volatile.Read(ref _reads);
+
+    /// <summary>Pages listed.</summary>
+    public int Lists => Volatile.Read(ref _lists);
 
     /// <summary>Lets the held reads (and every later one) go on.</summary>
     public void ReleaseReads() => _released.TrySetResult();
@@ -178,7 +182,11 @@ internal sealed class CountingCatalog(ITenantCatalog inner, bool holdReads = fal
         return await inner.GetAsync(tenantId, cancellationToken);
     }
 
-    public Task<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(query, cancellationToken);
+    public Task<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _lists);
+        return inner.ListAsync(query, cancellationToken);
+    }
 
     public Task<TenantRecord> UpdateAsync(TenantRecord record, CancellationToken cancellationToken = default) => inner.UpdateAsync(record, cancellationToken);
 
