@@ -117,6 +117,7 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // Npgsql raises StateChange on close, dispose and break alike (it has no Disposed event); the slot goes back once.
             connection.StateChange += (_, change) =>
             {
                 if (change.CurrentState == System.Data.ConnectionState.Closed)
@@ -124,7 +125,6 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
                     Release();
                 }
             };
-            connection.Disposed += (_, _) => Release();
             return connection;
         }
         catch
