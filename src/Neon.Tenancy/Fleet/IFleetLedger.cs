@@ -3,7 +3,7 @@ namespace Neon.Tenancy;
 /// <summary>
 /// The fleet engine's durable ledger: one row per run and one per tenant of a run, in the catalog's database (the
 /// coordinator of every instance working a run: no other queue). Chosen by the catalog registration, like
-/// <see cref="ITenantLock"/>: <c>UsePostgresCatalog()</c> registers <c>PostgresFleetLedger</c> (tables in the
+/// <see cref="ITenantLock"/>: <c>UsePostgresCatalog()</c> registers <see cref="PostgresFleetLedger"/> (tables in the
 /// catalog schema), any other catalog gets <see cref="InMemoryFleetLedger"/>. Times come from the ledger's
 /// <see cref="TimeProvider"/>, at microsecond precision.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Neon.Tenancy;
 
 /// <summary>
-/// An <see cref="IFleetLedger"/> in process memory, with <c>PostgresFleetLedger</c>'s semantics: the ledger of
+/// An <see cref="IFleetLedger"/> in process memory, with <see cref="PostgresFleetLedger"/>'s semantics: the ledger of
 /// every catalog other than the PostgreSQL one. Nothing survives the process, and instances share nothing: a run is
 /// durable and shared across instances only with <c>UsePostgresCatalog()</c>.
 /// </summary>
