@@ -30,6 +30,8 @@ internal sealed class PostgresCatalogSql
         Channel = schema + "_changes";
         var t = $"\"{schema}\".tenants";
         var c = $"\"{schema}\".checkpoints";
+        var r = $"\"{schema}\".fleet_runs";
+        var f = $"\"{schema}\".fleet_tenants";
 
         Migrations =
         [
@@ -99,6 +101,41 @@ internal sealed class PostgresCatalogSql
                 // A restore in progress (TenantRecord.PendingRestore, JSON; null = none). Not a connection change: the
                 // tenant's own connection columns change when the restore completes.
                 $"ALTER TABLE {t} ADD COLUMN pending_restore jsonb",
+            ],
+
+            // Version 5: the fleet engine's ledger (PostgresFleetLedger): a run, and one row per tenant of the run, removed
+            // with their run. No foreign key to tenants: a run outlives a tenant removed while it works. The partial index
+            // serves the claim (the current wave's open rows in tenant order) and the current wave's min().
+            [
+                $"""
+                CREATE TABLE {r} (
+                    run_id      text COLLATE "C" PRIMARY KEY,
+                    work        text NOT NULL,
+                    waves       integer NOT NULL,
+                    state       text NOT NULL CHECK (state IN ('running', 'completed', 'halted')),
+                    halt_reason text,
+                    created_at  timestamptz NOT NULL,
+                    updated_at  timestamptz NOT NULL
+                )
+                """,
+                $"""
+                CREATE TABLE {f} (
+                    run_id      text COLLATE "C" NOT NULL REFERENCES {r} (run_id) ON DELETE CASCADE,
+                    tenant_id   text COLLATE "C" NOT NULL,
+                    wave        integer NOT NULL,
+                    state       text NOT NULL CHECK (state IN ('pending', 'running', 'succeeded', 'parked', 'skipped', 'deferred')),
+                    attempts    integer NOT NULL DEFAULT 0,
+                    description text,
+                    error       text,
+                    owner       text,
+                    lease_until timestamptz,
+                    not_before  timestamptz,
+                    started_at  timestamptz,
+                    ended_at    timestamptz,
+                    PRIMARY KEY (run_id, tenant_id)
+                )
+                """,
+                $"CREATE INDEX fleet_tenants_open_idx ON {f} (run_id, wave, tenant_id) WHERE state IN ('pending', 'running')",
             ],
         ];
 

@@ -78,6 +78,15 @@ public sealed partial class PostgresTenantCatalog : ITenantCatalog, IAsyncDispos
     /// </summary>
     internal static string DirectHost(string host) => host.Replace("-pooler.", ".", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The catalog's data source, which tables of the catalog schema kept by other components (the fleet ledger) share.</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>The catalog's SQL: its schema, and the migrations that create every table of it.</summary>
+    internal PostgresCatalogSql Sql => _sql;
+
+    /// <summary>The catalog's clock.</summary>
+    internal TimeProvider TimeProvider => _timeProvider;
+
     /// <summary>The backend process id of the listener's current connection (for tests and diagnostics).</summary>
     internal int? ListenerProcessId => _listener.ListenerProcessId;
 
@@ -264,7 +273,8 @@ public sealed partial class PostgresTenantCatalog : ITenantCatalog, IAsyncDispos
     /// <summary>Parses a change notification's payload (see <see cref="PostgresCatalogListener"/>).</summary>
     internal static bool TryParseNotification(string payload, out TenantChange change) => PostgresCatalogListener.TryParseNotification(payload, out change);
 
-    private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
+    /// <summary>Completes when the schema is current (<see cref="InitializeAsync"/>, without the call once done).</summary>
+    internal ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
         _initialized ? ValueTask.CompletedTask : new ValueTask(InitializeAsync(cancellationToken));
 
     private async Task<TenantRecord?> GetCoreAsync(TenantId tenantId, CancellationToken cancellationToken)

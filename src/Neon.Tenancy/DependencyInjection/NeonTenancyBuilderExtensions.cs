@@ -67,6 +67,9 @@ public static class NeonTenancyBuilderExtensions
         services.AddSingleton<ITenantLock>(static sp => new PostgresAdvisoryTenantLock(sp.GetRequiredService<PostgresAdvisoryLocks>()));
         services.RemoveAll<IInstanceLease>();
         services.AddSingleton<IInstanceLease>(static sp => new PostgresAdvisoryInstanceLease(sp.GetRequiredService<PostgresAdvisoryLocks>()));
+        // and share fleet runs through it: the ledger's tables are in the catalog schema, over the catalog's data source.
+        services.RemoveAll<IFleetLedger>();
+        services.AddSingleton<IFleetLedger>(static sp => new PostgresFleetLedger(sp.GetRequiredService<PostgresTenantCatalog>()));
         return builder;
     }
 
@@ -92,6 +95,8 @@ public static class NeonTenancyBuilderExtensions
         services.AddSingleton<ITenantLock, InProcessTenantLock>();
         services.RemoveAll<IInstanceLease>();
         services.AddSingleton<IInstanceLease, InProcessInstanceLease>();
+        services.RemoveAll<IFleetLedger>();
+        services.AddSingleton<IFleetLedger>(static sp => new InMemoryFleetLedger(sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 

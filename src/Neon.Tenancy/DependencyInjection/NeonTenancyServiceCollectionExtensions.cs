@@ -54,6 +54,7 @@ public static class NeonTenancyServiceCollectionExtensions
         services.TryAddSingleton<IConnectionSecretProtector, AesGcmConnectionSecretProtector>();
         services.TryAddSingleton<ITenantLock, InProcessTenantLock>(); // UsePostgresCatalog() replaces it with the advisory lock
         services.TryAddSingleton<IInstanceLease, InProcessInstanceLease>(); // and this with the advisory lease
+        services.TryAddSingleton<IFleetLedger>(static sp => new InMemoryFleetLedger(sp.GetRequiredService<TimeProvider>())); // and this with the catalog's tables
         services.TryAddSingleton(static sp => new TenantMutator( // the one mutation path (lock, wait, mutate) of the provider, plans and fleet work
             sp.GetRequiredService<ITenantCatalog>(), sp.GetRequiredService<Neon.Tenancy.Api.NeonApiClient>(), sp.GetRequiredService<ITenantLock>(),
             sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.OperationTimeout, sp.GetService<Logging.ILogger<TenantMutator>>()));

@@ -3,7 +3,7 @@ namespace Neon.Tenancy;
 /// <summary>
 /// The fleet engine's durable ledger: one row per run and one per tenant of a run, in the catalog's database (the
 /// coordinator of every instance working a run: no other queue). Chosen by the catalog registration, like
-/// <see cref="ITenantLock"/>: <c>UsePostgresCatalog()</c> registers <c>PostgresFleetLedger</c> (tables in the
+/// <see cref="ITenantLock"/>: <c>UsePostgresCatalog()</c> registers <see cref="PostgresFleetLedger"/> (tables in the
 /// catalog schema), any other catalog gets <see cref="InMemoryFleetLedger"/>. Times come from the ledger's
 /// <see cref="TimeProvider"/>, at microsecond precision.
 /// </summary>
@@ -16,6 +16,7 @@ internal interface IFleetLedger
 {
     /// <summary>Records the run and its entries if no run of this id is recorded; otherwise returns the stored run, unchanged (nothing of <paramref name="entries"/> is written).</summary>
     /// <returns>The stored run and whether this call created it.</returns>
+    /// <exception cref="ArgumentException">The run's state is not running, completed or halted, or <paramref name="entries"/> names a tenant twice.</exception>
     Task<(FleetLedgerRun Run, bool Created)> CreateRunAsync(FleetLedgerRun run, IReadOnlyList<FleetLedgerEntry> entries, CancellationToken cancellationToken);
 
     /// <summary>The run, or null when none of this id is recorded.</summary>
@@ -51,6 +52,7 @@ internal interface IFleetLedger
 
     /// <summary>Moves a <see cref="FleetRunState.Running"/> run to <paramref name="state"/> (completed or halted, with the reason); a run in another state is left as it is.</summary>
     /// <returns>The stored run.</returns>
+    /// <exception cref="KeyNotFoundException">No run of this id is recorded.</exception>
     Task<FleetLedgerRun> EndRunAsync(string runId, FleetRunState state, string? haltReason, CancellationToken cancellationToken);
 
     /// <summary>
@@ -58,6 +60,7 @@ internal interface IFleetLedger
     /// parked entries become pending again with their attempts reset to 0 (their last error kept).
     /// </summary>
     /// <returns>The stored run.</returns>
+    /// <exception cref="KeyNotFoundException">No run of this id is recorded.</exception>
     Task<FleetLedgerRun> ReopenAsync(string runId, bool requeueParked, CancellationToken cancellationToken);
 
     /// <summary>Removes a run and its entries; false when none was recorded.</summary>

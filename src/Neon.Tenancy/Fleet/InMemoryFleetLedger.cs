@@ -1,7 +1,7 @@
 namespace Neon.Tenancy;
 
 /// <summary>
-/// An <see cref="IFleetLedger"/> in process memory, with <c>PostgresFleetLedger</c>'s semantics: the ledger of
+/// An <see cref="IFleetLedger"/> in process memory, with <see cref="PostgresFleetLedger"/>'s semantics: the ledger of
 /// every catalog other than the PostgreSQL one. Nothing survives the process, and instances share nothing: a run is
 /// durable and shared across instances only with <c>UsePostgresCatalog()</c>.
 /// </summary>
@@ -15,6 +15,10 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<(FleetLedgerRun Run, bool Created)> CreateRunAsync(FleetLedgerRun run, IReadOnlyList<FleetLedgerEntry> entries, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrEmpty(run.RunId, nameof(run));
+        FleetLedgerRules.RequireRecordable(run.State, nameof(run));
+        FleetLedgerRules.ValidateEntries(entries);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -29,7 +33,7 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
                 static (a, b) => a.Wave != b.Wave ? a.Wave.CompareTo(b.Wave) : string.CompareOrdinal(a.Tenant, b.Tenant)));
             foreach (var entry in entries)
             {
-                rows[(entry.Wave, entry.TenantId.Value)] = entry;
+                rows[(entry.Wave, entry.TenantId.Value)] = FleetLedgerRules.Stored(entry);
             }
 
             _runs[run.RunId] = (stored, rows);
@@ -39,6 +43,7 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<FleetLedgerRun?> GetRunAsync(string runId, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -48,6 +53,7 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<IReadOnlyList<FleetLedgerEntry>> GetEntriesAsync(string runId, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -57,6 +63,7 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<FleetLedgerCounts> CountAsync(string runId, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -90,6 +97,8 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<IReadOnlyList<FleetLedgerEntry>> ClaimAsync(string runId, string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -120,7 +129,7 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
                     {
                         State = FleetTenantState.Running,
                         Owner = owner,
-                        LeaseUntil = now + lease,
+                        LeaseUntil = CatalogRules.Truncate(now + lease),
                         Attempts = entry.Attempts + 1,
                         StartedAt = entry.StartedAt ?? now,
                         NotBefore = null,
@@ -136,6 +145,8 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<int> RenewAsync(string runId, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -144,7 +155,7 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
                 return Task.FromResult(0);
             }
 
-            var until = CatalogRules.Now(_time) + lease;
+            var until = CatalogRules.Truncate(CatalogRules.Now(_time) + lease);
             var held = run.Entries.Where(e => e.Value.State == FleetTenantState.Running && e.Value.Owner == owner).Select(e => e.Key).ToList();
             foreach (var key in held)
             {
@@ -158,6 +169,10 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
     public Task<bool> FinishAsync(string runId, TenantId tenantId, string owner, FleetTenantState state, string? error, DateTimeOffset? notBefore,
         CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        CatalogRules.RequireTenant(tenantId, nameof(tenantId));
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        FleetLedgerRules.RequireDefined(state, nameof(state));
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -182,7 +197,7 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
                         Error = error,
                         Owner = null,
                         LeaseUntil = null,
-                        NotBefore = state == FleetTenantState.Pending ? notBefore : null,
+                        NotBefore = state == FleetTenantState.Pending ? FleetLedgerRules.Truncate(notBefore) : null,
                         EndedAt = state == FleetTenantState.Pending ? null : now,
                     };
                     return Task.FromResult(true);
@@ -195,10 +210,16 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<FleetLedgerRun> EndRunAsync(string runId, FleetRunState state, string? haltReason, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        FleetLedgerRules.RequireRecordable(state, nameof(state));
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var run = _runs[runId];
+            if (!_runs.TryGetValue(runId, out var run))
+            {
+                throw FleetLedgerRules.RunNotFound(runId);
+            }
+
             if (run.Run.State == FleetRunState.Running)
             {
                 run.Run = run.Run with { State = state, HaltReason = haltReason, UpdatedAt = CatalogRules.Now(_time) };
@@ -211,10 +232,15 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<FleetLedgerRun> ReopenAsync(string runId, bool requeueParked, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var run = _runs[runId];
+            if (!_runs.TryGetValue(runId, out var run))
+            {
+                throw FleetLedgerRules.RunNotFound(runId);
+            }
+
             run.Run = run.Run with { State = FleetRunState.Running, HaltReason = null, UpdatedAt = CatalogRules.Now(_time) };
             if (requeueParked)
             {
@@ -231,6 +257,7 @@ internal sealed class InMemoryFleetLedger(TimeProvider? timeProvider = null) : I
 
     public Task<bool> DeleteRunAsync(string runId, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {

@@ -44,7 +44,7 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
             await later.InitializeAsync();
 
             var latest = new PostgresCatalogSql(schema).LatestVersion;
-            Assert.Equal(4, latest);
+            Assert.Equal(5, latest);
             Assert.Equal((long)latest, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".schema_version"));
             Assert.Equal(latest, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
         }
@@ -121,6 +121,14 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
         Assert.Equal([checkpoint], await second.GetCheckpointsAsync(old.TenantId));
         Assert.True(await catalog.RemoveAsync(old.TenantId));
         Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".checkpoints"));
+
+        // Version 5's fleet ledger tables exist, and the ledger over the upgraded catalog records and claims a run (of a
+        // tenant removed from the catalog: a run does not reference tenants).
+        Assert.True(await database.ScalarAsync<bool>("SELECT to_regclass($1) IS NOT NULL", $"\"{schema}\".fleet_runs"));
+        Assert.True(await database.ScalarAsync<bool>("SELECT to_regclass($1) IS NOT NULL", $"\"{schema}\".fleet_tenants"));
+        var ledger = new PostgresFleetLedger(catalog);
+        await ledger.CreateRunAsync(new FleetLedgerRun("run-1", "migrate", 1, FleetRunState.Running, null, default, default), [new FleetLedgerEntry(old.TenantId, 0, FleetTenantState.Pending)], default);
+        Assert.Equal([old.TenantId], (await ledger.ClaimAsync("run-1", "o1", 5, TimeSpan.FromMinutes(1), default)).Select(e => e.TenantId));
     }
 
     [Fact]
