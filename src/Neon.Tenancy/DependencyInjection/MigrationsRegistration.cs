@@ -18,7 +18,6 @@ internal static class MigrationsRegistration
     {
         services.AddNeonTenancyOptions<TenantMigrationOptions>(configuration, NeonTenancySections.Migrations, static (section, o) => section.Bind(o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantMigrationOptions>, TenantMigrationOptionsValidator>());
-        services.TryAddSingleton<IFleetLedger>(static sp => new InMemoryFleetLedger(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ITenantFleet, TenantFleet>();
         services.TryAddSingleton<TenantMigrations>();
         services.TryAddSingleton<ITenantMigrations>(static sp => sp.GetRequiredService<TenantMigrations>());

@@ -22,6 +22,9 @@ internal sealed class ScriptMigrator(params string[] scripts) : ITenantMigrator
     /// <summary>Runs before each script (a test pauses or fails there).</summary>
     public Func<TenantId, int, CancellationToken, Task>? BeforeScript { get; set; }
 
+    /// <summary>Runs after each script committed (a test crashes there: applied, not yet recorded in the catalog).</summary>
+    public Func<TenantId, int, CancellationToken, Task>? AfterScript { get; set; }
+
     public int AppliedTo(TenantId tenant) => Applied.Count(a => a.Tenant == tenant);
 
     public async Task<int> MigrateAsync(TenantMigrationContext context, CancellationToken cancellationToken)
@@ -60,6 +63,10 @@ internal sealed class ScriptMigrator(params string[] scripts) : ITenantMigrator
 
             await transaction.CommitAsync(cancellationToken);
             Applied.Enqueue((context.TenantId, version));
+            if (AfterScript is { } after)
+            {
+                await after(context.TenantId, version, cancellationToken);
+            }
         }
 
         return context.TargetVersion;
