@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-projects=(src/Neon.Tenancy.Api src/Neon.Tenancy src/Neon.Tenancy.Testing src/Neon.Tenancy.EntityFrameworkCore)
+projects=(src/Neon.Tenancy.Api src/Neon.Tenancy src/Neon.Tenancy.Testing src/Neon.Tenancy.EntityFrameworkCore src/Neon.Tenancy.DbUp)
 if [ $# -gt 0 ]; then projects=("$@"); fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

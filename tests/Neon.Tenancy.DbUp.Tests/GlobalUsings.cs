@@ -1,0 +1,1 @@
+global using Neon.Tenancy.DbUp.Tests.Infrastructure;
