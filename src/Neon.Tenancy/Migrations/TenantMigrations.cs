@@ -25,6 +25,7 @@ internal sealed class TenantMigrations : ITenantMigrations
     private readonly TenantConnectionFactory? _connections;
     private readonly TenantMigrationOptions _options;
     private readonly ILogger _logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TenantId, Task<TenantRecord>> _inFlight = new();
 
     public TenantMigrations(
         TenantMutator kit,
@@ -68,9 +69,48 @@ internal sealed class TenantMigrations : ITenantMigrations
         _fleet.RunAsync(new TenantMigrationWork(this, Migrator.TargetVersion), options ?? DefaultRun(), progress, cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<TenantRecord> MigrateTenantAsync(TenantId tenantId, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Single flight per tenant in this instance: concurrent callers (a run and first connections, pooled and direct
+    /// first opens) share one migration and one checkpoint. The shared migration is not cancelled by any caller (a
+    /// tenant is never left half migrated because one caller gave up): each caller's token only stops its wait, and
+    /// the migration itself is bounded by <see cref="TenantMigrationOptions.Timeout"/>.
+    /// </remarks>
+    public Task<TenantRecord> MigrateTenantAsync(TenantId tenantId, CancellationToken cancellationToken = default)
     {
         TenantRequestRules.Validate(tenantId);
+        _ = Migrator;
+        var mine = new TaskCompletionSource<TenantRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flight = _inFlight.GetOrAdd(tenantId, mine.Task);
+        if (flight == mine.Task)
+        {
+            _ = RunFlightAsync(tenantId, mine);
+        }
+
+        return flight.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunFlightAsync(TenantId tenantId, TaskCompletionSource<TenantRecord> completion)
+    {
+        try
+        {
+            completion.SetResult(await MigrateGuardedAsync(tenantId, CancellationToken.None).ConfigureAwait(false));
+        }
+#pragma warning disable CA1031 // Every failure goes to the waiting callers.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            completion.SetException(exception);
+            _ = completion.Task.Exception; // observed: callers that stopped waiting must not leave it unobserved
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<TenantId, Task<TenantRecord>>(tenantId, completion.Task));
+        }
+    }
+
+    /// <summary>Checkpoint, migrate under the lock, record; on failure restore, record the reason and throw <see cref="TenantMigrationException"/>.</summary>
+    private async Task<TenantRecord> MigrateGuardedAsync(TenantId tenantId, CancellationToken cancellationToken)
+    {
         var migrator = Migrator;
         var target = migrator.TargetVersion;
         var record = await _kit.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);

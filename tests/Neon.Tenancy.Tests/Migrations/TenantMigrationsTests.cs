@@ -184,6 +184,7 @@ public sealed class TenantMigrationsTests(PostgresDatabaseFixture database) : IC
 
         Assert.All(opens, columns => Assert.Equal(2, columns)); // every first open saw the migrated schema
         Assert.Equal(2, migrator.AppliedTo(target)); // version 2 applied once, whatever the concurrency
+        Assert.Single(await rig.Catalog.GetCheckpointsAsync(target)); // pooled and direct first opens shared one migration
         Assert.Equal(2, (await rig.Catalog.GetAsync(target))!.SchemaVersion);
         Assert.Equal(1, (await rig.Catalog.GetAsync(tenants[1].TenantId))!.SchemaVersion); // not opened: not migrated
     }
