@@ -1,1 +1,2 @@
 global using Neon.Tenancy.DbUp.Tests.Infrastructure;
+global using Neon.Tenancy.Tests.Infrastructure;

@@ -24,7 +24,7 @@ internal sealed class TenantDataSourceCache : IDisposable
     private readonly ConnectionMetrics _metrics;
     private readonly TenantConnectionBudget? _budget;
     private readonly FastConcurrentLru<TenantConnectionKey, TenantDataSourceEntry> _cache;
-    private readonly ConcurrentDictionary<TenantConnectionKey, Task<TenantDataSourceEntry>> _builds = new();
+    private readonly SingleFlight<TenantConnectionKey, TenantDataSourceEntry> _builds = new();
     private readonly ConcurrentDictionary<TenantDataSourceEntry, byte> _live;
     private readonly long[] _epochs = new long[EpochStripes];
     private readonly IDisposable _subscription;
@@ -106,33 +106,7 @@ internal sealed class TenantDataSourceCache : IDisposable
         }
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, typeof(TenantConnectionFactory));
-        var mine = new TaskCompletionSource<TenantDataSourceEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var build = _builds.GetOrAdd(key, mine.Task);
-        if (build == mine.Task)
-        {
-            _ = RunBuildAsync(key, mine);
-        }
-
-        return build.WaitAsync(cancellationToken);
-    }
-
-    private async Task RunBuildAsync(TenantConnectionKey key, TaskCompletionSource<TenantDataSourceEntry> completion)
-    {
-        try
-        {
-            completion.SetResult(await BuildAsync(key).ConfigureAwait(false));
-        }
-#pragma warning disable CA1031 // Every failure goes to the waiting callers.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            completion.SetException(ex);
-            _ = completion.Task.Exception; // Observed here: callers that gave up (canceled) must not leave it unobserved.
-        }
-        finally
-        {
-            _builds.TryRemove(new KeyValuePair<TenantConnectionKey, Task<TenantDataSourceEntry>>(key, completion.Task));
-        }
+        return _builds.RunAsync(key, BuildAsync, cancellationToken);
     }
 
     private async Task<TenantDataSourceEntry> BuildAsync(TenantConnectionKey key)

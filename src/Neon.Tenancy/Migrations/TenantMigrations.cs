@@ -25,7 +25,7 @@ internal sealed class TenantMigrations : ITenantMigrations
     private readonly TenantConnectionFactory? _connections;
     private readonly TenantMigrationOptions _options;
     private readonly ILogger _logger;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<TenantId, Task<TenantRecord>> _inFlight = new();
+    private readonly SingleFlight<TenantId, TenantRecord> _inFlight = new();
 
     public TenantMigrations(
         TenantMutator kit,
@@ -79,33 +79,7 @@ internal sealed class TenantMigrations : ITenantMigrations
     {
         TenantRequestRules.Validate(tenantId);
         _ = Migrator;
-        var mine = new TaskCompletionSource<TenantRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var flight = _inFlight.GetOrAdd(tenantId, mine.Task);
-        if (flight == mine.Task)
-        {
-            _ = RunFlightAsync(tenantId, mine);
-        }
-
-        return flight.WaitAsync(cancellationToken);
-    }
-
-    private async Task RunFlightAsync(TenantId tenantId, TaskCompletionSource<TenantRecord> completion)
-    {
-        try
-        {
-            completion.SetResult(await MigrateGuardedAsync(tenantId, CancellationToken.None).ConfigureAwait(false));
-        }
-#pragma warning disable CA1031 // Every failure goes to the waiting callers.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            completion.SetException(exception);
-            _ = completion.Task.Exception; // observed: callers that stopped waiting must not leave it unobserved
-        }
-        finally
-        {
-            _inFlight.TryRemove(new KeyValuePair<TenantId, Task<TenantRecord>>(tenantId, completion.Task));
-        }
+        return _inFlight.RunAsync(tenantId, id => MigrateGuardedAsync(id, CancellationToken.None), cancellationToken);
     }
 
     /// <summary>Checkpoint, migrate under the lock, record; on failure restore, record the reason and throw <see cref="TenantMigrationException"/>.</summary>

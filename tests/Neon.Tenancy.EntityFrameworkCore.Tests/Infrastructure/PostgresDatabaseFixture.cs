@@ -2,22 +2,8 @@ using Npgsql;
 
 namespace Neon.Tenancy.EntityFrameworkCore.Tests.Infrastructure;
 
-/// <summary>The real PostgreSQL server the tests run against (started by eng/test.sh).</summary>
-internal static class TestPostgres
-{
-    public const string Variable = "NEON_TENANCY_TEST_POSTGRES";
-
-    /// <summary>The admin connection string. Missing is a failure, never a skip.</summary>
-    public static string AdminConnectionString =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{Variable} is not set. These integration tests need a real PostgreSQL server: run them with `bash eng/test.sh` " +
-                $"(it starts a throwaway server and sets {Variable}), or set {Variable} to an admin connection string.");
-}
-
 /// <summary>
-/// A fresh database per test class (copied from Neon.Tenancy.Tests), dropped afterwards, so classes run in parallel
+/// A fresh database per test class (as in Neon.Tenancy.Tests), dropped afterwards, so classes run in parallel
 /// without sharing state; a migration test wants an empty database of its own, so <see cref="CreateDatabaseAsync"/> adds
 /// more, dropped with it.
 /// </summary>
@@ -37,27 +23,16 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
 
     private async Task<string> CreateAsync(string name)
     {
-        var admin = TestPostgres.AdminConnectionString;
-        await using (var connection = new NpgsqlConnection(admin))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
+        var connectionString = await TestPostgres.CreateDatabaseAsync(name);
         _databases.Add(name);
-        return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        return connectionString;
     }
 
     public async Task DisposeAsync()
     {
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(TestPostgres.AdminConnectionString);
-        await connection.OpenAsync();
         foreach (var name in _databases)
         {
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-            await command.ExecuteNonQueryAsync();
+            await TestPostgres.DropDatabaseAsync(name);
         }
     }
 

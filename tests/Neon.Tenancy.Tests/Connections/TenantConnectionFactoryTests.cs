@@ -28,7 +28,7 @@ public sealed class TenantConnectionFactoryTests(TenantDatabasesFixture db)
     public async Task OpenConnectionAsync_PostgresUriSecret_IsConverted()
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        var admin = new NpgsqlConnectionStringBuilder(Infrastructure.TestPostgres.AdminConnectionString);
+        var admin = new NpgsqlConnectionStringBuilder(TestPostgres.AdminConnectionString);
         var uri = $"postgresql://{Uri.EscapeDataString(admin.Username!)}:{Uri.EscapeDataString(admin.Password!)}@{admin.Host}:{admin.Port}/{db.DatabaseName(3)}?sslmode=disable&application_name=uri-test";
         var id = TenantId.Parse("uri-tenant");
         await AddReadyTenantAsync(catalog, protector, id, uri, uri);

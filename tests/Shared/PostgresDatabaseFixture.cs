@@ -6,21 +6,7 @@ using Npgsql;
 
 namespace Neon.Tenancy.Tests.Infrastructure;
 
-/// <summary>The real PostgreSQL server the tests run against (started by eng/test.sh).</summary>
-internal static class TestPostgres
-{
-    public const string Variable = "NEON_TENANCY_TEST_POSTGRES";
-
-    /// <summary>The admin connection string. Missing is a failure, never a skip.</summary>
-    public static string AdminConnectionString =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{Variable} is not set. These integration tests need a real PostgreSQL server: run them with `bash eng/test.sh` " +
-                $"(it starts a throwaway server and sets {Variable}), or set {Variable} to an admin connection string.");
-}
-
-/// <summary>A fresh database per test class, dropped afterwards, so classes run in parallel without sharing state.</summary>
+/// <summary>A fresh database per test class, dropped afterwards, so classes run in parallel without sharing state. Linked into each test project that needs one.</summary>
 public sealed class PostgresDatabaseFixture : IAsyncLifetime
 {
     private string? _connectionString;
@@ -29,31 +15,14 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
 
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("The fixture is not initialized.");
 
-    public async Task InitializeAsync()
-    {
-        var admin = TestPostgres.AdminConnectionString;
-        await using (var connection = new NpgsqlConnection(admin))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{DatabaseName}\"", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        _connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = DatabaseName }.ConnectionString;
-    }
+    public async Task InitializeAsync() => _connectionString = await TestPostgres.CreateDatabaseAsync(DatabaseName);
 
     public async Task DisposeAsync()
     {
-        if (_connectionString is null)
+        if (_connectionString is not null)
         {
-            return;
+            await TestPostgres.DropDatabaseAsync(DatabaseName);
         }
-
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(TestPostgres.AdminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     public PostgresTenantCatalog CreateCatalog(
