@@ -248,6 +248,10 @@ internal sealed class TenantFleet : ITenantFleet
             {
                 await LoopAsync(cancellationToken).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller stopped the run: nothing new starts; the result below says where the run stands.
+            }
             finally
             {
                 // Cancellation stops starting tenants; the running ones finish (each within its timeout) and are recorded.

@@ -191,6 +191,22 @@ public sealed class TenantFleetTests
     }
 
     [Fact]
+    public async Task RunAsync_CancelledWhileWaitingForAnotherWorker_ReturnsWhereTheRunStands()
+    {
+        await AddTenantsAsync(_catalog, 3);
+        var work = new RecordingWork();
+        var (entries, waves) = await FleetRunRules.PlanAsync(_catalog, work, Run(), default);
+        await _ledger.CreateRunAsync(new FleetLedgerRun("run-1", work.Name, waves, FleetRunState.Running, null, default, default), entries, default);
+        await _ledger.ClaimAsync("run-1", "another-instance", 3, TimeSpan.FromMinutes(5), default);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        var result = await Engine(_catalog, _ledger).RunAsync(work, Run(), cancellationToken: cancel.Token).WaitAsync(Wait);
+
+        Assert.Equal((FleetRunState.Running, 3), (result.State, result.Progress.Running));
+        Assert.Empty(work.Attempts);
+    }
+
+    [Fact]
     public async Task RunAsync_TwoWorkersOnOneRun_DoEveryTenantOnce()
     {
         var ids = await AddTenantsAsync(_catalog, 60);
