@@ -60,7 +60,7 @@ var tenancy = builder.Services
             options.OrgId ??= configuration["NEON_ORG_ID"];
         }
     })
-    .AddTenantContext();
+    .AddTenantDbContext<TodoDb>(); // the scope's tenant (AddTenantContext) and one TodoDb per request on its connection
 if (string.IsNullOrEmpty(configuration["NeonTenancy:Catalog:ConnectionString"]))
 {
     tenancy.UseInMemoryCatalog();
@@ -72,10 +72,6 @@ else
 
 // Creates the sample's tables in every new tenant database, before the tenant becomes ready.
 builder.Services.AddSingleton<ITenantDatabaseInitializer, SampleSchema>();
-
-// One DbContext per request, on the request's connection (TenantMiddleware opens it first; the scope closes it):
-// one budget slot per request, like the raw Npgsql endpoints.
-builder.Services.AddDbContext<TodoDb>((services, options) => options.UseNpgsql(services.GetRequiredService<ITenantContext>().Connection));
 
 builder.Services.AddHealthChecks().AddNeonTenancy();
 builder.Services.AddProblemDetails();
