@@ -123,6 +123,11 @@ internal static class FleetRunRules
         var text = new StringBuilder();
         for (var e = exception; e is not null && text.Length < MaxErrorLength; e = e.InnerException)
         {
+            if (e is PostgresException known && text.ToString().Contains(known.MessageText, StringComparison.Ordinal))
+            {
+                continue; // an SDK message above already quotes it (a migrator's script error)
+            }
+
             if (text.Length > 0)
             {
                 text.Append(" <- ");

@@ -124,12 +124,15 @@ internal sealed class TenantFleet : ITenantFleet
             run = await _ledger.ReopenAsync(options.RunId, requeueParked: true, cancellationToken).ConfigureAwait(false);
         }
 
+        var doneHere = 0;
         if (run.State == FleetRunState.Running)
         {
-            run = await new Worker(this, work, options, run, parallelism, progress, started).RunAsync(cancellationToken).ConfigureAwait(false);
+            var worker = new Worker(this, work, options, run, parallelism, progress, started);
+            run = await worker.RunAsync(cancellationToken).ConfigureAwait(false);
+            doneHere = worker.DoneHere;
         }
 
-        var result = await ResultAsync(run, parallelism, bound, _time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
+        var result = await ResultAsync(run, parallelism, bound, _time.GetElapsedTime(started), CancellationToken.None, doneHere).ConfigureAwait(false);
         activity?.SetTag("neon.tenancy.fleet.state", result.State.ToString());
         if (result.Progress.Parked > 0)
         {
@@ -160,7 +163,8 @@ internal sealed class TenantFleet : ITenantFleet
         }
     }
 
-    private async Task<FleetRunResult> ResultAsync(FleetLedgerRun run, int parallelism, string? bound, TimeSpan elapsed, CancellationToken cancellationToken)
+    private async Task<FleetRunResult> ResultAsync(FleetLedgerRun run, int parallelism, string? bound, TimeSpan elapsed, CancellationToken cancellationToken,
+        int doneHere = 0)
     {
         var counts = await _ledger.CountAsync(run.RunId, cancellationToken).ConfigureAwait(false);
         var entries = await _ledger.GetEntriesAsync(run.RunId, cancellationToken).ConfigureAwait(false);
@@ -170,7 +174,7 @@ internal sealed class TenantFleet : ITenantFleet
             Work = run.Work,
             State = run.State,
             HaltReason = run.HaltReason,
-            Progress = Snapshot(run, counts, 0, elapsed),
+            Progress = Snapshot(run, counts, doneHere, elapsed),
             Parallelism = parallelism,
             ParallelismBound = bound,
             Tenants = [.. entries.Select(e => e.ToPublic())],
@@ -227,6 +231,9 @@ internal sealed class TenantFleet : ITenantFleet
             _progress = progress;
             _started = started;
         }
+
+        /// <summary>Tenants this call gave an outcome (the rate of its progress and result).</summary>
+        public int DoneHere => Volatile.Read(ref _doneHere);
 
         private IFleetLedger Ledger => _fleet._ledger;
 

@@ -111,6 +111,8 @@ public sealed class TenantFleetTests
         Assert.Contains("always slow", entries["t-003"].Error);
         Assert.Equal(8, result.Progress.Succeeded);
         Assert.Equal(2, result.Progress.Parked);
+        Assert.True(result.Progress.TenantsPerMinute > 0);
+        Assert.Equal(TimeSpan.Zero, result.Progress.EstimatedRemaining);
     }
 
     [Fact]
