@@ -61,6 +61,19 @@ internal static class FleetMigrationHarness
         var migrator = new BenchScriptMigrator(FirstScript);
         var warnings = new WarningTally();
 
+        // Ctrl+C or SIGTERM stops starting tenants and goes to the clean-up (the fake's databases and the catalog are dropped).
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+
         NeonFakeServer? fake = null;
         var hosts = new List<ServiceProvider>();
         try
@@ -84,7 +97,7 @@ internal static class FleetMigrationHarness
             var records = new ConcurrentBag<TenantRecord>();
             var provisioning = Stopwatch.StartNew();
             var provisionRequests = fake.RequestLog.Count;
-            await Parallel.ForEachAsync(Enumerable.Range(0, tenantCount), new ParallelOptions { MaxDegreeOfParallelism = ProvisioningParallelism }, async (i, token) =>
+            await Parallel.ForEachAsync(Enumerable.Range(0, tenantCount), new ParallelOptions { MaxDegreeOfParallelism = ProvisioningParallelism, CancellationToken = stop.Token }, async (i, token) =>
             {
                 records.Add(await provider.ProvisionAsync(TenantId.Parse(string.Create(CultureInfo.InvariantCulture, $"bench-{i:D4}")), new TenantProvisionRequest { Plan = "free" }, token));
                 if (records.Count % 25 == 0)
@@ -114,8 +127,13 @@ internal static class FleetMigrationHarness
 
             foreach (var (host, meter, budget, parallelism) in budgets)
             {
-                await Task.Delay(TimeSpan.FromSeconds(3)); // the rate budgets refill between runs
-                rows.Add(await MigrateOnceAsync(host, fake, meter, migrator, warnings, admin, catalogDatabase, tenantDatabases, budget, parallelism, tenantCount));
+                await Task.Delay(TimeSpan.FromSeconds(3), stop.Token); // the rate budgets refill between runs
+                rows.Add(await MigrateOnceAsync(host, fake, meter, migrator, warnings, admin, catalogDatabase, tenantDatabases, budget, parallelism, tenantCount, stop.Token));
+                if (stop.IsCancellationRequested)
+                {
+                    Console.WriteLine("Stopped: no report written.");
+                    return 2;
+                }
             }
 
             var loadAfter = LoadAverage();
@@ -174,7 +192,7 @@ internal static class FleetMigrationHarness
     }
 
     private static async Task<RunRow> MigrateOnceAsync(ServiceProvider host, NeonFakeServer fake, NeonRequestMeter meter, BenchScriptMigrator migrator,
-        WarningTally warnings, string admin, string catalogDatabase, IReadOnlyList<string> tenantDatabases, int budget, int parallelism, int tenantCount)
+        WarningTally warnings, string admin, string catalogDatabase, IReadOnlyList<string> tenantDatabases, int budget, int parallelism, int tenantCount, CancellationToken cancellationToken)
     {
         var version = migrator.AddScript(string.Create(CultureInfo.InvariantCulture,
             $"SELECT pg_sleep({MigrationSleepSeconds}); ALTER TABLE items ADD COLUMN c{migrator.TargetVersion + 1} int DEFAULT 0"));
@@ -192,7 +210,7 @@ internal static class FleetMigrationHarness
         meter.Reset();
         await using var sampler = await BackendSampler.StartAsync(admin, tenantDatabases, catalogDatabase, () => migrator.Migrated - migratedBefore, tenantCount);
         var clock = Stopwatch.StartNew();
-        var result = await migrations.MigrateAsync(new FleetRunOptions { RunId = runId, MaxParallelism = parallelism });
+        var result = await migrations.MigrateAsync(new FleetRunOptions { RunId = runId, MaxParallelism = parallelism }, cancellationToken: cancellationToken);
         clock.Stop();
         var backends = await sampler.StopAsync();
         var cpuAfter = CpuTimes();
@@ -222,6 +240,7 @@ internal static class FleetMigrationHarness
             MaxTenantBackends = backends.MaxTenant,
             MeanTenantBackends = backends.MeanTenant,
             MaxCatalogBackends = backends.MaxCatalog,
+            MaxServerBackends = backends.MaxServerOwn,
             Samples = backends.Samples,
             MachineCpuBusy = cpuAfter.BusyShareSince(cpuBefore),
             ProcessCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - processCpuBefore).TotalSeconds,
@@ -271,14 +290,14 @@ internal static class FleetMigrationHarness
         }
 
         Line($"");
-        Line($"Columns: *Fake busy* is the share of the run with at least one API request in flight (after its rate-limit permit); the fake answers one request at a time, so this is its utilisation. *Machine CPU* is from `/proc/stat` over the run (every process on the machine). *Max tenant backends* is the most `pg_stat_activity` rows on the tenants' databases (`{{project id}}_{{database}}`, as the fake names them) in samples every 50 ms. Caps per run, from its own numbers: the rate budget allows {RequestsPerMinute} / (requests per tenant) tenants/min; the fake allows (tenants / busy seconds) x 60 tenants/min if it were busy all the time; the workers allow P used x {baseline:0.0} tenants/min (the serial run's rate per worker).");
+        Line($"Columns: *Fake busy* is the share of the run with at least one API request in flight (after its rate-limit permit); the fake answers one request at a time, so this is its utilisation. *Machine CPU* is from `/proc/stat` over the run (every process on the machine). *Max tenant backends* is the most client backends (`pg_stat_activity` rows with `backend_type = 'client backend'`: connections) on the tenants' databases (`{{project id}}_{{database}}`, as the fake names them) in samples every 50 ms. Caps per run, from its own numbers: the rate budget allows {RequestsPerMinute} / (requests per tenant) tenants/min; the fake allows (tenants / busy seconds) x 60 tenants/min if it were busy all the time; the workers allow P used x {baseline:0.0} tenants/min (the serial run's rate per worker).");
         Line($"");
-        Line($"| Run | Rate-budget cap (tenants/min) | Fake cap (tenants/min) | Worker cap (tenants/min) | Achieved | Snapshot request, mean | Mean tenant backends | Max catalog backends | Harness CPU | Requests by route |");
-        Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Line($"| Run | Rate-budget cap (tenants/min) | Fake cap (tenants/min) | Worker cap (tenants/min) | Achieved | Snapshot request, mean | Mean tenant backends | Max catalog backends | Max autovacuum on tenant DBs | Harness CPU | Requests by route |");
+        Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var row in rows)
         {
             var routes = string.Join("; ", row.Routes.OrderByDescending(r => r.Value).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key}: {r.Value}")));
-            Line($"| `{row.RunId}` | {row.RateCap:0} | {row.FakeCap:0} | {baseline * row.Used:0} | {row.TenantsPerMinute:0} | {row.SnapshotSeconds * 1000:0} ms | {row.MeanTenantBackends:0.0} | {row.MaxCatalogBackends} | {row.ProcessCpuSeconds:0} s | {routes} |");
+            Line($"| `{row.RunId}` | {row.RateCap:0} | {row.FakeCap:0} | {baseline * row.Used:0} | {row.TenantsPerMinute:0} | {row.SnapshotSeconds * 1000:0} ms | {row.MeanTenantBackends:0.0} | {row.MaxCatalogBackends} | {row.MaxServerBackends} | {row.ProcessCpuSeconds:0} s | {routes} |");
         }
 
         Line($"");
@@ -437,6 +456,7 @@ internal static class FleetMigrationHarness
         public int MaxTenantBackends { get; init; }
         public double MeanTenantBackends { get; init; }
         public int MaxCatalogBackends { get; init; }
+        public int MaxServerBackends { get; init; }
         public int Samples { get; init; }
         public double MachineCpuBusy { get; init; }
         public double ProcessCpuSeconds { get; init; }
@@ -649,14 +669,15 @@ internal static class FleetMigrationHarness
         private async Task<BackendReading> LoopAsync()
         {
             await using var command = new NpgsqlCommand(
-                "SELECT count(*) FILTER (WHERE datname = ANY($1))::int, count(*) FILTER (WHERE datname = $2)::int FROM pg_stat_activity", _connection);
+                "SELECT count(*) FILTER (WHERE datname = ANY($1) AND backend_type = 'client backend')::int, count(*) FILTER (WHERE datname = $2 AND backend_type = 'client backend')::int, " +
+                "count(*) FILTER (WHERE datname = ANY($1) AND backend_type <> 'client backend')::int FROM pg_stat_activity", _connection);
             command.Parameters.Add(new NpgsqlParameter { Value = _tenantDatabases });
             command.Parameters.Add(new NpgsqlParameter { Value = _catalogDatabase });
             await command.PrepareAsync();
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
             var clock = Stopwatch.StartNew();
             var nextReport = TimeSpan.FromSeconds(10);
-            int samples = 0, maxTenant = 0, maxCatalog = 0;
+            int samples = 0, maxTenant = 0, maxCatalog = 0, maxOther = 0;
             long sumTenant = 0;
             try
             {
@@ -667,6 +688,7 @@ internal static class FleetMigrationHarness
                         await reader.ReadAsync(_stop.Token);
                         var tenant = reader.GetInt32(0);
                         var catalog = reader.GetInt32(1);
+                        maxOther = Math.Max(maxOther, reader.GetInt32(2));
                         samples++;
                         sumTenant += tenant;
                         maxTenant = Math.Max(maxTenant, tenant);
@@ -686,11 +708,12 @@ internal static class FleetMigrationHarness
                 // Stopped.
             }
 
-            return new BackendReading(samples, maxTenant, samples == 0 ? 0 : (double)sumTenant / samples, maxCatalog);
+            return new BackendReading(samples, maxTenant, samples == 0 ? 0 : (double)sumTenant / samples, maxCatalog, maxOther);
         }
     }
 
-    private sealed record BackendReading(int Samples, int MaxTenant, double MeanTenant, int MaxCatalog);
+    /// <summary>Client backends (connections) on the tenants' databases and the catalog's; other backends there are the server's own (autovacuum workers).</summary>
+    private sealed record BackendReading(int Samples, int MaxTenant, double MeanTenant, int MaxCatalog, int MaxServerOwn);
 
     /// <summary>Counts what the SDK logs at warning and above, by category and event, keeping the first message of each.</summary>
     private sealed class WarningTally : ILoggerProvider
