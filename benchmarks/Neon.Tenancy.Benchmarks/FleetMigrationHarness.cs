@@ -241,6 +241,7 @@ internal static class FleetMigrationHarness
             MeanTenantBackends = backends.MeanTenant,
             MaxCatalogBackends = backends.MaxCatalog,
             MaxServerBackends = backends.MaxServerOwn,
+            MaxLockSessions = backends.MaxLockSessions,
             Samples = backends.Samples,
             MachineCpuBusy = cpuAfter.BusyShareSince(cpuBefore),
             ProcessCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - processCpuBefore).TotalSeconds,
@@ -280,24 +281,24 @@ internal static class FleetMigrationHarness
         Line($"");
         Line($"**Setup.** {tenantCount} tenants on `NeonFakeServer` with a real PostgreSQL database per project; every Neon operation takes {OperationDuration.TotalSeconds:0.#} s (`OperationDuration`), Neon's {RequestsPerMinute} requests/minute ({ratePerSecond:0.00}/s) is enforced by the fake (`EnforceRateLimits`, a token bucket of {FakeBucketCapacity}) and kept by the client (`NeonRateLimitOptions`: {RequestsPerMinute}/min, burst 10; operations polled every second, the default). One application instance: `AddNeonTenancy` with `UsePostgresCatalog` (a fresh schema in a fresh database), `AddTenantMigrator` with a script migrator (`app_migrations` history, one transaction per script; each new script is `SELECT pg_sleep({MigrationSleepSeconds}); ALTER TABLE items ADD COLUMN ...`), `TenantMigrationOptions.Checkpoint = true` (the default: a Neon snapshot per tenant before its migration, a real `CREATE DATABASE ... TEMPLATE` copy in the fake), `ConnectionBudget = {WideBudget}` (the engine uses at most half: 16 is not capped), then one run asking for {parallelisms.Max()} under `ConnectionBudget = {NarrowBudget}`. Tenants were provisioned once, {ProvisioningParallelism} at a time ({provisioning.TotalSeconds:0} s, {provisionRequests} API requests); each run adds one script and migrates every tenant to it under a new run id.");
         Line($"");
-        Line($"| Run | Budget | P asked | P used (bound) | Wall | Tenants/min | Speedup vs P=1 | Speedup / P used | >= {Target} x P | Median s/tenant | API requests/tenant | API requests/min (of {RequestsPerMinute}) | 429s | Fake busy | Machine CPU | Max tenant backends (budget) | Limiting bound |");
-        Line($"|---|---:|---:|---|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Line($"| Run | Budget | P asked | P used (bound) | Wall | Tenants/min | Speedup vs P=1 | Speedup / P used | >= {Target} x P | Median s/tenant | API requests/tenant | API requests/min (of {RequestsPerMinute}) | 429s | Fake busy | Machine CPU | Load average before -> after | Max tenant backends (budget) | Limiting bound |");
+        Line($"|---|---:|---:|---|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---|---:|---|");
         foreach (var row in rows)
         {
             var speedup = row.TenantsPerMinute / serial.TenantsPerMinute;
             var efficiency = row.TenantsPerMinute / (baseline * row.Used);
-            Line($"| `{row.RunId}` | {row.Budget} | {row.Requested} | {row.Used} ({row.UsedBound}) | {row.Wall.TotalSeconds:0.0} s | {row.TenantsPerMinute:0.0} | {speedup:0.00}x | {speedup / row.Used:0.00} | {(ReferenceEquals(row, serial) ? "-" : efficiency >= Target ? "yes" : "**no**")} | {row.MedianTenantSeconds:0.00} | {row.RequestsPerTenant:0.00} | {row.RequestsPerMinute:0} ({row.RequestsPerMinute / RequestsPerMinute:P0}) | {row.Throttled} | {row.FakeBusyShare:P0} | {row.MachineCpuBusy:P0} | {row.MaxTenantBackends} ({row.Budget}) | {Bound(row, serial, baseline)} |");
+            Line($"| `{row.RunId}` | {row.Budget} | {row.Requested} | {row.Used} ({row.UsedBound}) | {row.Wall.TotalSeconds:0.0} s | {row.TenantsPerMinute:0.0} | {speedup:0.00}x | {speedup / row.Used:0.00} | {(ReferenceEquals(row, serial) ? "-" : efficiency >= Target ? "yes" : "**no**")} | {row.MedianTenantSeconds:0.00} | {row.RequestsPerTenant:0.00} | {row.RequestsPerMinute:0} ({row.RequestsPerMinute / RequestsPerMinute:P0}) | {row.Throttled} | {row.FakeBusyShare:P0} | {row.MachineCpuBusy:P0} | {row.LoadBefore} -> {row.LoadAfter} | {row.MaxTenantBackends} ({row.Budget}) | {Bound(row, serial, baseline)} |");
         }
 
         Line($"");
         Line($"Columns: *Fake busy* is the share of the run with at least one API request in flight (after its rate-limit permit); the fake answers one request at a time, so this is its utilisation. *Machine CPU* is from `/proc/stat` over the run (every process on the machine). *Max tenant backends* is the most client backends (`pg_stat_activity` rows with `backend_type = 'client backend'`: connections) on the tenants' databases (`{{project id}}_{{database}}`, as the fake names them) in samples every 50 ms. Caps per run, from its own numbers: the rate budget allows {RequestsPerMinute} / (requests per tenant) tenants/min; the fake allows (tenants / busy seconds) x 60 tenants/min if it were busy all the time; the workers allow P used x {baseline:0.0} tenants/min (the serial run's rate per worker).");
         Line($"");
-        Line($"| Run | Rate-budget cap (tenants/min) | Fake cap (tenants/min) | Worker cap (tenants/min) | Achieved | Snapshot request, mean | Mean tenant backends | Max catalog backends | Max autovacuum on tenant DBs | Harness CPU | Requests by route |");
-        Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Line($"| Run | Rate-budget cap (tenants/min) | Fake cap (tenants/min) | Worker cap (tenants/min) | Achieved | Achieved / lowest cap | Snapshot request, mean | Mean tenant backends | Max catalog backends (tenant-lock sessions) | Max autovacuum on tenant DBs | Harness CPU | Requests by route |");
+        Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var row in rows)
         {
             var routes = string.Join("; ", row.Routes.OrderByDescending(r => r.Value).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key}: {r.Value}")));
-            Line($"| `{row.RunId}` | {row.RateCap:0} | {row.FakeCap:0} | {baseline * row.Used:0} | {row.TenantsPerMinute:0} | {row.SnapshotSeconds * 1000:0} ms | {row.MeanTenantBackends:0.0} | {row.MaxCatalogBackends} | {row.MaxServerBackends} | {row.ProcessCpuSeconds:0} s | {routes} |");
+            Line($"| `{row.RunId}` | {row.RateCap:0} | {row.FakeCap:0} | {baseline * row.Used:0} | {row.TenantsPerMinute:0} | {row.TenantsPerMinute / Math.Min(Math.Min(row.RateCap, row.FakeCap), baseline * row.Used):P0} | {row.SnapshotSeconds * 1000:0} ms | {row.MeanTenantBackends:0.0} | {row.MaxCatalogBackends} ({row.MaxLockSessions}) | {row.MaxServerBackends} | {row.ProcessCpuSeconds:0} s | {routes} |");
         }
 
         Line($"");
@@ -308,6 +309,9 @@ internal static class FleetMigrationHarness
             Line($"- {Reading(row, serial, baseline)}");
         }
 
+        var rateCap = rows.Average(r => r.RateCap);
+        Line($"- The knee: with {rows.Average(r => r.RequestsPerTenant):0.00} API requests per tenant the rate budget allows {rateCap:0} tenants/min, {rateCap / baseline:0.0} x the serial rate of {baseline:0.0}/min: more workers than that add nothing; a run at the bound reaches {rows.Where(r => r.RequestsPerMinute >= Saturated * RequestsPerMinute).Select(r => r.TenantsPerMinute / r.RateCap).DefaultIfEmpty(0).Max():P0} of it.");
+        Line($"- Catalog connections are outside the connection budget (it counts tenant connections): each tenant lock is a session advisory lock on its own unpooled catalog connection (`Neon.Tenancy lock`), beside the catalog's pools (one per host here, idle connections kept). Most lock sessions at once per run: {string.Join(", ", rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.MaxLockSessions} at P {r.Used}")))}; most catalog backends in all: {rows.Max(r => r.MaxCatalogBackends)}.");
         Line($"- Physical connections: the most backends seen on the tenants' databases in any run was {rows.Max(r => r.MaxTenantBackends)}; {(rows.All(r => r.MaxTenantBackends <= r.Budget) ? "never above the run's budget" : "**above the budget** in " + string.Join(", ", rows.Where(r => r.MaxTenantBackends > r.Budget).Select(r => r.RunId)))}.");
         if (rows.Any(r => r.Parked > 0 || r.State != FleetRunState.Completed))
         {
@@ -325,38 +329,36 @@ internal static class FleetMigrationHarness
     /// <summary>The bound of a run, from its numbers: the budget when it capped the parallelism, the parallelism itself when the run scaled, else the budget that is used up.</summary>
     private static string Bound(RunRow row, RunRow serial, double baseline)
     {
-        var prefix = row.Used < row.Requested ? $"connection budget (P {row.Requested} -> {row.Used})" : null;
-        string limit;
+        var prefix = row.Used < row.Requested ? string.Create(CultureInfo.InvariantCulture, $"connection budget (P {row.Requested} -> {row.Used}); ") : "";
+        var saturated = new List<string>();
+        if (row.RequestsPerMinute >= Saturated * RequestsPerMinute)
+        {
+            saturated.Add(string.Create(CultureInfo.InvariantCulture, $"API rate budget ({row.RequestsPerMinute / RequestsPerMinute:P0} used)"));
+        }
+
+        if (row.FakeBusyShare >= Saturated)
+        {
+            saturated.Add(string.Create(CultureInfo.InvariantCulture, $"server: the fake ({row.FakeBusyShare:P0} busy)"));
+        }
+
+        if (row.MachineCpuBusy >= Saturated)
+        {
+            saturated.Add(string.Create(CultureInfo.InvariantCulture, $"machine CPU ({row.MachineCpuBusy:P0})"));
+        }
+
+        var used = string.Join(" + ", saturated);
         if (ReferenceEquals(row, serial))
         {
-            limit = "serial: one tenant's latency";
+            return prefix + "serial: one tenant's latency" + (used.Length > 0 ? "; busy: " + used : "");
         }
-        else if (row.TenantsPerMinute >= Target * baseline * row.Used)
+
+        if (row.TenantsPerMinute >= Target * baseline * row.Used)
         {
-            limit = "parallelism (scales)";
-        }
-        else
-        {
-            var saturated = new List<string>();
-            if (row.RequestsPerMinute >= Saturated * RequestsPerMinute)
-            {
-                saturated.Add(string.Create(CultureInfo.InvariantCulture, $"API rate budget ({row.RequestsPerMinute / RequestsPerMinute:P0} used)"));
-            }
-
-            if (row.FakeBusyShare >= Saturated)
-            {
-                saturated.Add(string.Create(CultureInfo.InvariantCulture, $"server: the fake ({row.FakeBusyShare:P0} busy)"));
-            }
-
-            if (row.MachineCpuBusy >= Saturated)
-            {
-                saturated.Add(string.Create(CultureInfo.InvariantCulture, $"machine CPU ({row.MachineCpuBusy:P0})"));
-            }
-
-            limit = saturated.Count > 0 ? string.Join(" + ", saturated) : "none saturated (latency grew: see reading)";
+            // Scaled; a budget used up as well means this parallelism sits at the bound (one more worker adds nothing).
+            return prefix + "parallelism (scales)" + (used.Length > 0 ? "; at the bound: " + used : "");
         }
 
-        return prefix is null ? limit : prefix + "; " + limit;
+        return prefix + (used.Length > 0 ? used : "none saturated (latency grew: see the reading)");
     }
 
     private static string Reading(RunRow row, RunRow serial, double baseline)
@@ -457,6 +459,7 @@ internal static class FleetMigrationHarness
         public double MeanTenantBackends { get; init; }
         public int MaxCatalogBackends { get; init; }
         public int MaxServerBackends { get; init; }
+        public int MaxLockSessions { get; init; }
         public int Samples { get; init; }
         public double MachineCpuBusy { get; init; }
         public double ProcessCpuSeconds { get; init; }
@@ -670,14 +673,15 @@ internal static class FleetMigrationHarness
         {
             await using var command = new NpgsqlCommand(
                 "SELECT count(*) FILTER (WHERE datname = ANY($1) AND backend_type = 'client backend')::int, count(*) FILTER (WHERE datname = $2 AND backend_type = 'client backend')::int, " +
-                "count(*) FILTER (WHERE datname = ANY($1) AND backend_type <> 'client backend')::int FROM pg_stat_activity", _connection);
+                "count(*) FILTER (WHERE datname = ANY($1) AND backend_type <> 'client backend')::int, " +
+                "count(*) FILTER (WHERE datname = $2 AND backend_type = 'client backend' AND application_name = 'Neon.Tenancy lock')::int FROM pg_stat_activity", _connection);
             command.Parameters.Add(new NpgsqlParameter { Value = _tenantDatabases });
             command.Parameters.Add(new NpgsqlParameter { Value = _catalogDatabase });
             await command.PrepareAsync();
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
             var clock = Stopwatch.StartNew();
             var nextReport = TimeSpan.FromSeconds(10);
-            int samples = 0, maxTenant = 0, maxCatalog = 0, maxOther = 0;
+            int samples = 0, maxTenant = 0, maxCatalog = 0, maxOther = 0, maxLocks = 0;
             long sumTenant = 0;
             try
             {
@@ -689,6 +693,7 @@ internal static class FleetMigrationHarness
                         var tenant = reader.GetInt32(0);
                         var catalog = reader.GetInt32(1);
                         maxOther = Math.Max(maxOther, reader.GetInt32(2));
+                        maxLocks = Math.Max(maxLocks, reader.GetInt32(3));
                         samples++;
                         sumTenant += tenant;
                         maxTenant = Math.Max(maxTenant, tenant);
@@ -708,12 +713,12 @@ internal static class FleetMigrationHarness
                 // Stopped.
             }
 
-            return new BackendReading(samples, maxTenant, samples == 0 ? 0 : (double)sumTenant / samples, maxCatalog, maxOther);
+            return new BackendReading(samples, maxTenant, samples == 0 ? 0 : (double)sumTenant / samples, maxCatalog, maxOther, maxLocks);
         }
     }
 
     /// <summary>Client backends (connections) on the tenants' databases and the catalog's; other backends there are the server's own (autovacuum workers).</summary>
-    private sealed record BackendReading(int Samples, int MaxTenant, double MeanTenant, int MaxCatalog, int MaxServerOwn);
+    private sealed record BackendReading(int Samples, int MaxTenant, double MeanTenant, int MaxCatalog, int MaxServerOwn, int MaxLockSessions);
 
     /// <summary>Counts what the SDK logs at warning and above, by category and event, keeping the first message of each.</summary>
     private sealed class WarningTally : ILoggerProvider
