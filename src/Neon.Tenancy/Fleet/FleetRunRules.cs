@@ -114,20 +114,16 @@ internal static class FleetRunRules
         TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(10).Ticks, backoff.Ticks * (1L << Math.Clamp(attempts - 1, 0, 20))));
 
     /// <summary>
-    /// What the ledger records of a failure: the SDK's own messages (secret-free by contract), PostgreSQL's SQLSTATE and
-    /// server message (what a failed migration script says), else the exception type only: a foreign message may quote a
-    /// connection string.
+    /// What the ledger records of a failure, outermost first and joined by <c> &lt;- </c>, so the last part is the root
+    /// cause: the SDK's own messages (secret-free by contract), PostgreSQL's SQLSTATE and server message (what a failed
+    /// migration script says; kept even when a message above quotes it, as the stable tail operators read), else the
+    /// exception type only: a foreign message may quote a connection string.
     /// </summary>
     public static string DescribeError(Exception exception)
     {
         var text = new StringBuilder();
         for (var e = exception; e is not null && text.Length < MaxErrorLength; e = e.InnerException)
         {
-            if (e is PostgresException known && text.ToString().Contains(known.MessageText, StringComparison.Ordinal))
-            {
-                continue; // an SDK message above already quotes it (a migrator's script error)
-            }
-
             if (text.Length > 0)
             {
                 text.Append(" <- ");

@@ -14,7 +14,11 @@ public sealed class NeonRateLimiterTests
         var host = NeonApiTestHost.Create(
             o =>
             {
-                o.Timeout = TimeSpan.FromMinutes(10); // on the fake clock: the advances below must not end the calls
+                // On the fake clock: the advances below must not end the calls, nor an attempt still in flight on a loaded
+                // machine (the 30 s default attempt timeout ended one when a test advanced 30 s, and its retry then
+                // waited for a permit that never came: the test hung).
+                o.Timeout = TimeSpan.FromMinutes(10);
+                o.AttemptTimeout = TimeSpan.FromMinutes(10);
                 limits(o.RateLimit);
             },
             time);
@@ -27,10 +31,10 @@ public sealed class NeonRateLimiterTests
 
     private static async Task EventuallyAsync(Func<bool> condition)
     {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 10 s");
+            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 30 s");
             await Task.Delay(10);
         }
     }
@@ -46,7 +50,7 @@ public sealed class NeonRateLimiterTests
     /// <summary>Waits for every call (bounded), disposes the responses and returns their statuses.</summary>
     private static async Task<HttpStatusCode[]> CompleteAllAsync(IEnumerable<Task<HttpResponseMessage>> calls)
     {
-        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(30)); // real time: generous for a loaded machine
         foreach (var response in responses)
         {
             response.Dispose();
