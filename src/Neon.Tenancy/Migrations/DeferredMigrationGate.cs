@@ -37,9 +37,10 @@ internal sealed class DeferredMigrationGate(IServiceProvider services, IOptions<
             MigrationLog.MigratingOnFirstConnection(_logger, record.TenantId.Value, record.SchemaVersion, migrator.TargetVersion);
             return await migrations.MigrateTenantAsync(record.TenantId, cancellationToken).ConfigureAwait(false);
         }
-        catch (TenantMigrationException)
+        catch (Exception exception) when (exception is TenantMigrationException or TenantStateException)
         {
-            // Logged by the migration; the tenant (restored, or as it was) is served at its version.
+            // A failed migration is logged by it (the tenant, restored or as it was, is served at its version); a tenant
+            // the migration may not touch (no direct secret, a state changed meanwhile) is served as the catalog has it.
             return await migrations.RereadAsync(record.TenantId, cancellationToken).ConfigureAwait(false) ?? record;
         }
     }

@@ -46,7 +46,7 @@ public interface ITenantMigrations
     /// <returns>The tenant's record at its new version.</returns>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is <c>default(TenantId)</c>.</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog.</exception>
-    /// <exception cref="TenantStateException">The tenant is not ready.</exception>
+    /// <exception cref="TenantStateException">The tenant is not ready, or has no direct connection secret (nothing was done).</exception>
     /// <exception cref="TenantMigrationException">The migration failed; <see cref="TenantMigrationException.Restored"/> says whether the tenant was restored to its checkpoint.</exception>
     Task<TenantRecord> MigrateTenantAsync(TenantId tenantId, CancellationToken cancellationToken = default);
 }

@@ -98,6 +98,12 @@ internal sealed class TenantMigrations : ITenantMigrations
             return record;
         }
 
+        if (record.DirectConnectionSecret.IsEmpty)
+        {
+            // Before the checkpoint: a migration needs the owner's direct connection.
+            throw new TenantStateException(tenantId, record.State, Operation(target), "it has no direct connection secret in the catalog");
+        }
+
         var from = record.SchemaVersion;
         TenantCheckpoint? checkpoint = null;
         try

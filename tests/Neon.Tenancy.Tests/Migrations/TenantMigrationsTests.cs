@@ -190,6 +190,28 @@ public sealed class TenantMigrationsTests(PostgresDatabaseFixture database) : IC
     }
 
     [Fact]
+    public async Task FirstConnection_ToATenantTheMigrationMayNotTouch_IsServedAtItsVersion()
+    {
+        var migrator = new ScriptMigrator(V1);
+        var (fake, rig) = Start(migrator);
+        await using var _ = fake;
+        await using var __ = rig;
+        var tenant = Assert.Single(await ProvisionAsync(rig, 1, "nodirect"));
+        var stored = (await rig.Catalog.GetAsync(tenant.TenantId))!;
+        await rig.Catalog.UpdateAsync(stored with { DirectConnectionSecret = ReadOnlyMemory<byte>.Empty });
+        migrator.Scripts.Add(V2);
+
+        var factory = rig.Services.GetRequiredService<ITenantConnectionFactory>();
+        await using var connection = await factory.OpenConnectionAsync(tenant.TenantId).AsTask().WaitAsync(Wait);
+
+        Assert.Equal(1, (await rig.Catalog.GetAsync(tenant.TenantId))!.SchemaVersion);
+        Assert.Equal(1, migrator.AppliedTo(tenant.TenantId));
+        Assert.Empty(await rig.Catalog.GetCheckpointsAsync(tenant.TenantId)); // refused before the checkpoint
+        var refused = await Assert.ThrowsAsync<TenantStateException>(() => Migrations(rig).MigrateTenantAsync(tenant.TenantId));
+        Assert.Contains("no direct connection secret", refused.Message);
+    }
+
+    [Fact]
     public async Task DeferIdle_LeavesSuspendedComputesAsleep_AndMigratesTheActiveOnes()
     {
         var migrator = new ScriptMigrator(V1);
