@@ -179,17 +179,7 @@ internal sealed class TenantCheckpoints : ITenantCheckpoints
     {
         TenantRequestRules.Validate(tenantId);
         var record = await _kit.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        var connection = new NpgsqlConnection(_restorer.PreviewConnectionString(record, PreviewOperation));
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return await TenantConnectionStrings.OpenAsync(_restorer.PreviewConnectionString(record, PreviewOperation), cancellationToken).ConfigureAwait(false);
     }
 
     public Task<TenantRecord> FinalizeRestoreAsync(TenantId tenantId, CancellationToken cancellationToken = default) =>

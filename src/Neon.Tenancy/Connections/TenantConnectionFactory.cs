@@ -104,35 +104,32 @@ internal sealed class TenantConnectionFactory : ITenantConnectionFactory, ITenan
             await budget.WaitAsync(tenantId, cancellationToken).ConfigureAwait(false);
         }
 
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        var released = 0;
-        void Release()
-        {
-            if (budget is not null && Interlocked.Exchange(ref released, 1) == 0)
-            {
-                budget.Release(1);
-            }
-        }
-
+        NpgsqlConnection connection;
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            // Npgsql raises StateChange on close, dispose and break alike (it has no Disposed event); the slot goes back once.
-            connection.StateChange += (_, change) =>
-            {
-                if (change.CurrentState == System.Data.ConnectionState.Closed)
-                {
-                    Release();
-                }
-            };
-            return connection;
+            connection = await TenantConnectionStrings.OpenAsync(
+                new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            Release();
+            budget?.Release(1);
             throw;
         }
+
+        if (budget is not null)
+        {
+            // Npgsql raises StateChange on close, dispose and break alike (it has no Disposed event); the slot goes back once.
+            var released = 0;
+            connection.StateChange += (_, change) =>
+            {
+                if (change.CurrentState == System.Data.ConnectionState.Closed && Interlocked.Exchange(ref released, 1) == 0)
+                {
+                    budget.Release(1);
+                }
+            };
+        }
+
+        return connection;
     }
 
     /// <inheritdoc/>

@@ -64,20 +64,7 @@ public sealed class TenantMigrationContext
     internal static Func<CancellationToken, ValueTask<NpgsqlConnection>> OpenUnpooled(string connectionString)
     {
         var unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
-        return async cancellationToken =>
-        {
-            var connection = new NpgsqlConnection(unpooled);
-            try
-            {
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                return connection;
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        };
+        return cancellationToken => TenantConnectionStrings.OpenAsync(unpooled, cancellationToken);
     }
 
     /// <inheritdoc/>

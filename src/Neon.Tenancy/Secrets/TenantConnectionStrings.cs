@@ -43,6 +43,22 @@ internal static class TenantConnectionStrings
         return Build(host, database, user, password, sslMode);
     }
 
+    /// <summary>Opens a new connection the caller owns (a migration's, a preview's); disposed at once when the open fails.</summary>
+    public static async ValueTask<NpgsqlConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>The same connection string with another password.</summary>
     public static string WithPassword(string connectionString, string password) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Password = password }.ConnectionString;
