@@ -275,6 +275,9 @@ public static class NeonTenancyEventId
     /// <summary>8010: The fleet ledger could not be written (an outcome or a lease renewal); the lease runs out and the tenant is tried again (Warning).</summary>
     public const int FleetLedgerFailed = 8010;
 
+    /// <summary>8011: The caller's progress handler threw; the run goes on (Warning).</summary>
+    public const int FleetProgressFailed = 8011;
+
     /// <summary>8100: A tenant's schema was migrated: from and to versions (Information).</summary>
     public const int TenantMigrated = 8100;
 

@@ -37,4 +37,7 @@ internal static partial class FleetLog
 
     [LoggerMessage(EventId = NeonTenancyEventId.FleetLedgerFailed, EventName = nameof(NeonTenancyEventId.FleetLedgerFailed), Level = LogLevel.Warning, Message = "Fleet run {RunId}: the ledger could not be {Action}; the lease runs out and another attempt takes the tenant")]
     public static partial void LedgerFailed(ILogger logger, Exception exception, string runId, string action);
+
+    [LoggerMessage(EventId = NeonTenancyEventId.FleetProgressFailed, EventName = nameof(NeonTenancyEventId.FleetProgressFailed), Level = LogLevel.Warning, Message = "Fleet run {RunId}: the progress handler threw; the run goes on")]
+    public static partial void ProgressFailed(ILogger logger, Exception exception, string runId);
 }

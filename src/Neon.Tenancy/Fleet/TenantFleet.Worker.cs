@@ -288,7 +288,15 @@ internal sealed partial class TenantFleet
 
             Interlocked.Exchange(ref _lastReport, now);
             counts ??= await Ledger.CountAsync(_run.RunId, CancellationToken.None).ConfigureAwait(false);
-            _progress.Report(Snapshot(_run, counts, Volatile.Read(ref _doneHere), Time.GetElapsedTime(_started)));
+            try
+            {
+                _progress.Report(Snapshot(_run, counts, Volatile.Read(ref _doneHere), Time.GetElapsedTime(_started)));
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The caller's handler failed: its display, not the run. Logged once per failure; the run goes on.
+                FleetLog.ProgressFailed(_fleet._logger, exception, _run.RunId);
+            }
         }
     }
 }
