@@ -29,7 +29,11 @@ public sealed class TenantMigrationOptions
     /// </summary>
     public bool MigrateOnFirstConnection { get; set; } = true;
 
-    /// <summary>How long one tenant's migration may take, on the first connection as in a run's default. Default 10 minutes; 1 second to 1 day.</summary>
+    /// <summary>
+    /// How long one tenant's migration may take, all of it: the checkpoint, the wait for the tenant's lock and the
+    /// migrator. A migration that runs out of it is cancelled and restored to its checkpoint like a failed one. Default
+    /// 10 minutes; 1 second to 1 day.
+    /// </summary>
     [TimeSpanRange("00:00:01", "1.00:00:00", ErrorMessage = Path + "Timeout must be between {1} and {2}.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -79,12 +79,18 @@ internal sealed class TenantMigrations : ITenantMigrations
     {
         TenantRequestRules.Validate(tenantId);
         _ = Migrator;
-        return _inFlight.RunAsync(tenantId, id => MigrateGuardedAsync(id, CancellationToken.None), cancellationToken);
+        return _inFlight.RunAsync(tenantId, MigrateGuardedAsync, cancellationToken);
     }
 
-    /// <summary>Checkpoint, migrate under the lock, record; on failure restore, record the reason and throw <see cref="TenantMigrationException"/>.</summary>
-    private async Task<TenantRecord> MigrateGuardedAsync(TenantId tenantId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checkpoint, migrate under the lock, record; on failure (its timeout included) restore, record the reason and throw
+    /// <see cref="TenantMigrationException"/>. The whole of it, the wait for the tenant's lock included, is bounded by
+    /// <see cref="TenantMigrationOptions.Timeout"/>; no caller's token reaches it (see <see cref="MigrateTenantAsync"/>).
+    /// </summary>
+    private async Task<TenantRecord> MigrateGuardedAsync(TenantId tenantId)
     {
+        using var timeout = new CancellationTokenSource(_options.Timeout);
+        var cancellationToken = timeout.Token;
         var migrator = Migrator;
         var target = migrator.TargetVersion;
         var record = await _kit.GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
@@ -117,9 +123,12 @@ internal sealed class TenantMigrations : ITenantMigrations
 
             return await _kit.LockedAsync(tenantId, token => MigrateLockedAsync(tenantId, migrator, token), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not (OperationCanceledException or TenantStateException or TenantNotFoundException or OutOfMemoryException)
-            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception failure) when (failure is not (TenantStateException or TenantNotFoundException or OutOfMemoryException))
         {
+            var exception = failure is OperationCanceledException && timeout.IsCancellationRequested
+                ? new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    $"The migration of tenant '{tenantId}' did not finish within {_options.Timeout} (Migrations:Timeout)."), failure)
+                : failure;
             var restored = false;
             if (checkpoint is not null)
             {
@@ -159,9 +168,7 @@ internal sealed class TenantMigrations : ITenantMigrations
         var connectionString = _protector.Unprotect(tenantId, ConnectionSecretKind.Direct, current.DirectConnectionSecret.Span);
         var context = new TenantMigrationContext(tenantId, current.SchemaVersion, target, connectionString,
             _connections is { } factory ? t => factory.OpenBudgetedAsync(tenantId, connectionString, t) : TenantMigrationContext.OpenUnpooled(connectionString));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Timeout);
-        var reached = await migrator.MigrateAsync(context, timeout.Token).ConfigureAwait(false);
+        var reached = await migrator.MigrateAsync(context, cancellationToken).ConfigureAwait(false);
         if (reached < target)
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,

@@ -156,6 +156,28 @@ public sealed class TenantMigrationsTests(PostgresDatabaseFixture database) : IC
     }
 
     [Fact]
+    public async Task MigrateTenantAsync_PastItsTimeout_IsCancelledAndRestored_AsATransientFailure()
+    {
+        var migrator = new ScriptMigrator(V1);
+        var (fake, rig) = Start(migrator, o => o.Timeout = TimeSpan.FromSeconds(6));
+        await using var _ = fake;
+        await using var __ = rig;
+        var tenant = Assert.Single(await ProvisionAsync(rig, 1, "slow"));
+        migrator.Scripts.Add(V2);
+        migrator.Scripts.Add(V3Poisonable);
+        migrator.BeforeScript = (_, version, token) => version == 3 ? Task.Delay(System.Threading.Timeout.Infinite, token) : Task.CompletedTask;
+
+        var failure = await Assert.ThrowsAsync<TenantMigrationException>(() => Migrations(rig).MigrateTenantAsync(tenant.TenantId)).WaitAsync(Wait);
+
+        Assert.True(failure.Restored);
+        Assert.True(failure.IsTransient);
+        Assert.Contains("did not finish within 00:00:06", Assert.IsType<TimeoutException>(failure.InnerException).Message);
+        var record = (await rig.Catalog.GetAsync(tenant.TenantId))!;
+        Assert.Equal(1, record.SchemaVersion);
+        Assert.Equal(1, await ColumnCountAsync(rig, record, "items")); // version 2 committed before the hang, then undone
+    }
+
+    [Fact]
     public async Task DeferredTenants_AreNotConnectedToByTheRun_AndTheirFirstOpensMigrateThemOnce()
     {
         var migrator = new ScriptMigrator(V1);
