@@ -77,9 +77,9 @@ public sealed class NeonFakeServerOptions
     /// <summary>
     /// A cold start, with <see cref="PostgresConnectionString"/> set: the first connection to a compute that is not
     /// running waits this long (real time) before it reaches PostgreSQL; Neon plans 1-2 s. A new project's compute has
-    /// not started yet; a suspended one (<c>POST .../suspend</c>, a restart, a quota suspension) sleeps. Concurrent
+    /// not started yet; a suspended one (<c>POST .../suspend</c>, a quota suspension, a finalized restore) sleeps. Concurrent
     /// first connections share one start; afterwards the endpoint is <c>active</c> with <c>last_active</c> set, until
-    /// it is suspended again. When above zero, the connection URIs the fake returns point at a loopback proxy, one port
+    /// it is suspended again. <c>POST .../start</c> (and <c>restart</c>) leave it running. When above zero, the connection URIs the fake returns point at a loopback proxy, one port
     /// per endpoint, that pipes bytes to the real server. <see cref="TimeSpan.Zero"/>: no proxy, URIs name the real
     /// server. Default: <see cref="TimeSpan.Zero"/>.
     /// </summary>

@@ -48,12 +48,12 @@ internal sealed class ComputeProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>The compute was started through the API: connections need not wait.</summary>
+    /// <summary>The compute was started through the API: connections need not wait (its port opens now if it had none).</summary>
     public void MarkRunning(string endpointId)
     {
-        if (_computes.TryGetValue(endpointId, out var compute))
+        if (!_stopping.IsCancellationRequested)
         {
-            compute.SetRunning(true);
+            _computes.GetOrAdd(endpointId, id => new Compute(this, id)).SetRunning(true);
         }
     }
 
