@@ -248,6 +248,12 @@ public sealed class NeonFakeServer : IAsyncDisposable
             }
             else
             {
+                if (route == "POST projects" && _options.ProjectCreationLatency > TimeSpan.Zero)
+                {
+                    // Before the gate, as fault latency: concurrent creates overlap instead of queueing behind each other.
+                    await Task.Delay(_options.ProjectCreationLatency, context.RequestAborted).ConfigureAwait(false);
+                }
+
                 var failure = fault is { Kind: NeonFaultKind.FailOperation } ? fault.Message : null;
                 response = await _neon.HandleAsync(match.Value.Handler, request, failure, context.RequestAborted).ConfigureAwait(false);
             }

@@ -67,6 +67,24 @@ public sealed class NeonFakeServerOptions
     /// </summary>
     public int ManualSnapshotLimit { get; set; } = 10;
 
+    /// <summary>
+    /// How long <c>POST /projects</c> takes to answer (real time, outside the fake's request gate, so concurrent creates
+    /// overlap as on Neon, where creation typically takes under a second). <see cref="TimeSpan.Zero"/> answers at once.
+    /// Default: <see cref="TimeSpan.Zero"/>.
+    /// </summary>
+    public TimeSpan ProjectCreationLatency { get; set; }
+
+    /// <summary>
+    /// A cold start, with <see cref="PostgresConnectionString"/> set: the first connection to a compute that is not
+    /// running waits this long (real time) before it reaches PostgreSQL; Neon plans 1-2 s. A new project's compute has
+    /// not started yet; a suspended one (<c>POST .../suspend</c>, a quota suspension, a finalized restore) sleeps. Concurrent
+    /// first connections share one start; afterwards the endpoint is <c>active</c> with <c>last_active</c> set, until
+    /// it is suspended again. <c>POST .../start</c> (and <c>restart</c>) leave it running. When above zero, the connection URIs the fake returns point at a loopback proxy, one port
+    /// per endpoint, that pipes bytes to the real server. <see cref="TimeSpan.Zero"/>: no proxy, URIs name the real
+    /// server. Default: <see cref="TimeSpan.Zero"/>.
+    /// </summary>
+    public TimeSpan ComputeStartLatency { get; set; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ApiKey, nameof(ApiKey));
@@ -84,5 +102,7 @@ public sealed class NeonFakeServerOptions
 
         ArgumentOutOfRangeException.ThrowIfNegative(ManualSnapshotLimit, nameof(ManualSnapshotLimit));
         ArgumentException.ThrowIfNullOrWhiteSpace(DefaultRegion, nameof(DefaultRegion));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ProjectCreationLatency, TimeSpan.Zero, nameof(ProjectCreationLatency));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ComputeStartLatency, TimeSpan.Zero, nameof(ComputeStartLatency));
     }
 }

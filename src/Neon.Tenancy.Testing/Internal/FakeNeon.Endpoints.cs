@@ -75,6 +75,7 @@ internal sealed partial class FakeNeon
             operations.Add(StartOperation(project, OperationAction.SuspendCompute, endpoint.BranchId, endpoint.Id));
             endpoint.CurrentState = EndpointState.Idle;
             endpoint.SuspendedAt = now;
+            _proxy?.Suspend(endpoint.Id);
             if (_postgres is not null)
             {
                 // A suspended compute drops its connections (57P01); a new connection wakes it, so connecting stays allowed.
@@ -89,6 +90,7 @@ internal sealed partial class FakeNeon
             endpoint.CurrentState = EndpointState.Active;
             endpoint.StartedAt = now;
             endpoint.LastActive = now;
+            _proxy?.MarkRunning(endpoint.Id);
         }
 
         endpoint.UpdatedAt = now;

@@ -11,7 +11,10 @@ internal sealed partial class FakeNeon
         string host, poolerHost, roleName, databaseName, query;
         if (_postgres is not null && role.RealName is not null && database.RealName is not null)
         {
-            host = poolerHost = _postgres.HostWithPort;
+            // With cold starts, the endpoint's own proxy port stands in for its compute.
+            host = poolerHost = _proxy is null
+                ? _postgres.HostWithPort
+                : "127.0.0.1:" + _proxy.PortFor(endpoint.Id).ToString(System.Globalization.CultureInfo.InvariantCulture);
             roleName = role.RealName;
             databaseName = database.RealName;
             query = "";

@@ -274,6 +274,7 @@ internal sealed partial class FakeNeon
         var project = LiveProject(request.Route("project_id"));
         EnsureNotLocked(project);
         project.DeletedAt = Now;
+        CloseComputes(project.Endpoints);
         if (_postgres is not null)
         {
             // Kept until the recovery window ends (or the fake is disposed), so a recovered project has its data.

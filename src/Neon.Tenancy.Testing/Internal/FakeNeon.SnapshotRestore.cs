@@ -116,6 +116,7 @@ internal sealed partial class FakeNeon
         var moved = project.Endpoints.Where(e => e.BranchId == target.Branch.Id).ToList();
         if (moved.Count > 0)
         {
+            CloseComputes(project.Endpoints.Where(e => e.BranchId == restored.Branch.Id).ToList());
             project.Endpoints.RemoveAll(e => e.BranchId == restored.Branch.Id);
             if (_postgres is not null)
             {
@@ -126,6 +127,7 @@ internal sealed partial class FakeNeon
             {
                 endpoint.BranchId = restored.Branch.Id;
                 endpoint.UpdatedAt = now;
+                _proxy?.Suspend(endpoint.Id); // restarted onto the restored branch: the next connection waits for it
                 operations.Add(StartOperation(project, OperationAction.StartCompute, restored.Branch.Id, endpoint.Id));
             }
         }
@@ -193,6 +195,7 @@ internal sealed partial class FakeNeon
         }
 
         operations.Add(StartOperation(project, OperationAction.DeleteTimeline, branch.Branch.Id, null));
+        CloseComputes(project.Endpoints.Where(e => e.BranchId == branch.Branch.Id).ToList());
         project.Endpoints.RemoveAll(e => e.BranchId == branch.Branch.Id);
         project.Branches.Remove(branch);
         if (_postgres is not null)

@@ -20,12 +20,16 @@ internal sealed partial class FakeNeon : IAsyncDisposable
     private readonly List<FakeProject> _projects = [];
     private readonly NeonFakeServerOptions _options;
     private readonly PostgresBackend? _postgres;
+    private readonly ComputeProxy? _proxy;
     private long _sequence;
 
     public FakeNeon(NeonFakeServerOptions options, PostgresBackend? postgres)
     {
         _options = options;
         _postgres = postgres;
+        _proxy = postgres is null || options.ComputeStartLatency <= TimeSpan.Zero
+            ? null
+            : new ComputeProxy(postgres.Host, postgres.Port, options.ComputeStartLatency, RecordStartedAsync);
         Router = new FakeRouter();
         MapProjects(Router);
         MapBranches(Router);
@@ -87,6 +91,11 @@ internal sealed partial class FakeNeon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_proxy is not null)
+        {
+            await _proxy.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -168,6 +177,38 @@ internal sealed partial class FakeNeon : IAsyncDisposable
         return operation;
     }
 
+    // ---- cold starts ---------------------------------------------------------------------------------------------
+
+    /// <summary>A connection started the endpoint's compute (through the proxy): it is active from now.</summary>
+    private Task RecordStartedAsync(string endpointId) => WithStateAsync(() =>
+    {
+        var endpoint = _projects.SelectMany(p => p.Endpoints).FirstOrDefault(e => e.Id == endpointId);
+        if (endpoint is not null)
+        {
+            var now = Now;
+            endpoint.CurrentState = EndpointState.Active;
+            endpoint.StartedAt = now;
+            endpoint.LastActive = now;
+            endpoint.UpdatedAt = now;
+        }
+
+        return Task.FromResult(true);
+    }, CancellationToken.None);
+
+    /// <summary>The endpoints are gone (project deleted, branch deleted, restore finalized): their proxy ports close.</summary>
+    private void CloseComputes(IEnumerable<Endpoint> endpoints)
+    {
+        if (_proxy is null)
+        {
+            return;
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            _proxy.Close(endpoint.Id);
+        }
+    }
+
     // ---- quotas --------------------------------------------------------------------------------------------------
 
     private static bool OverQuota(Project project)
@@ -200,6 +241,11 @@ internal sealed partial class FakeNeon : IAsyncDisposable
         var now = Now;
         foreach (var endpoint in project.Endpoints)
         {
+            if (over)
+            {
+                _proxy?.Suspend(endpoint.Id);
+            }
+
             endpoint.CurrentState = over ? EndpointState.Idle : EndpointState.Active;
             endpoint.SuspendedAt = over ? now : endpoint.SuspendedAt;
             endpoint.StartedAt = over ? endpoint.StartedAt : now;
