@@ -251,7 +251,7 @@ public sealed class NeonFakeServer : IAsyncDisposable
                 if (route == "POST projects" && _options.ProjectCreationLatency > TimeSpan.Zero)
                 {
                     // Before the gate, as fault latency: concurrent creates overlap instead of queueing behind each other.
-                    await Task.Delay(_options.ProjectCreationLatency, context.RequestAborted).ConfigureAwait(false);
+                    await Latency.WaitAsync(_options.ProjectCreationLatency, context.RequestAborted).ConfigureAwait(false);
                 }
 
                 var failure = fault is { Kind: NeonFaultKind.FailOperation } ? fault.Message : null;

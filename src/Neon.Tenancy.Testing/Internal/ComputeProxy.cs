@@ -147,7 +147,7 @@ internal sealed class ComputeProxy : IAsyncDisposable
 
         private async Task RunStartAsync(int generation)
         {
-            await Task.Delay(_owner._startLatency, _owner._stopping.Token).ConfigureAwait(false);
+            await Latency.WaitAsync(_owner._startLatency, _owner._stopping.Token).ConfigureAwait(false);
             await _owner._onStarted(_endpointId).ConfigureAwait(false);
             lock (_lock)
             {
