@@ -41,6 +41,8 @@ internal static class NeonTenancySections
     /// <summary>Usage and cost options (<see cref="TenantUsageOptions"/>).</summary>
     public const string Usage = "Usage";
 
+    public const string WarmPool = "WarmPool";
+
     /// <summary><c>NeonTenancy:Catalog</c>.</summary>
     public const string CatalogPath = Root + ":" + Catalog;
 
@@ -64,4 +66,6 @@ internal static class NeonTenancySections
 
     /// <summary><c>NeonTenancy:Usage</c>.</summary>
     public const string UsagePath = Root + ":" + Usage;
+
+    public const string WarmPoolPath = Root + ":" + WarmPool;
 }

@@ -30,6 +30,12 @@ public readonly struct TenantId : IEquatable<TenantId>, IComparable<TenantId>, I
     private TenantId(string value) => _value = value;
 
     /// <summary>
+    /// The identity of a warm-pool project (<c>pool--{id}</c>): what its secrets are encrypted for until a tenant claims
+    /// it. Never a tenant's: tenant ids cannot contain <c>--</c>.
+    /// </summary>
+    internal static TenantId ForPoolProject(string poolEntryId) => new("pool--" + poolEntryId);
+
+    /// <summary>
     /// The id as a string. Reading it from <c>default(TenantId)</c> throws, because the default value is not a valid id.
     /// </summary>
     /// <exception cref="InvalidOperationException">This is <c>default(TenantId)</c>.</exception>
