@@ -62,6 +62,7 @@ public static class NeonTenancyServiceCollectionExtensions
             sp.GetRequiredService<TenantMutator>(), sp.GetRequiredService<IConnectionSecretProtector>(),
             sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.SslMode,
             sp.GetRequiredService<IOptions<TenantCheckpointOptions>>().Value.DeletePreviousBranch, sp.GetService<Logging.ILogger<TenantRestorer>>()));
+        services.TryAddSingleton<TenantProjectSetup>();
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         // Every options type bound from the NeonTenancy section is bound here or by its feature's registration through

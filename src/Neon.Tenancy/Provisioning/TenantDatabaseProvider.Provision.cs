@@ -65,7 +65,7 @@ internal sealed partial class TenantDatabaseProvider
             IReadOnlyList<Operation> operations;
             if (record.ProjectId is null)
             {
-                ProjectDetails? details = null;
+                TenantProjectDetails? details = null;
                 if (record.Version > 1)
                 {
                     // An earlier attempt may have sent a create whose answer was lost: never create blindly.
@@ -89,8 +89,10 @@ internal sealed partial class TenantDatabaseProvider
 
                     step = TenantProvisioningStep.CreateProject;
                     ProvisioningLog.Creating(_logger, tenantId.Value, record.ProjectName ?? projectName);
-                    var created = await _api.Projects.CreateProjectAsync(BuildCreateRequest(record.ProjectName ?? projectName, request, settings), cancellationToken).ConfigureAwait(false);
-                    details = FromCreateResponse(tenantId, created, request);
+                    var (database, role) = (request.DatabaseName ?? _options.DefaultDatabaseName, request.RoleName ?? _options.DefaultRoleName);
+                    var created = await _api.Projects.CreateProjectAsync(
+                        _setup.BuildCreateRequest(record.ProjectName ?? projectName, request.Region, request.PostgresVersion, database, role, settings), cancellationToken).ConfigureAwait(false);
+                    details = _setup.FromCreateResponse(tenantId, created, database, role);
                     await CheckpointAsync(ProvisioningCheckpoint.AfterCreate, cancellationToken).ConfigureAwait(false);
                     outcome = "created";
                 }
@@ -148,7 +150,10 @@ internal sealed partial class TenantDatabaseProvider
             if (_options.ApplicationRoleName is { } applicationRole && record.ApplicationPooledConnectionSecret.IsEmpty)
             {
                 step = TenantProvisioningStep.CreateApplicationRole;
-                var secrets = await ProvisionApplicationRoleAsync(tenantId, record, applicationRole, s => step = s, cancellationToken).ConfigureAwait(false);
+                var project = new TenantProjectDetails(record.ProjectId!, record.Region, record.BranchId!, record.EndpointId, record.DatabaseName ?? _options.DefaultDatabaseName,
+                    record.RoleName ?? _options.DefaultRoleName, [], [], []);
+                var secrets = await _setup.CreateApplicationRoleAsync(tenantId, project, record.DirectConnectionSecret, applicationRole, s => step = s,
+                    t => CheckpointAsync(ProvisioningCheckpoint.AfterApplicationRoleGrants, t), cancellationToken).ConfigureAwait(false);
                 step = TenantProvisioningStep.Catalog;
                 record = await _catalog.UpdateAsync(record with
                 {

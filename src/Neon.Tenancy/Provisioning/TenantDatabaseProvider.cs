@@ -8,8 +8,9 @@ namespace Neon.Tenancy;
 
 /// <summary>
 /// The default <see cref="ITenantDatabaseProvider"/>, one file per part: this one (reads, delete, recover),
-/// <c>.Provision</c>, <c>.Projects</c> (find, adopt, create), <c>.ApplicationRole</c>, <c>.Credentials</c> (restore,
-/// rotation) and <c>.Orphans</c>. Every change runs through the tenant-change kit (<see cref="TenantMutator"/>).
+/// <c>.Provision</c>, <c>.Projects</c> (find, adopt), <c>.Credentials</c> (restore, rotation) and
+/// <c>.Orphans</c>; the steps shared with the warm pool (create call, application role, rotation) are
+/// <see cref="TenantProjectSetup"/>'s. Every change runs through the tenant-change kit (<see cref="TenantMutator"/>).
 /// </summary>
 /// <remarks>
 /// <para>Exclusion and waiting: every lifecycle mutation of one tenant goes through <see cref="TenantMutator"/>: it runs
@@ -25,6 +26,7 @@ namespace Neon.Tenancy;
 internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
 {
     private readonly TenantMutator _kit;
+    private readonly TenantProjectSetup _setup;
     private readonly TenantRestorer _restorer;
     private readonly ITenantCatalog _catalog;
     private readonly NeonApiClient _api;
@@ -40,6 +42,7 @@ internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
 
     public TenantDatabaseProvider(
         TenantMutator kit,
+        TenantProjectSetup setup,
         TenantRestorer restorer,
         IConnectionSecretProtector protector,
         IOptions<NeonTenancyOptions> tenancyOptions,
@@ -52,6 +55,7 @@ internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
         PlanBook? plans = null)
     {
         _kit = kit;
+        _setup = setup;
         _restorer = restorer;
         _catalog = kit.Catalog;
         _api = kit.Api;
