@@ -13,6 +13,8 @@ namespace Neon.Tenancy;
 /// <item><description>Plans: 5000-5099 (plan changes, suspend and resume, drift and reconcile).</description></item>
 /// <item><description>Usage: 6000-6099 (usage, history and thresholds).</description></item>
 /// <item><description>Checkpoints: 7000-7099 (checkpoints and restoring them; 7010-7019 the checkpoint scheduler).</description></item>
+/// <item><description>Fleet and migrations: 8000-8099 (the fleet engine), 8100-8199 (schema migrations).</description></item>
+/// <item><description>Warm pool: 8200-8299 (8200-8209 the replenisher, 8210-8219 claims).</description></item>
 /// </list>
 /// </remarks>
 public static class NeonTenancyEventId
@@ -289,4 +291,34 @@ public static class NeonTenancyEventId
 
     /// <summary>8103: A deferred tenant is migrated before its first connection (Information).</summary>
     public const int TenantMigratingOnFirstConnection = 8103;
+
+    /// <summary>8200: The warm pool's replenisher started: its interval and pools (Information).</summary>
+    public const int WarmPoolReplenisherStarted = 8200;
+
+    /// <summary>8201: A replenishing pass ended: projects created, migrated, recycled, failures (Information; Debug when it did nothing).</summary>
+    public const int WarmPoolPassCompleted = 8201;
+
+    /// <summary>8202: A replenishing pass was skipped on this instance: another holds the replenisher's lease (Debug).</summary>
+    public const int WarmPoolLeaseHeldElsewhere = 8202;
+
+    /// <summary>8203: A pool project was created and made ready (Information).</summary>
+    public const int WarmPoolProjectCreated = 8203;
+
+    /// <summary>8204: A ready pool project was migrated to the current schema version (Information).</summary>
+    public const int WarmPoolProjectMigrated = 8204;
+
+    /// <summary>8205: A pool project was recycled (deleted): why (Information).</summary>
+    public const int WarmPoolProjectRecycled = 8205;
+
+    /// <summary>8206: A claimed pool entry was removed: its tenant holds the project, or is gone (Debug).</summary>
+    public const int WarmPoolClaimSettled = 8206;
+
+    /// <summary>8207: A replenisher step failed on one pool project (create, migrate, recycle); the pass goes on (Warning).</summary>
+    public const int WarmPoolStepFailed = 8207;
+
+    /// <summary>8208: A new pool project's compute could not be suspended; Neon suspends it after its timeout (Warning).</summary>
+    public const int WarmPoolSuspendFailed = 8208;
+
+    /// <summary>8209: A replenishing pass failed as a whole (the catalog or the lease); the replenisher tries again next interval (Error).</summary>
+    public const int WarmPoolPassFailed = 8209;
 }

@@ -37,6 +37,12 @@ internal static class NeonTenancyTelemetry
         public const string CheckpointFailures = "neon.tenancy.checkpoint.failures";
         public const string FleetTenants = "neon.tenancy.fleet.tenants";
         public const string FleetTenantDuration = "neon.tenancy.fleet.tenant.duration";
+        public const string PoolDepth = "neon.tenancy.pool.depth";
+        public const string PoolClaims = "neon.tenancy.pool.claims";
+        public const string PoolMisses = "neon.tenancy.pool.misses";
+        public const string PoolClaimDuration = "neon.tenancy.pool.claim.duration";
+        public const string PoolReplenishProjects = "neon.tenancy.pool.replenish.projects";
+        public const string PoolReplenishFailures = "neon.tenancy.pool.replenish.failures";
     }
 
     /// <summary>Tag names of the instruments.</summary>
@@ -49,6 +55,10 @@ internal static class NeonTenancyTelemetry
         public const string FleetOutcome = "neon.tenancy.fleet.outcome";
         public const string FleetWork = "neon.tenancy.fleet.work";
         public const string FleetRunId = "neon.tenancy.fleet.run_id";
+        public const string PoolRegion = "neon.tenancy.pool.region";
+        public const string PoolPlanClass = "neon.tenancy.pool.plan_class";
+        public const string PoolMissReason = "neon.tenancy.pool.miss_reason";
+        public const string PoolStep = "neon.tenancy.pool.step";
         public const string ErrorType = "error.type";
     }
 }
