@@ -14,6 +14,7 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly TenantChangeDispatcher _changes;
+    private readonly Dictionary<Type, object> _companions = [];
 
     /// <summary>Creates an empty catalog.</summary>
     /// <param name="timeProvider">The clock for created/updated times; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
@@ -37,6 +38,9 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
 
     /// <summary>A second catalog instance over the same data, as a second application instance sees a shared database.</summary>
     internal InMemoryTenantCatalog CreateInstanceSharingData(TimeProvider? timeProvider = null) => new(_store, timeProvider ?? _timeProvider, _logger);
+
+    /// <summary>The catalog's clock.</summary>
+    internal TimeProvider TimeProvider => _timeProvider;
 
     /// <inheritdoc/>
     public Task<TenantReservationResult> ReserveAsync(TenantReservation reservation, CancellationToken cancellationToken = default)
@@ -127,27 +131,48 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
     {
         CatalogRules.Validate(record);
         cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Update(() => record)!);
+    }
+
+    /// <summary>
+    /// An update by <see cref="UpdateAsync"/>'s rules (optimistic version, times, change feed) of the record
+    /// <paramref name="propose"/> returns, in one step with the caller's own state kept beside the catalog: under the
+    /// catalog's lock, <paramref name="propose"/> picks the record (<see langword="null"/>: no update), the record is
+    /// stored, then <paramref name="stored"/> sees it; the change is published after the lock is released. Whatever
+    /// throws before the record is stored leaves the catalog unchanged.
+    /// </summary>
+    /// <returns>The stored record; <see langword="null"/> when <paramref name="propose"/> returned none.</returns>
+    /// <exception cref="TenantNotFoundException">The record's tenant is not in the catalog.</exception>
+    /// <exception cref="TenantConcurrencyException">The stored version differs from the record's.</exception>
+    internal TenantRecord? Update(Func<TenantRecord?> propose, Action<TenantRecord>? stored = null)
+    {
         TenantRecord before;
         TenantRecord after;
         lock (_store.Gate)
         {
-            if (!_store.Tenants.TryGetValue(record.TenantId, out var stored))
+            if (propose() is not { } record)
+            {
+                return null;
+            }
+
+            CatalogRules.Validate(record);
+            if (!_store.Tenants.TryGetValue(record.TenantId, out var current))
             {
                 throw new TenantNotFoundException(record.TenantId);
             }
 
-            if (stored.Version != record.Version)
+            if (current.Version != record.Version)
             {
-                CatalogLog.UpdateConflict(_logger, record.TenantId.Value, record.Version, stored.Version);
-                throw new TenantConcurrencyException(record.TenantId, record.Version, stored.Version);
+                CatalogLog.UpdateConflict(_logger, record.TenantId.Value, record.Version, current.Version);
+                throw new TenantConcurrencyException(record.TenantId, record.Version, current.Version);
             }
 
-            before = stored;
+            before = current;
             after = record with
             {
-                CreatedAt = stored.CreatedAt,
+                CreatedAt = current.CreatedAt,
                 UpdatedAt = CatalogRules.Now(_timeProvider),
-                Version = stored.Version + 1,
+                Version = current.Version + 1,
                 PooledConnectionSecret = record.PooledConnectionSecret.ToArray(),
                 DirectConnectionSecret = record.DirectConnectionSecret.ToArray(),
                 ApplicationPooledConnectionSecret = record.ApplicationPooledConnectionSecret.ToArray(),
@@ -163,10 +188,42 @@ public sealed class InMemoryTenantCatalog : ITenantCatalog
                     : null,
             };
             _store.Tenants[record.TenantId] = after;
+            stored?.Invoke(after);
         }
 
         Broadcast(CatalogRules.Updated(before, after));
-        return Task.FromResult(after);
+        return after;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> under the catalog's lock, so that state kept beside the catalog changes atomically
+    /// with <see cref="Update"/>'s callbacks. <paramref name="action"/> must not call the catalog's own methods.
+    /// </summary>
+    internal T Locked<T>(Func<T> action)
+    {
+        lock (_store.Gate)
+        {
+            return action();
+        }
+    }
+
+    /// <summary>
+    /// The companion of type <typeparamref name="T"/> of this catalog instance (state kept beside it, such as the warm
+    /// pool's entries), created by <paramref name="create"/> on first use: one per catalog instance.
+    /// </summary>
+    internal T Companion<T>(Func<T> create)
+        where T : class
+    {
+        lock (_store.Gate)
+        {
+            if (!_companions.TryGetValue(typeof(T), out var companion))
+            {
+                companion = create();
+                _companions.Add(typeof(T), companion);
+            }
+
+            return (T)companion;
+        }
     }
 
     /// <inheritdoc/>

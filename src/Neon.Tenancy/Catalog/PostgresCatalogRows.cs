@@ -107,12 +107,13 @@ internal static partial class PostgresCatalogRows
     public static void AddText(NpgsqlCommand command, string? value) =>
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
 
-    private static void AddBytes(NpgsqlCommand command, ReadOnlyMemory<byte> value) =>
+    /// <summary>A bytea parameter; empty is NULL (and reads back as empty).</summary>
+    public static void AddBytes(NpgsqlCommand command, ReadOnlyMemory<byte> value) =>
         command.Parameters.Add(new NpgsqlParameter { Value = value.IsEmpty ? DBNull.Value : value.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea });
 
-    private static string? NullableText(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    public static string? NullableText(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private static ReadOnlyMemory<byte> Bytes(NpgsqlDataReader reader, int ordinal) =>
+    public static ReadOnlyMemory<byte> Bytes(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(ordinal);
 
     /// <summary>Unset settings are left out, so the stored JSON names only what the tenant overrides.</summary>

@@ -32,6 +32,7 @@ internal sealed class PostgresCatalogSql
         var c = $"\"{schema}\".checkpoints";
         var r = $"\"{schema}\".fleet_runs";
         var f = $"\"{schema}\".fleet_tenants";
+        var w = $"\"{schema}\".warm_pool";
 
         Migrations =
         [
@@ -136,6 +137,41 @@ internal sealed class PostgresCatalogSql
                 )
                 """,
                 $"CREATE INDEX fleet_tenants_open_idx ON {f} (run_id, wave, tenant_id) WHERE state IN ('pending', 'running')",
+            ],
+
+            // Version 6: the warm pool (PostgresWarmPoolStore): projects created under pool identities before anyone signs
+            // up, one row each, claimed by a tenant in the transaction that binds the tenant's row to the project. No
+            // foreign key to tenants: a claimed row outlives its claimer's removal until the replenisher cleans it up. The
+            // claim index yields a pool's entries oldest first; a tenant holds at most one claim.
+            [
+                $"""
+                CREATE TABLE {w} (
+                    entry_id          text COLLATE "C" PRIMARY KEY CHECK (entry_id ~ '^[a-z0-9]{"{1,26}"}$'),
+                    region            text COLLATE "C" NOT NULL,
+                    plan_class        text COLLATE "C" NOT NULL,
+                    state             text NOT NULL CHECK (state IN ('creating', 'ready', 'migrating', 'claimed', 'recycling')),
+                    project_name      text NOT NULL,
+                    project_id        text,
+                    neon_region       text,
+                    branch_id         text,
+                    endpoint_id       text,
+                    database_name     text NOT NULL,
+                    role_name         text NOT NULL,
+                    app_role_name     text,
+                    pooled_secret     bytea,
+                    direct_secret     bytea,
+                    app_pooled_secret bytea,
+                    app_direct_secret bytea,
+                    schema_version    integer NOT NULL,
+                    claimed_by        text COLLATE "C",
+                    failure_reason    text,
+                    created_at        timestamptz NOT NULL,
+                    updated_at        timestamptz NOT NULL,
+                    row_version       bigint NOT NULL
+                )
+                """,
+                $"CREATE INDEX warm_pool_claim_idx ON {w} (state, region, plan_class, created_at, entry_id)",
+                $"CREATE UNIQUE INDEX warm_pool_claimed_by_idx ON {w} (claimed_by) WHERE claimed_by IS NOT NULL",
             ],
         ];
 

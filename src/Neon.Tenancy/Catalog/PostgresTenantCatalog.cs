@@ -197,7 +197,24 @@ public sealed partial class PostgresTenantCatalog : ITenantCatalog, IAsyncDispos
     {
         CatalogRules.Validate(record);
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        using (var update = _dataSource.CreateCommand(_sql.Update))
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await UpdateAsync(record, connection, transaction: null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="UpdateAsync(TenantRecord, CancellationToken)"/> on the caller's connection, in its transaction if it
+    /// has one (tables of the catalog schema kept by other components change with a tenant's row in one transaction);
+    /// the change trigger notifies when that transaction commits. The schema must be current (<see cref="EnsureInitializedAsync"/>).
+    /// </summary>
+    /// <exception cref="TenantNotFoundException">The record's tenant is not in the catalog.</exception>
+    /// <exception cref="TenantConcurrencyException">The stored version differs from the record's.</exception>
+    internal async Task<TenantRecord> UpdateAsync(TenantRecord record, NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        CatalogRules.Validate(record);
+        using (var update = new NpgsqlCommand(_sql.Update, connection, transaction))
         {
             PostgresCatalogRows.AddUpdateParameters(update, record, CatalogRules.Now(_timeProvider));
             var updated = await ReadSingleAsync(update, cancellationToken).ConfigureAwait(false);
@@ -207,7 +224,7 @@ public sealed partial class PostgresTenantCatalog : ITenantCatalog, IAsyncDispos
             }
         }
 
-        using var read = _dataSource.CreateCommand(_sql.GetVersion);
+        using var read = new NpgsqlCommand(_sql.GetVersion, connection, transaction);
         PostgresCatalogRows.AddText(read, record.TenantId.Value);
         var actual = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         if (actual is not long actualVersion)

@@ -9,12 +9,17 @@ namespace Neon.Tenancy;
 internal interface IWarmPoolStore
 {
     /// <summary>Adds an entry (its <see cref="WarmPoolEntry.Version"/> becomes 1, its times the store's clock).</summary>
-    /// <exception cref="InvalidOperationException">An entry with that id exists.</exception>
-    /// <exception cref="ArgumentException">The id, region, plan class or project name is empty or too long.</exception>
+    /// <exception cref="InvalidOperationException">An entry with that id exists, or the entry's <see cref="WarmPoolEntry.ClaimedBy"/> is another entry's (a tenant claims one at most).</exception>
+    /// <exception cref="ArgumentException">
+    /// The id is not 1 to <see cref="WarmPoolEntry.MaxIdLength"/> characters of a-z and 0-9; the region or plan class is
+    /// null or too long (<c>""</c> is valid); the project name, database name or role name is empty, or the project name too long.
+    /// </exception>
     Task<WarmPoolEntry> AddAsync(WarmPoolEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces an entry if its stored version still equals <paramref name="entry"/>'s; returns it with its new version.</summary>
     /// <exception cref="WarmPoolConcurrencyException">The stored version differs (a claim or another update came first) or the entry is gone.</exception>
+    /// <exception cref="InvalidOperationException">The entry's <see cref="WarmPoolEntry.ClaimedBy"/> is another entry's.</exception>
+    /// <exception cref="ArgumentException">A field breaks <see cref="AddAsync"/>'s rules.</exception>
     Task<WarmPoolEntry> UpdateAsync(WarmPoolEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>Removes an entry; <see langword="false"/> when there was none.</summary>
@@ -38,6 +43,10 @@ internal interface IWarmPoolStore
     /// <returns>The claimed entry and the tenant's stored record; <see langword="null"/> when no entry fits.</returns>
     /// <exception cref="TenantConcurrencyException">The tenant's record changed since <see cref="WarmPoolClaimRequest.Bind"/>'s was read (nothing claimed).</exception>
     /// <exception cref="TenantNotFoundException">The tenant is not in the catalog (nothing claimed).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The tenant is the claimer of an entry already, or <see cref="WarmPoolClaimRequest.Bind"/> returned another tenant's
+    /// record (nothing claimed). Whatever Bind throws propagates, nothing claimed.
+    /// </exception>
     Task<WarmPoolClaim?> ClaimAsync(WarmPoolClaimRequest request, CancellationToken cancellationToken = default);
 }
 

@@ -98,6 +98,33 @@ internal sealed record WarmPoolEntry
     /// <summary>The project name of an entry.</summary>
     public static string ProjectNameFor(string prefix, string id) => prefix + "pool--" + id;
 
+    /// <summary>Whether this entry holds the same data as another, comparing secrets by content (as <see cref="TenantRecord"/> does).</summary>
+    public bool Equals(WarmPoolEntry? other) =>
+        other is not null
+        && string.Equals(Id, other.Id, StringComparison.Ordinal)
+        && string.Equals(Region, other.Region, StringComparison.Ordinal)
+        && string.Equals(PlanClass, other.PlanClass, StringComparison.Ordinal)
+        && State == other.State
+        && string.Equals(ProjectName, other.ProjectName, StringComparison.Ordinal)
+        && string.Equals(ProjectId, other.ProjectId, StringComparison.Ordinal)
+        && string.Equals(NeonRegion, other.NeonRegion, StringComparison.Ordinal)
+        && string.Equals(BranchId, other.BranchId, StringComparison.Ordinal)
+        && string.Equals(EndpointId, other.EndpointId, StringComparison.Ordinal)
+        && string.Equals(DatabaseName, other.DatabaseName, StringComparison.Ordinal)
+        && string.Equals(RoleName, other.RoleName, StringComparison.Ordinal)
+        && string.Equals(ApplicationRoleName, other.ApplicationRoleName, StringComparison.Ordinal)
+        && PooledConnectionSecret.Span.SequenceEqual(other.PooledConnectionSecret.Span)
+        && DirectConnectionSecret.Span.SequenceEqual(other.DirectConnectionSecret.Span)
+        && ApplicationPooledConnectionSecret.Span.SequenceEqual(other.ApplicationPooledConnectionSecret.Span)
+        && ApplicationDirectConnectionSecret.Span.SequenceEqual(other.ApplicationDirectConnectionSecret.Span)
+        && SchemaVersion == other.SchemaVersion
+        && ClaimedBy == other.ClaimedBy
+        && string.Equals(FailureReason, other.FailureReason, StringComparison.Ordinal)
+        && CreatedAt == other.CreatedAt && UpdatedAt == other.UpdatedAt && Version == other.Version;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Id, Version, State);
+
     /// <summary>Prints ids, state and version; secrets by length only.</summary>
     private bool PrintMembers(StringBuilder builder)
     {

@@ -44,7 +44,7 @@ public sealed class PostgresTenantCatalogTests(PostgresDatabaseFixture database)
             await later.InitializeAsync();
 
             var latest = new PostgresCatalogSql(schema).LatestVersion;
-            Assert.Equal(5, latest);
+            Assert.Equal(6, latest);
             Assert.Equal((long)latest, await database.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".schema_version"));
             Assert.Equal(latest, await database.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
         }
