@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Neon.Tenancy;
 
 /// <summary>
@@ -24,7 +22,7 @@ public sealed class WarmPoolOptions
     /// How many ready projects to keep, per plan class, for sign-ups that name no region (Neon's default region for the
     /// organization). Default 0: none. At most 1,000.
     /// </summary>
-    [Range(0, 1000, ErrorMessage = Path + "Size must be between {1} and {2}.")]
+    [NumberRange(0, 1000, ErrorMessage = Path + "Size must be between {1} and {2}.")]
     public int Size { get; set; }
 
     /// <summary>
@@ -57,7 +55,7 @@ public sealed class WarmPoolOptions
     /// How many pool projects the replenisher creates, migrates or recycles at once: its share of the Neon API's rate
     /// budget (a creation costs about 6 requests). Default 2; 1 to 16.
     /// </summary>
-    [Range(1, 16, ErrorMessage = Path + "ReplenishParallelism must be between {1} and {2}.")]
+    [NumberRange(1, 16, ErrorMessage = Path + "ReplenishParallelism must be between {1} and {2}.")]
     public int ReplenishParallelism { get; set; } = 2;
 
     /// <summary>Whether any pool has a size (the replenisher and the claim are off otherwise).</summary>

@@ -36,7 +36,17 @@ internal sealed class WarmPoolOptionsRules(IOptions<TenantPlanOptions> plans, IS
             }
         }
 
-        var configured = plans.Value.Plans;
+        IDictionary<string, TenantPlan> configured;
+        try
+        {
+            configured = plans.Value.Plans;
+        }
+        catch (OptionsValidationException)
+        {
+            // The plans' own validation reports them at start; the pool's plans are checked once they are valid.
+            return Result(failures, options);
+        }
+
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var plan in options.Plans ?? [])
         {
@@ -51,6 +61,12 @@ internal sealed class WarmPoolOptionsRules(IOptions<TenantPlanOptions> plans, IS
             }
         }
 
+        return Result(failures, options);
+    }
+
+    /// <summary>The failures, and with none the one rule that needs services: with the pool on, a catalog it can keep its entries in.</summary>
+    private ValidateOptionsResult Result(List<string> failures, WarmPoolOptions options)
+    {
         if (options.Enabled && failures.Count == 0 && services.GetService<ITenantCatalog>() is not null)
         {
             try
@@ -59,7 +75,7 @@ internal sealed class WarmPoolOptionsRules(IOptions<TenantPlanOptions> plans, IS
             }
             catch (InvalidOperationException unsupported)
             {
-                failures.Add(Path + "Size or " + Path + "Regions turn the pool on, but " + unsupported.Message);
+                failures.Add(Path + "Size and " + Path + "Regions set a pool size, but the registered catalog cannot hold the pool: " + unsupported.Message);
             }
         }
 
