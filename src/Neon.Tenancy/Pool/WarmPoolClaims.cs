@@ -7,8 +7,8 @@ namespace Neon.Tenancy;
 /// <summary>
 /// The claim: a sign-up takes a ready pool project instead of creating one. One catalog transaction makes the project
 /// the tenant's (<see cref="IWarmPoolStore.ClaimAsync"/>: the tenant's record gets the project, its secrets encrypted
-/// again for the tenant, and the entry is marked claimed by it), then, under the tenant's lock, the project gets the
-/// tenant's plan and name, its credentials are rotated, the tenant is ready and the entry is removed.
+/// again for the tenant, and the entry is marked claimed by it), then, under the tenant's lock, its credentials are
+/// rotated, the project gets the tenant's plan and name, the tenant is ready and the entry is removed.
 /// </summary>
 /// <remarks>
 /// Every step after the transaction is idempotent and the entry stays <see cref="WarmPoolEntryState.Claimed"/> until the
@@ -18,6 +18,9 @@ namespace Neon.Tenancy;
 /// </remarks>
 internal sealed class WarmPoolClaims : ITenantProjectPool
 {
+    /// <summary>The first poll of a claim's operations (then doubling up to the configured interval): a sign-up is waiting.</summary>
+    internal static readonly TimeSpan EagerFirstPoll = TimeSpan.FromMilliseconds(20);
+
     private readonly Lazy<IWarmPoolStore> _store;
     private readonly WarmPoolLayout _layout;
     private readonly TenantMutator _kit;
@@ -135,27 +138,35 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
         return entries.Select(e => e.ProjectName).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>The claim's steps after its transaction, each idempotent: plan and name, credentials, ready, entry removed.</summary>
+    /// <summary>
+    /// The claim's steps after its transaction, each idempotent (a resumed claim redoes them all): new credentials, the
+    /// tenant's plan and name, ready, entry removed.
+    /// </summary>
+    /// <remarks>
+    /// A sign-up waits on this, so Neon's operations are polled early (<see cref="EagerFirstPoll"/>, doubling). The
+    /// rotations are waited for (the old password works until its operation ends); the PATCH's configuration
+    /// operation is not: quotas and name are the control plane's at once, and any later change to the project waits for
+    /// it first (<see cref="TenantMutator"/>).
+    /// </remarks>
     private async Task<TenantRecord> FinishAsync(TenantRecord record, WarmPoolEntry entry, TenantPlanSettings? settings, ProvisioningSteps steps,
         CancellationToken cancellationToken)
     {
         var tenantId = record.TenantId;
         var projectId = record.ProjectId!;
 
+        // New passwords for the owner and the application role: whatever the replenisher (or anyone who read the pool's
+        // secrets) held before the claim stops working.
+        steps.Enter(TenantProvisioningStep.RotateCredentials);
+        record = await _setup.RotateAllAsync(record, cancellationToken, EagerFirstPoll).ConfigureAwait(false);
+        await steps.Checkpoint(ProvisioningCheckpoint.AfterClaimRotation, cancellationToken).ConfigureAwait(false);
+
         // One PATCH: the tenant's name (the orphan sweep and people in the console know it by it) and its plan's quotas,
         // default compute settings and history retention. The compute itself already has the class's settings.
         steps.Enter(TenantProvisioningStep.ApplyPlan);
         var patch = settings is null ? new ProjectUpdateRequest { Project = new ProjectUpdateRequestProject() } : NeonPlanSettings.ProjectPatch(settings, suspended: false);
         patch.Project.Name = record.ProjectName;
-        await _kit.MutateAsync(projectId, t => _kit.Api.Projects.UpdateProjectAsync(projectId, patch, t), updated => updated.Operations, cancellationToken)
-            .ConfigureAwait(false);
+        await _kit.SendAsync(projectId, t => _kit.Api.Projects.UpdateProjectAsync(projectId, patch, t), cancellationToken).ConfigureAwait(false);
         await steps.Checkpoint(ProvisioningCheckpoint.AfterClaimPlan, cancellationToken).ConfigureAwait(false);
-
-        // New passwords for the owner and the application role: whatever the pool's replenisher (or anyone who read the
-        // pool's secrets) held before the claim stops working. Redone in full on a resumed claim.
-        steps.Enter(TenantProvisioningStep.RotateCredentials);
-        record = await _setup.RotateAllAsync(record, cancellationToken).ConfigureAwait(false);
-        await steps.Checkpoint(ProvisioningCheckpoint.AfterClaimRotation, cancellationToken).ConfigureAwait(false);
 
         steps.Enter(TenantProvisioningStep.Catalog);
         record = await _kit.UpdateAsync(tenantId, r => r with { State = TenantState.Ready, FailureReason = null }, cancellationToken).ConfigureAwait(false);

@@ -114,8 +114,8 @@ public sealed class WarmPoolClaimTests(PostgresDatabaseFixture database) : IClas
 
     [Theory]
     [InlineData(nameof(ProvisioningCheckpoint.AfterClaim))]
-    [InlineData(nameof(ProvisioningCheckpoint.AfterClaimPlan))]
     [InlineData(nameof(ProvisioningCheckpoint.AfterClaimRotation))]
+    [InlineData(nameof(ProvisioningCheckpoint.AfterClaimPlan))]
     [InlineData(nameof(ProvisioningCheckpoint.AfterClaimReady))]
     public async Task ProvisionAsync_CrashAtAClaimStep_ConvergesOnTheTenantNeverBackInThePool(string at)
     {
