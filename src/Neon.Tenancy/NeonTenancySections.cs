@@ -41,6 +41,7 @@ internal static class NeonTenancySections
     /// <summary>Usage and cost options (<see cref="TenantUsageOptions"/>).</summary>
     public const string Usage = "Usage";
 
+    /// <summary>The warm pool's options (<see cref="WarmPoolOptions"/>).</summary>
     public const string WarmPool = "WarmPool";
 
     /// <summary><c>NeonTenancy:Catalog</c>.</summary>
@@ -67,5 +68,6 @@ internal static class NeonTenancySections
     /// <summary><c>NeonTenancy:Usage</c>.</summary>
     public const string UsagePath = Root + ":" + Usage;
 
+    /// <summary><c>NeonTenancy:WarmPool</c>.</summary>
     public const string WarmPoolPath = Root + ":" + WarmPool;
 }

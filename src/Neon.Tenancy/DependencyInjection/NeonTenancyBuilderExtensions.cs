@@ -208,6 +208,17 @@ public static class NeonTenancyBuilderExtensions
     public static INeonTenancyBuilder ConfigureMigrations(this INeonTenancyBuilder builder, Action<TenantMigrationOptions> configure)
         => Configure(builder, configure);
 
+    /// <summary>
+    /// Sets or overrides <see cref="WarmPoolOptions"/> after the <c>WarmPool</c> sub-section of the configuration given
+    /// to <c>AddNeonTenancy</c>, if any. Validated when the host starts; the pool is on once a size is set.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
+    public static INeonTenancyBuilder ConfigureWarmPool(this INeonTenancyBuilder builder, Action<WarmPoolOptions> configure)
+        => Configure(builder, configure);
+
     /// <summary>Adds <paramref name="configure"/> after the options' configuration section (the one shape of every <c>ConfigureX</c>).</summary>
     private static INeonTenancyBuilder Configure<TOptions>(INeonTenancyBuilder builder, Action<TOptions> configure)
         where TOptions : class

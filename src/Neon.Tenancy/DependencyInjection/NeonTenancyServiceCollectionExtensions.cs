@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Registers Neon.Tenancy: <c>AddNeonTenancy</c> returns the <see cref="INeonTenancyBuilder"/> that
 /// <see cref="NeonTenancyBuilderExtensions"/> configures. What each feature registers is in the internal
-/// <c>CheckpointsRegistration</c>, <c>ConnectionsRegistration</c>, <c>MigrationsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c> and <c>UsageRegistration</c>.
+/// <c>CheckpointsRegistration</c>, <c>ConnectionsRegistration</c>, <c>MigrationsRegistration</c>, <c>PlansRegistration</c>, <c>ProvisioningRegistration</c>, <c>UsageRegistration</c> and <c>WarmPoolRegistration</c>.
 /// </summary>
 public static class NeonTenancyServiceCollectionExtensions
 {
@@ -85,6 +85,7 @@ public static class NeonTenancyServiceCollectionExtensions
         PlansRegistration.Add(services, configuration);
         ProvisioningRegistration.Add(services, configuration);
         UsageRegistration.Add(services, configuration);
+        WarmPoolRegistration.Add(services, configuration);
 
         // The Neon API client (Neon.Tenancy.Api) reads its options from the NeonTenancy:Api sub-section (bound above),
         // and from INeonTenancyBuilder.ConfigureApi(...) for code-first hosts.

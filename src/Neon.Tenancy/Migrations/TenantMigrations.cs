@@ -184,10 +184,46 @@ internal sealed class TenantMigrations : ITenantMigrations
     internal Task<int> InitializeAsync(TenantInitializationContext context, CancellationToken cancellationToken)
     {
         var migrator = Migrator;
-        return migrator.MigrateAsync(new TenantMigrationContext(context.TenantId, context.SchemaVersion, migrator.TargetVersion, context.DirectConnectionString,
-            _connections is { } factory ? t => factory.OpenBudgetedAsync(context.TenantId, context.DirectConnectionString, t) : TenantMigrationContext.OpenUnpooled(context.DirectConnectionString)),
-            cancellationToken);
+        return migrator.MigrateAsync(Context(context.TenantId, context.SchemaVersion, migrator.TargetVersion, context.DirectConnectionString), cancellationToken);
     }
+
+    /// <summary>
+    /// Runs the migrator on a database no tenant holds in the catalog (a warm-pool project, by its pool identity): no
+    /// checkpoint (a failure discards the database), no lock and no catalog write (the caller records the version);
+    /// connections as a new tenant's. Bounded by <see cref="TenantMigrationOptions.Timeout"/>.
+    /// </summary>
+    /// <returns>The version reached (the target).</returns>
+    /// <exception cref="TimeoutException">The migration ran past Migrations:Timeout (and was cancelled).</exception>
+    /// <exception cref="InvalidOperationException">No migrator is registered, or it returned a version below its target.</exception>
+    internal async Task<int> MigrateDatabaseAsync(TenantId identity, int recordedVersion, string directConnectionString, CancellationToken cancellationToken)
+    {
+        var migrator = Migrator;
+        var target = migrator.TargetVersion;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        int reached;
+        try
+        {
+            reached = await migrator.MigrateAsync(Context(identity, recordedVersion, target, directConnectionString), timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException canceled) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                $"The migration of '{identity}' did not finish within {_options.Timeout} (Migrations:Timeout)."), canceled);
+        }
+
+        if (reached < target)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The migrator of '{identity}' returned version {reached}, below its target {target}."));
+        }
+
+        return reached;
+    }
+
+    private TenantMigrationContext Context(TenantId tenantId, int recordedVersion, int targetVersion, string directConnectionString) =>
+        new(tenantId, recordedVersion, targetVersion, directConnectionString,
+            _connections is { } factory ? t => factory.OpenBudgetedAsync(tenantId, directConnectionString, t) : TenantMigrationContext.OpenUnpooled(directConnectionString));
 
     /// <summary>The tenant's record as stored now (after a failed migration on a first connection).</summary>
     internal Task<TenantRecord?> RereadAsync(TenantId tenantId, CancellationToken cancellationToken) => _kit.Catalog.GetAsync(tenantId, cancellationToken);

@@ -63,6 +63,27 @@ public sealed class NeonCostCalculator
     }
 
     /// <summary>
+    /// What a warm pool of ready projects costs per month while it waits: its projects' storage at the storage price,
+    /// and no compute (a pool project's compute is suspended between the replenisher's visits).
+    /// </summary>
+    /// <remarks>
+    /// Left out: the compute of creating each project (its initialization and application role run on a woken
+    /// compute, until it is suspended) and of each migration of the pool's projects, billed as any compute time;
+    /// the instant-restore history of those changes; and the replacement of projects older than the pool's maximum age or claimed by sign-ups, each a
+    /// creation. A project claimed becomes a tenant's and is billed as such from then on.
+    /// </remarks>
+    /// <param name="projects">How many ready projects the pools keep in all (sum over regions and plan classes).</param>
+    /// <param name="storageGBPerProject">One idle project's storage in GB (an empty, freshly migrated database: tens of MB, so a few hundredths).</param>
+    /// <returns>The monthly estimate: storage only.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="projects"/> or <paramref name="storageGBPerProject"/> is negative (or not a number).</exception>
+    public CostEstimate EstimateWarmPool(int projects, double storageGBPerProject)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(projects);
+        NotNegative(storageGBPerProject, nameof(storageGBPerProject));
+        return Price(new Quantities { StorageGBMonths = projects * (decimal)storageGBPerProject }, applyTransferAllowance: false);
+    }
+
+    /// <summary>
     /// A tenant's cost for its whole current billing period, extrapolated linearly from the counters read so far
     /// (usage x period length / time elapsed, elapsed taken as at least 1 hour). Transfer (public and private, which the
     /// counters do not separate) is priced as public, in full.

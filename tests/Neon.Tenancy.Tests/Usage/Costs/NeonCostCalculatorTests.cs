@@ -23,6 +23,23 @@ public sealed class NeonCostCalculatorTests
         Assert.Equal("USD", estimate.Currency);
     }
 
+    [Fact]
+    public void EstimateWarmPool_PricesStorageOnly_ProjectsTimesGBAtTheStoragePrice()
+    {
+        // 200 projects x 0.05 GB = 10 GB-month x $0.35 = $3.50; a suspended pool runs no compute.
+        var estimate = Launch.EstimateWarmPool(200, 0.05);
+
+        Assert.Equal(10m, estimate.StorageGBMonths);
+        Assert.Equal(3.5m, estimate.StorageCost);
+        Assert.Equal(0m, estimate.ComputeUnitHours);
+        Assert.Equal(0m, estimate.ComputeCost);
+        Assert.Equal(3.5m, estimate.Total);
+        Assert.Equal(0m, Launch.EstimateWarmPool(0, 0.05).Total);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Launch.EstimateWarmPool(-1, 0.05));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Launch.EstimateWarmPool(10, -0.01));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Launch.EstimateWarmPool(10, double.NaN));
+    }
+
     public static TheoryData<int, double, double, double, double, decimal> Scenarios => new()
     {
         // tenants, CU, hours, storage GB, public transfer GB per tenant, expected total
