@@ -370,20 +370,21 @@ internal static class FleetMigrationHarness
         return head + caps + " Bound: " + Bound(row, serial, baseline) + ".";
     }
 
-    private static string ResultsPath()
+    /// <summary>Where a harness writes its report: <c>benchmarks/results/{file}</c> of the repository the run started in (else the current directory).</summary>
+    internal static string ResultsPath(string file = "FleetMigrationHarness.md")
     {
         for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "Neon.Tenancy.sln")))
             {
-                return Path.Combine(directory.FullName, "benchmarks", "results", "FleetMigrationHarness.md");
+                return Path.Combine(directory.FullName, "benchmarks", "results", file);
             }
         }
 
-        return Path.Combine(Environment.CurrentDirectory, "FleetMigrationHarness.md");
+        return Path.Combine(Environment.CurrentDirectory, file);
     }
 
-    private static async Task AdminExecuteAsync(string admin, string sql)
+    internal static async Task AdminExecuteAsync(string admin, string sql)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(admin) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
@@ -391,7 +392,7 @@ internal static class FleetMigrationHarness
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<T> AdminScalarAsync<T>(string admin, string sql)
+    internal static async Task<T> AdminScalarAsync<T>(string admin, string sql)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(admin) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
@@ -400,7 +401,7 @@ internal static class FleetMigrationHarness
     }
 
     /// <summary>The machine's load (1, 5, 15 minutes) where Linux tells it, for the record: the machine is shared.</summary>
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>The machine's CPU time counters (all cores) from <c>/proc/stat</c>; zeros where Linux does not tell.</summary>
@@ -473,69 +474,6 @@ internal static class FleetMigrationHarness
         public double FakeBusyShare => FakeBusySeconds / Wall.TotalSeconds;
         public double RateCap => RequestsPerTenant == 0 ? 0 : FleetMigrationHarness.RequestsPerMinute / RequestsPerTenant;
         public double FakeCap => FakeBusySeconds == 0 ? 0 : Succeeded / FakeBusySeconds * 60;
-    }
-
-    /// <summary>
-    /// The migrator: numbered SQL scripts, each committed in one transaction with its row in the tenant's
-    /// <c>app_migrations</c> history (what EF Core and DbUp do), on budgeted connections from the context. Scripts are
-    /// added between runs only.
-    /// </summary>
-    private sealed class BenchScriptMigrator(string first) : ITenantMigrator
-    {
-        private volatile string[] _scripts = [first];
-        private int _migrated;
-
-        public int TargetVersion => _scripts.Length;
-
-        /// <summary>How many tenant migrations applied at least one script.</summary>
-        public int Migrated => Volatile.Read(ref _migrated);
-
-        public int AddScript(string script)
-        {
-            _scripts = [.. _scripts, script];
-            return _scripts.Length;
-        }
-
-        public async Task<int> MigrateAsync(TenantMigrationContext context, CancellationToken cancellationToken)
-        {
-            var scripts = _scripts;
-            await using var connection = await context.OpenConnectionAsync(cancellationToken);
-            await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS app_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", connection))
-            {
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            int current;
-            await using (var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM app_migrations", connection))
-            {
-                current = (int)(await read.ExecuteScalarAsync(cancellationToken))!;
-            }
-
-            var target = Math.Min(context.TargetVersion, scripts.Length);
-            for (var version = current + 1; version <= target; version++)
-            {
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await using (var script = new NpgsqlCommand(scripts[version - 1], connection, transaction))
-                {
-                    await script.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                await using (var record = new NpgsqlCommand("INSERT INTO app_migrations (version) VALUES ($1)", connection, transaction))
-                {
-                    record.Parameters.Add(new NpgsqlParameter { Value = version });
-                    await record.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                await transaction.CommitAsync(cancellationToken);
-            }
-
-            if (target > current)
-            {
-                Interlocked.Increment(ref _migrated);
-            }
-
-            return target;
-        }
     }
 
     /// <summary>

@@ -321,4 +321,19 @@ public static class NeonTenancyEventId
 
     /// <summary>8209: A replenishing pass failed as a whole (the catalog or the lease); the replenisher tries again next interval (Error).</summary>
     public const int WarmPoolPassFailed = 8209;
+
+    /// <summary>8210: A sign-up does not fit the warm pool (its own settings, names, Postgres version, plan or region) and goes the cold path (Debug).</summary>
+    public const int WarmPoolNotPooled = 8210;
+
+    /// <summary>8211: The warm pool that fits a sign-up has no ready project at the current schema version: the cold path runs (Information).</summary>
+    public const int WarmPoolEmpty = 8211;
+
+    /// <summary>8212: A sign-up claimed a warm-pool project (Information).</summary>
+    public const int WarmPoolClaimed = 8212;
+
+    /// <summary>8213: A claim an earlier call began is finished (Information).</summary>
+    public const int WarmPoolClaimResumed = 8213;
+
+    /// <summary>8214: A finished claim's pool entry could not be removed; the replenisher removes it (Warning).</summary>
+    public const int WarmPoolClaimedEntryNotRemoved = 8214;
 }

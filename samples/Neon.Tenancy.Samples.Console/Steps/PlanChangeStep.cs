@@ -44,7 +44,7 @@ internal sealed class PlanChangeStep : ITourStep
         {
             Project = new ProjectUpdateRequestProject { HistoryRetentionSeconds = project.HistoryRetentionSeconds / 2 },
         }, cancellationToken);
-        await tour.Api.WaitForOperationsAsync(edited.Operations, TimeSpan.FromMinutes(2), cancellationToken);
+        await tour.Api.WaitForOperationsAsync(edited.Operations, TimeSpan.FromMinutes(2), cancellationToken: cancellationToken);
         tour.Out.Line($"Someone halves {other}'s history retention in the Neon console, behind the SDK's back.");
 
         var drift = await tour.Plans.CheckDriftAsync(other, cancellationToken);

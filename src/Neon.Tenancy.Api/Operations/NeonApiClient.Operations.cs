@@ -6,21 +6,33 @@ public sealed partial class NeonApiClient
 {
     /// <summary>
     /// Waits until every operation has <c>finished</c> or been <c>skipped</c>, polling each one that has not ended
-    /// every <see cref="NeonApiOptions.OperationPollInterval"/>. A resource Neon reports as created is ready only
-    /// when the operations that created it have ended.
+    /// every <see cref="NeonApiOptions.OperationPollInterval"/> (or first after <paramref name="firstPoll"/>, then
+    /// doubling up to it). A resource Neon reports as created is ready only when the operations that created it have
+    /// ended.
     /// </summary>
     /// <param name="operations">The operations a mutation returned (any project; already ended ones cost no call).</param>
     /// <param name="timeout">How long to wait; <see cref="NeonApiOptions.OperationTimeout"/> when null.</param>
+    /// <param name="firstPoll">
+    /// The delay before the first poll, for a wait someone is waiting on (a sign-up) whose operations usually end in well
+    /// under a second, at the cost of a few more requests when they do not; <see langword="null"/> (the default) =
+    /// <see cref="NeonApiOptions.OperationPollInterval"/> throughout. At least 1 ms.
+    /// </param>
     /// <param name="cancellationToken">A token that cancels the wait.</param>
     /// <returns>The operations in their final state, in the order given.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="firstPoll"/> is below 1 ms.</exception>
     /// <exception cref="NeonOperationFailedException">An operation ended <c>failed</c>, <c>error</c> or <c>cancelled</c>.</exception>
     /// <exception cref="NeonOperationTimeoutException">The deadline passed; the exception carries the operations still running.</exception>
     /// <exception cref="NeonMalformedResponseException">An operation has no id or project id (a malformed answer), or a poll's answer was malformed.</exception>
     /// <exception cref="NeonApiException">Polling failed.</exception>
-    public async Task<IReadOnlyList<Operation>> WaitForOperationsAsync(IEnumerable<Operation> operations, TimeSpan? timeout = null,
+    public async Task<IReadOnlyList<Operation>> WaitForOperationsAsync(IEnumerable<Operation> operations, TimeSpan? timeout = null, TimeSpan? firstPoll = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
+        if (firstPoll is { } first)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(first, TimeSpan.FromMilliseconds(1), nameof(firstPoll));
+        }
+
         var current = operations.ToArray();
         if (NeonResponseReader.FindOperationWithoutId(current, "operations") is { } malformed)
         {
@@ -33,6 +45,7 @@ public sealed partial class NeonApiClient
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
 
         var interval = Options.OperationPollInterval;
+        var delay = firstPoll is { } eager && eager < interval ? eager : interval;
         var deadline = _timeProvider.GetTimestamp() + (long)(wait.TotalSeconds * _timeProvider.TimestampFrequency);
         using var deadlineSource = new CancellationTokenSource(wait, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineSource.Token);
@@ -62,7 +75,8 @@ public sealed partial class NeonApiClient
                     throw new NeonOperationTimeoutException(Pending(current), wait);
                 }
 
-                await Task.Delay(interval < left ? interval : left, _timeProvider, linked.Token).ConfigureAwait(false);
+                await Task.Delay(delay < left ? delay : left, _timeProvider, linked.Token).ConfigureAwait(false);
+                delay = delay * 2 < interval ? delay * 2 : interval;
                 for (var i = 0; i < current.Length; i++)
                 {
                     if (!current[i].Status.HasSucceeded)

@@ -63,6 +63,10 @@ public static class NeonTenancyServiceCollectionExtensions
             sp.GetRequiredService<IOptions<TenantProvisioningOptions>>().Value.SslMode,
             sp.GetRequiredService<IOptions<TenantCheckpointOptions>>().Value.DeletePreviousBranch, sp.GetService<Logging.ILogger<TenantRestorer>>()));
         services.TryAddSingleton<TenantProjectSetup>();
+        services.TryAddSingleton<ITenantProjectPool>(static sp => new WarmPoolClaims( // the warm pool's claim path (idle while the pool is off)
+            new Lazy<IWarmPoolStore>(sp.GetRequiredService<IWarmPoolStore>), sp.GetRequiredService<WarmPoolLayout>(), sp.GetRequiredService<TenantMutator>(),
+            sp.GetRequiredService<TenantProjectSetup>(), sp.GetRequiredService<WarmPoolMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<Logging.ILogger<WarmPoolClaims>>(), sp.GetService<ITenantMigrator>(), sp.GetService<PlanBook>()));
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, NeonTenancyHostedService>());
         // Every options type bound from the NeonTenancy section is bound here or by its feature's registration through

@@ -109,8 +109,11 @@ internal sealed class TenantMutator
     }
 
     /// <summary>Waits for operations a mutation started: each must succeed (<see cref="NeonOperationFailedException"/> otherwise).</summary>
-    public Task WaitAsync(IEnumerable<Operation> operations, CancellationToken cancellationToken) =>
-        Api.WaitForOperationsAsync(operations, OperationTimeout, cancellationToken);
+    /// <param name="operations">The operations.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <param name="firstPoll">An early first poll for a wait someone is waiting on (see <see cref="NeonApiClient.WaitForOperationsAsync"/>).</param>
+    public Task WaitAsync(IEnumerable<Operation> operations, CancellationToken cancellationToken, TimeSpan? firstPoll = null) =>
+        Api.WaitForOperationsAsync(operations, OperationTimeout, firstPoll, cancellationToken);
 
     /// <summary>
     /// Waits until the project has no operation that has not ended, however each ends (someone else's failed operation

@@ -17,4 +17,16 @@ internal enum ProvisioningCheckpoint
 
     /// <summary>The application role exists (created, or its password reset) and its grants are applied; its secrets are not in the catalog yet.</summary>
     AfterApplicationRoleGrants,
+
+    /// <summary>A pool project is claimed (the tenant's record holds it); its credentials, plan and name are still the pool's.</summary>
+    AfterClaim,
+
+    /// <summary>The claimed project's credentials are rotated; its plan and name are still the pool's.</summary>
+    AfterClaimRotation,
+
+    /// <summary>The claimed project has the tenant's plan and name; the tenant is not ready yet.</summary>
+    AfterClaimPlan,
+
+    /// <summary>The tenant is ready; the pool's entry for its project is not removed yet.</summary>
+    AfterClaimReady,
 }

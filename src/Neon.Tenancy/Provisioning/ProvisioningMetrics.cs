@@ -27,7 +27,7 @@ internal sealed class ProvisioningMetrics
         _failures = meter.CreateCounter<long>(FailuresName, "{failure}", "Provisioning attempts that failed.");
     }
 
-    /// <summary>Records a completed provisioning. <paramref name="outcome"/>: created, adopted or resumed.</summary>
+    /// <summary>Records a completed provisioning. <paramref name="outcome"/>: created, adopted, resumed or claimed (from the warm pool).</summary>
     public void Provisioned(double seconds, string outcome) =>
         _duration?.Record(seconds, new KeyValuePair<string, object?>(NeonTenancyTelemetry.Tags.ProvisioningOutcome, outcome));
 

@@ -35,9 +35,17 @@ internal sealed partial class TenantDatabaseProvider
             }
         }
 
+        // The warm pool's projects are not tenants' but not orphans either (read after the projects, for the same reason:
+        // a pool entry is recorded before its project is created).
+        var pooled = _pool is null ? null : await _pool.ProjectNamesAsync(cancellationToken).ConfigureAwait(false);
         var found = new List<TenantOrphanProject>();
         foreach (var project in projects)
         {
+            if (pooled?.Contains(project.Name) == true)
+            {
+                continue;
+            }
+
             if (byProjectId.TryGetValue(project.Id, out var owner) || byProjectName.TryGetValue(project.Name, out owner))
             {
                 // Known to the catalog (a tenant still provisioning is known by its project name), unless the tenant is

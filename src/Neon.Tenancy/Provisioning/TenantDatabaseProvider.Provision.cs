@@ -61,6 +61,13 @@ internal sealed partial class TenantDatabaseProvider
                 return record;
             }
 
+            if (_pool is not null && await ClaimAsync(_pool, record, request, settings, s => step = s, cancellationToken).ConfigureAwait(false) is { } claimed)
+            {
+                Provisioned(claimed, "claimed", started);
+                return claimed;
+            }
+
+            step = TenantProvisioningStep.Catalog;
             string outcome;
             IReadOnlyList<Operation> operations;
             if (record.ProjectId is null)
@@ -166,9 +173,7 @@ internal sealed partial class TenantDatabaseProvider
             step = TenantProvisioningStep.Catalog;
             record = await _catalog.UpdateAsync(record with { State = TenantState.Ready, SchemaVersion = schemaVersion, FailureReason = null }, cancellationToken).ConfigureAwait(false);
 
-            var elapsed = _time.GetElapsedTime(started).TotalSeconds;
-            _metrics.Provisioned(elapsed, outcome);
-            ProvisioningLog.Provisioned(_logger, tenantId.Value, record.ProjectId, outcome, elapsed);
+            Provisioned(record, outcome, started);
             return record;
         }
         catch (Exception exception) when (IsProvisioningFailure(exception, cancellationToken))
@@ -203,6 +208,26 @@ internal sealed partial class TenantDatabaseProvider
         _metrics.Failed(step, exception);
         ProvisioningLog.Failed(_logger, exception, tenantId.Value, step, (exception as NeonApiException)?.RequestId);
         return exception is NeonApiException ? null : new TenantProvisioningException(tenantId, step, exception);
+    }
+
+    /// <summary>
+    /// The warm pool's path: a claim for a tenant that never had a create sent (its record at version 1: no project of its
+    /// own can exist), or the end of a claim an earlier call began. <see langword="null"/>: the cold path runs.
+    /// </summary>
+    private Task<TenantRecord?> ClaimAsync(ITenantProjectPool pool, TenantRecord record, TenantProvisionRequest request, TenantPlanSettings? settings,
+        Action<TenantProvisioningStep> enter, CancellationToken cancellationToken)
+    {
+        var steps = new ProvisioningSteps(enter, CheckpointAsync);
+        return record.ProjectId is null
+            ? record.Version == 1 ? pool.TryClaimAsync(record, request, settings, steps, cancellationToken) : Task.FromResult<TenantRecord?>(null)
+            : pool.ResumeAsync(record, steps, cancellationToken);
+    }
+
+    private void Provisioned(TenantRecord record, string outcome, long started)
+    {
+        var elapsed = _time.GetElapsedTime(started).TotalSeconds;
+        _metrics.Provisioned(elapsed, outcome);
+        ProvisioningLog.Provisioned(_logger, record.TenantId.Value, record.ProjectId!, outcome, elapsed);
     }
 
     private async ValueTask CheckpointAsync(ProvisioningCheckpoint checkpoint, CancellationToken cancellationToken)

@@ -39,6 +39,7 @@ internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
     private readonly ILogger _logger;
     private readonly ProvisioningMetrics _metrics;
     private readonly PlanBook? _plans;
+    private readonly ITenantProjectPool? _pool;
 
     public TenantDatabaseProvider(
         TenantMutator kit,
@@ -52,7 +53,8 @@ internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
         ILogger<TenantDatabaseProvider>? logger = null,
         System.Diagnostics.Metrics.IMeterFactory? meterFactory = null,
         ITenantDatabaseInitializer? initializer = null,
-        PlanBook? plans = null)
+        PlanBook? plans = null,
+        ITenantProjectPool? pool = null)
     {
         _kit = kit;
         _setup = setup;
@@ -68,6 +70,7 @@ internal sealed partial class TenantDatabaseProvider : ITenantDatabaseProvider
         _metrics = new ProvisioningMetrics(meterFactory);
         _initializer = initializer;
         _plans = plans;
+        _pool = pool;
     }
 
     public async Task<TenantRecord?> GetAsync(TenantId tenantId, CancellationToken cancellationToken = default)

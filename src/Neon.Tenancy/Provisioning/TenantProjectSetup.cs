@@ -138,12 +138,16 @@ internal sealed class TenantProjectSetup(
     }
 
     /// <summary>Rotates the owner's password, then the application role's when the tenant has one (one project, one mutation at a time).</summary>
-    public async Task<TenantRecord> RotateAllAsync(TenantRecord record, CancellationToken cancellationToken)
+    /// <param name="record">The tenant.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <param name="firstPoll">An early first poll of Neon's operations, for a rotation someone is waiting on (a claim).</param>
+    public async Task<TenantRecord> RotateAllAsync(TenantRecord record, CancellationToken cancellationToken, TimeSpan? firstPoll = null)
     {
-        record = await RotateRoleAsync(record, record.RoleName!, ConnectionSecretKind.Pooled, ConnectionSecretKind.Direct, cancellationToken).ConfigureAwait(false);
+        record = await RotateRoleAsync(record, record.RoleName!, ConnectionSecretKind.Pooled, ConnectionSecretKind.Direct, firstPoll, cancellationToken).ConfigureAwait(false);
         if (record.ApplicationRoleName is { } applicationRole && !record.ApplicationPooledConnectionSecret.IsEmpty)
         {
-            record = await RotateRoleAsync(record, applicationRole, ConnectionSecretKind.ApplicationPooled, ConnectionSecretKind.ApplicationDirect, cancellationToken).ConfigureAwait(false);
+            record = await RotateRoleAsync(record, applicationRole, ConnectionSecretKind.ApplicationPooled, ConnectionSecretKind.ApplicationDirect, firstPoll, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         return record;
@@ -154,7 +158,7 @@ internal sealed class TenantProjectSetup(
     /// valid until the operation finishes, and the connection layer switches as soon as the change feed reports it.
     /// </summary>
     private async Task<TenantRecord> RotateRoleAsync(TenantRecord record, string role, ConnectionSecretKind pooledKind, ConnectionSecretKind directKind,
-        CancellationToken cancellationToken)
+        TimeSpan? firstPoll, CancellationToken cancellationToken)
     {
         var tenantId = record.TenantId;
         var reset = await kit.SendAsync(record.ProjectId!, t => kit.Api.Branches.ResetProjectBranchRolePasswordAsync(record.ProjectId!, record.BranchId!, role, t), cancellationToken)
@@ -173,7 +177,7 @@ internal sealed class TenantProjectSetup(
                 ApplicationPooledConnectionSecret = WithPassword(tenantId, pooledKind, r.ApplicationPooledConnectionSecret, password),
                 ApplicationDirectConnectionSecret = WithPassword(tenantId, directKind, r.ApplicationDirectConnectionSecret, password),
             }, cancellationToken).ConfigureAwait(false);
-        await kit.WaitAsync(reset.Operations, cancellationToken).ConfigureAwait(false);
+        await kit.WaitAsync(reset.Operations, cancellationToken, firstPoll).ConfigureAwait(false);
         ProvisioningLog.Rotated(_logger, tenantId.Value, role);
         return record;
     }

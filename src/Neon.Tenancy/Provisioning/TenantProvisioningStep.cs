@@ -23,4 +23,13 @@ public enum TenantProvisioningStep
 
     /// <summary>Applying the application role's grants on the owner's direct connection.</summary>
     GrantApplicationRole = 7,
+
+    /// <summary>Claiming a ready project from the warm pool (the catalog transaction that makes it the tenant's).</summary>
+    ClaimPoolProject = 8,
+
+    /// <summary>Giving a claimed pool project the tenant's plan and name.</summary>
+    ApplyPlan = 9,
+
+    /// <summary>Rotating a claimed pool project's credentials, so nothing issued before the claim still works.</summary>
+    RotateCredentials = 10,
 }

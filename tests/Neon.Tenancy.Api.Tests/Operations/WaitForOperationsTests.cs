@@ -97,12 +97,47 @@ public class WaitForOperationsTests
         using var host = NeonApiTestHost.Create(timeProvider: time);
         using var cts = new CancellationTokenSource();
 
-        var wait = host.ApiClient.WaitForOperationsAsync([Op("a", "running")], TimeSpan.FromMinutes(1), cts.Token);
+        var wait = host.ApiClient.WaitForOperationsAsync([Op("a", "running")], TimeSpan.FromMinutes(1), cancellationToken: cts.Token);
         await time.WhenArmedAsync(TimeSpan.FromMilliseconds(10)); // waiting for the first poll
         await cts.CancelAsync();
         var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
 
         Assert.IsNotType<NeonOperationTimeoutException>(ex);
+        Assert.Empty(host.Server.LogEntries);
+    }
+
+    [Fact]
+    public async Task WaitForOperationsAsync_FirstPoll_PollsEarlyThenDoublesUpToTheInterval()
+    {
+        var time = new ObservedTimeProvider();
+        using var host = NeonApiTestHost.Create(o => o.OperationPollInterval = TimeSpan.FromMilliseconds(100), time);
+        var states = new[] { "running", "running", "running", "finished" };
+        for (var i = 0; i < states.Length; i++)
+        {
+            var given = host.Server.Given(Request.Create().WithPath("/projects/p-1/operations/a").UsingGet()).InScenario("a");
+            (i == 0 ? given : given.WhenStateIs("s" + i)).WillSetStateTo("s" + (i + 1))
+                .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Body(Op("a", states[i]))));
+        }
+
+        var wait = host.ApiClient.WaitForOperationsAsync([Op("a", "running")], firstPoll: TimeSpan.FromMilliseconds(20));
+        foreach (var delay in new[] { 20, 40, 80, 100 }) // doubled, then held at the 100 ms interval
+        {
+            await time.AdvanceWhenArmedAsync(TimeSpan.FromMilliseconds(delay));
+        }
+
+        var result = await wait;
+        Assert.Equal("finished", Assert.Single(result).Status.Value);
+        Assert.Equal(4, host.Server.LogEntries.Count());
+    }
+
+    [Fact]
+    public async Task WaitForOperationsAsync_FirstPollBelowOneMillisecond_ThrowsNamingIt()
+    {
+        using var host = NeonApiTestHost.Create();
+
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => host.ApiClient.WaitForOperationsAsync([Op("a", "running")], firstPoll: TimeSpan.Zero));
+
+        Assert.Equal("firstPoll", ex.ParamName);
         Assert.Empty(host.Server.LogEntries);
     }
 }

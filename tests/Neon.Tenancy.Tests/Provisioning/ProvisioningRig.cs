@@ -29,7 +29,7 @@ internal sealed class ProvisioningRig : IAsyncDisposable
 
     /// <summary>Builds an instance. <paramref name="catalogConnectionString"/> null = in-memory catalog.</summary>
     public static ProvisioningRig Create(NeonFakeServer fake, string key, string? catalogConnectionString = null, string? schema = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null, Action<INeonTenancyBuilder>? build = null)
     {
         var services = new ServiceCollection();
         services.AddFakeLogging();
@@ -55,6 +55,7 @@ internal sealed class ProvisioningRig : IAsyncDisposable
             });
         }
 
+        build?.Invoke(builder);
         configure?.Invoke(services);
         return new ProvisioningRig(services.BuildServiceProvider());
     }

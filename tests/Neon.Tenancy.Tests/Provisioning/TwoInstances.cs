@@ -16,13 +16,14 @@ internal sealed class TwoInstances : IAsyncDisposable
 
     public ProvisioningRig Second { get; }
 
-    public static TwoInstances Create(NeonFakeServer fake, string catalogConnectionString, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configure = null)
+    public static TwoInstances Create(NeonFakeServer fake, string catalogConnectionString, Action<IServiceCollection>? configure = null,
+        Action<INeonTenancyBuilder>? build = null)
     {
         var key = SecretsTestData.NewKey();
         var schema = PostgresDatabaseFixture.NewSchema();
         return new TwoInstances(
-            ProvisioningRig.Create(fake, key, catalogConnectionString, schema, configure),
-            ProvisioningRig.Create(fake, key, catalogConnectionString, schema, configure));
+            ProvisioningRig.Create(fake, key, catalogConnectionString, schema, configure, build),
+            ProvisioningRig.Create(fake, key, catalogConnectionString, schema, configure, build));
     }
 
     /// <summary>
