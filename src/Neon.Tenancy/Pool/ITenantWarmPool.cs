@@ -7,7 +7,10 @@ namespace Neon.Tenancy;
 /// </summary>
 public interface ITenantWarmPool
 {
-    /// <summary>Reads the pools from the catalog: per region and plan class, the ready projects and those on their way.</summary>
+    /// <summary>
+    /// Reads the pools from the catalog: per region and plan class, the ready projects and those on their way. Empty when
+    /// the pool is off and the registered catalog cannot hold one.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One entry per configured pool (and per pool that still has projects but is no longer configured).</returns>
     Task<IReadOnlyList<WarmPoolStatus>> GetStatusAsync(CancellationToken cancellationToken = default);
@@ -17,7 +20,10 @@ public interface ITenantWarmPool
     /// (claims already done, half-created projects), recycles projects past <see cref="WarmPoolOptions.MaxAge"/> or no
     /// longer configured, migrates ready projects to the current schema version, and creates what each pool lacks.
     /// </summary>
-    /// <param name="cancellationToken">Cancels the pass (projects being created are finished by a later pass).</param>
+    /// <param name="cancellationToken">
+    /// Cancels the pass: no more work starts; a project it leaves half created or half migrated is recycled or migrated
+    /// again by a pass once it has been so for 10 minutes.
+    /// </param>
     /// <returns>What the pass did; <see cref="WarmPoolReplenishResult.Ran"/> is <see langword="false"/> when another instance holds the replenisher.</returns>
     Task<WarmPoolReplenishResult> ReplenishAsync(CancellationToken cancellationToken = default);
 }

@@ -53,7 +53,7 @@ public sealed class WarmPoolOptions
 
     /// <summary>
     /// How many pool projects the replenisher creates, migrates or recycles at once: its share of the Neon API's rate
-    /// budget (a creation costs about 6 requests). Default 2; 1 to 16.
+    /// budget (a creation costs 8 requests plus its operation polls: 12 against the fake Neon). Default 2; 1 to 16.
     /// </summary>
     [NumberRange(1, 16, ErrorMessage = Path + "ReplenishParallelism must be between {1} and {2}.")]
     public int ReplenishParallelism { get; set; } = 2;
