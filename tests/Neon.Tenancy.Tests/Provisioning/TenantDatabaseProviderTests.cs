@@ -72,7 +72,8 @@ public sealed class TenantDatabaseProviderTests(ITestOutputHelper output) : Prov
     public static TheoryData<string, bool> Checkpoints()
     {
         var data = new TheoryData<string, bool>();
-        foreach (var checkpoint in Enum.GetNames<ProvisioningCheckpoint>())
+        // The claim's checkpoints (AfterClaim...) are only reached with a warm pool: WarmPoolClaimTests crash there.
+        foreach (var checkpoint in Enum.GetNames<ProvisioningCheckpoint>().Where(c => !c.StartsWith("AfterClaim", StringComparison.Ordinal)))
         {
             data.Add(checkpoint, true);
             data.Add(checkpoint, false);
