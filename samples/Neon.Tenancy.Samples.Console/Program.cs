@@ -35,9 +35,15 @@ var hasPostgres = !string.IsNullOrEmpty(localPostgres);
 
 try
 {
+    // Neon-like latencies: an operation takes 400 ms, creating a project answers after a second (what the warm pool saves).
     await using var fake = live
         ? null
-        : NeonFakeServer.Start(new NeonFakeServerOptions { PostgresConnectionString = localPostgres, OperationDuration = TimeSpan.FromMilliseconds(400) });
+        : NeonFakeServer.Start(new NeonFakeServerOptions
+        {
+            PostgresConnectionString = localPostgres,
+            OperationDuration = TimeSpan.FromMilliseconds(400),
+            ProjectCreationLatency = TimeSpan.FromSeconds(1),
+        });
 
     // Every host of the tour is built the same way (TourHosts): appsettings.json, the fake or Neon, a catalog.
     var hosts = new TourHosts(args, fake, apiKey, orgId, localPostgres);
@@ -78,6 +84,7 @@ try
     ITourStep[] steps =
     [
         new ProvisionStep(),
+        new WarmPoolStep(),
         new IsolationStep(),
         new RotateStep(),
         new RestoreStep(),
