@@ -1,6 +1,7 @@
 // A tour of Neon.Tenancy: three tenants on three plans, each with its own Neon project, provisioned, used, rotated,
 // restored, deleted and recovered through the SDK's public surface (AddNeonTenancy, ITenantDatabaseProvider,
-// ITenantConnectionFactory, IPlanLimits, IUsageClient, NeonCostCalculator, ITenantCatalog, NeonApiClient).
+// ITenantConnectionFactory, IPlanLimits, IUsageClient, NeonCostCalculator, ITenantCatalog, NeonApiClient), and sign-ups
+// that claim from a warm pool (ConfigureWarmPool, ITenantWarmPool) in a host of the step's own.
 //
 //   bash eng/run-sample.sh                  # from the repository root: starts a throwaway PostgreSQL, runs the tour
 //
