@@ -2,7 +2,8 @@
 //
 //   bash eng/run-sample.sh            (console sample)       dotnet run --project samples/Neon.Tenancy.Samples.AspNetCore
 //
-//   POST /tenants/{id}                      sign a tenant up (provisions its database)
+//   POST /tenants/{id}                      sign a tenant up (claims a warm-pool project, or creates one)
+//   GET /pool                               the warm pool: ready and pending projects per pool
 //   GET|POST /notes    + X-Tenant-Id: id    the tenant's notes, raw Npgsql on the request's pooled connection
 //   GET|POST /todos    + X-Tenant-Id: id    the tenant's todos, EF Core on the request's pooled connection
 //   GET /health                             catalog, Neon API, connection cache
@@ -11,7 +12,9 @@
 // Without NEON_API_KEY the sample runs against the Neon.Tenancy.Testing fake, backed by the PostgreSQL server named by
 // Sample:Postgres or NEON_TENANCY_TEST_POSTGRES (an admin connection string). With NEON_API_KEY it runs against Neon
 // and needs NeonTenancy:Secrets (the key ring) and, to survive restarts, NeonTenancy:Catalog:ConnectionString.
+// NeonTenancy:WarmPool:Size (2 in appsettings.json) keeps that many projects ready for sign-ups; 0 turns the pool off.
 // Sample:ConsoleTelemetry=true exports the "Neon.Tenancy" traces and metrics to the console with OpenTelemetry.
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Neon.Tenancy;
@@ -70,8 +73,10 @@ else
     tenancy.UsePostgresCatalog();
 }
 
-// Creates the sample's tables in every new tenant database, before the tenant becomes ready.
+// Creates the sample's tables in every new tenant database, before the tenant becomes ready (and in every warm-pool
+// project, before anyone claims it).
 builder.Services.AddSingleton<ITenantDatabaseInitializer, SampleSchema>();
+builder.Services.AddSingleton<ProvisioningOutcomes>();
 
 builder.Services.AddHealthChecks().AddNeonTenancy();
 builder.Services.AddProblemDetails();
@@ -93,11 +98,19 @@ app.UseWhen(
     context => context.Request.Path.StartsWithSegments("/notes") || context.Request.Path.StartsWithSegments("/todos"),
     tenantScoped => tenantScoped.UseMiddleware<TenantMiddleware>());
 
-app.MapPost("/tenants/{id}", async (string id, ITenantDatabaseProvider provider, IConfiguration config, CancellationToken cancellationToken) =>
+app.MapPost("/tenants/{id}", async (string id, ITenantDatabaseProvider provider, ProvisioningOutcomes outcomes, IConfiguration config, CancellationToken cancellationToken) =>
 {
-    var tenant = await provider.ProvisionAsync(TenantId.Parse(id), new TenantProvisionRequest { Plan = config["Sample:Plan"] ?? "free" }, cancellationToken);
-    return Results.Created($"/tenants/{tenant.TenantId}", new TenantCreated(tenant.TenantId.Value, tenant.State.ToString(), tenant.Region));
+    // ProvisionAsync claims a ready warm-pool project when one fits, and creates one otherwise; the outcome says which.
+    var tenantId = TenantId.Parse(id);
+    var started = Stopwatch.GetTimestamp();
+    var (tenant, outcome) = await outcomes.ObserveAsync(
+        () => provider.ProvisionAsync(tenantId, new TenantProvisionRequest { Plan = config["Sample:Plan"] ?? "free" }, cancellationToken));
+    var elapsed = Stopwatch.GetElapsedTime(started);
+    return Results.Created($"/tenants/{tenant.TenantId}", new TenantCreated(
+        tenant.TenantId.Value, tenant.State.ToString(), tenant.Region, outcome ?? "existing", outcome == "claimed", Math.Round(elapsed.TotalMilliseconds, 1)));
 });
+
+app.MapGet("/pool", async (ITenantWarmPool pool, CancellationToken cancellationToken) => await pool.GetStatusAsync(cancellationToken));
 
 app.MapGet("/notes", async (ITenantContext tenant, CancellationToken cancellationToken) =>
 {

@@ -45,4 +45,10 @@ public sealed record Note(long Id, string Body);
 public sealed record NewNote(string Body);
 
 /// <summary>Answer of POST /tenants/{id}.</summary>
-public sealed record TenantCreated(string TenantId, string State, string? Region);
+/// <param name="TenantId">The tenant.</param>
+/// <param name="State">Its state (Ready).</param>
+/// <param name="Region">Its Neon region.</param>
+/// <param name="Outcome">How ProvisionAsync ended: claimed (a warm-pool project), created, adopted, resumed, or existing (already provisioned).</param>
+/// <param name="FromPool">Whether the tenant got a warm-pool project (outcome claimed).</param>
+/// <param name="ElapsedMs">How long ProvisionAsync took, in milliseconds.</param>
+public sealed record TenantCreated(string TenantId, string State, string? Region, string Outcome, bool FromPool, double ElapsedMs);

@@ -1,6 +1,7 @@
 // A tour of Neon.Tenancy: three tenants on three plans, each with its own Neon project, provisioned, used, rotated,
 // restored, deleted and recovered through the SDK's public surface (AddNeonTenancy, ITenantDatabaseProvider,
-// ITenantConnectionFactory, IPlanLimits, IUsageClient, NeonCostCalculator, ITenantCatalog, NeonApiClient).
+// ITenantConnectionFactory, IPlanLimits, IUsageClient, NeonCostCalculator, ITenantCatalog, NeonApiClient), and sign-ups
+// that claim from a warm pool (ConfigureWarmPool, ITenantWarmPool) in a host of the step's own.
 //
 //   bash eng/run-sample.sh                  # from the repository root: starts a throwaway PostgreSQL, runs the tour
 //
@@ -9,11 +10,8 @@
 // is real PostgreSQL too. With NEON_API_KEY (and NEON_ORG_ID for organization accounts) the same tour runs against
 // Neon and deletes what it created at the end. Exit code 0 when every step passed, 1 otherwise.
 using System.Security.Cryptography;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Neon.Tenancy;
 using Neon.Tenancy.Samples.Console;
 using Neon.Tenancy.Samples.Console.Steps;
@@ -38,68 +36,22 @@ var hasPostgres = !string.IsNullOrEmpty(localPostgres);
 
 try
 {
+    // Neon-like latencies: an operation takes 400 ms, creating a project answers after a second (what the warm pool saves).
     await using var fake = live
         ? null
-        : NeonFakeServer.Start(new NeonFakeServerOptions { PostgresConnectionString = localPostgres, OperationDuration = TimeSpan.FromMilliseconds(400) });
+        : NeonFakeServer.Start(new NeonFakeServerOptions
+        {
+            PostgresConnectionString = localPostgres,
+            OperationDuration = TimeSpan.FromMilliseconds(400),
+            ProjectCreationLatency = TimeSpan.FromSeconds(1),
+        });
 
-    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-    builder.Logging.ClearProviders();
-    if (args.Contains("--verbose"))
-    {
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
-    }
-
-    // Connection secrets are encrypted with AES-256-GCM. A real application keeps its key in a secret store; the
-    // tour makes one for this run unless NeonTenancy:Secrets is configured.
-    var generatedKey = builder.Configuration["NeonTenancy:Secrets:CurrentKeyId"] is null;
-    if (generatedKey)
-    {
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["NeonTenancy:Secrets:CurrentKeyId"] = "tour",
-            ["NeonTenancy:Secrets:Keys:tour"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        });
-    }
-
-    var tenancy = builder.Services
-        .AddNeonTenancy(builder.Configuration.GetSection(NeonTenancyOptions.SectionName))
-        .ConfigureApi(o =>
-        {
-            if (fake is not null)
-            {
-                fake.ConfigureApi(o);
-                o.OperationPollInterval = TimeSpan.FromMilliseconds(100);
-            }
-            else
-            {
-                o.ApiKey = apiKey!;
-                o.OrgId = string.IsNullOrEmpty(orgId) ? o.OrgId : orgId;
-            }
-        });
-    if (hasPostgres)
-    {
-        await DropCatalogSchemaAsync(localPostgres!, cancel.Token); // a previous run's catalog was encrypted with another key
-        tenancy.UsePostgresCatalog(o =>
-        {
-            o.ConnectionString = localPostgres!;
-            o.Schema = CatalogSchema;
-        });
-    }
-    else
-    {
-        tenancy.UseInMemoryCatalog();
-    }
+    // Every host of the tour is built the same way (TourHosts): appsettings.json, the fake or Neon, a catalog.
+    var hosts = new TourHosts(args, fake, apiKey, orgId, localPostgres);
 
     // Billing or e-mail would hook in here: the tour prints each plan limit a tenant approaches or reaches.
     var thresholds = new ThresholdPrinter(output);
-    builder.Services.AddSingleton<IUsageThresholdObserver>(thresholds);
-
-    using var host = builder.Build();
-    await host.StartAsync(cancel.Token);   // validates every option and plan; creates the catalog schema; starts the change feed
+    using var host = await hosts.StartAsync(CatalogSchema, fresh: true, (services, _) => services.AddSingleton<IUsageThresholdObserver>(thresholds), cancel.Token);
     var plans = host.Services.GetRequiredService<IPlanLimits>();
 
     // Against Neon, a run suffix keeps the tour's projects apart from anything else in the account.
@@ -125,14 +77,15 @@ try
             : $"in-process fake at {fake.ApiBaseAddress}" + (hasPostgres ? $", every project a real database on {where!.Host}:{where.Port}" : " (no PostgreSQL: data steps are skipped)")),
         ("Catalog", hasPostgres ? $"PostgreSQL {where!.Host}:{where.Port}, schema {CatalogSchema}" : "in memory"),
         ("Plans", $"{string.Join(", ", planNames)} (NeonTenancy:Plans in appsettings.json)"),
-        ("Secrets", generatedKey ? "AES-256-GCM with a key made for this run (yours belongs in a secret store)" : "AES-256-GCM, key from NeonTenancy:Secrets"),
+        ("Secrets", hosts.GeneratedKey ? "AES-256-GCM with a key made for this run (yours belongs in a secret store)" : "AES-256-GCM, key from NeonTenancy:Secrets"),
         ("Tenants", string.Join(", ", tenants.Select(t => $"{t.Id} ({t.Plan})"))),
     ]);
 
-    var tour = new Tour(host.Services, output, fake, canConnect: live || hasPostgres, thresholds, tenants);
+    var tour = new Tour(host.Services, hosts, output, fake, canConnect: live || hasPostgres, thresholds, tenants);
     ITourStep[] steps =
     [
         new ProvisionStep(),
+        new WarmPoolStep(),
         new IsolationStep(),
         new RotateStep(),
         new RestoreStep(),
@@ -155,10 +108,7 @@ try
         await host.StopAsync(CancellationToken.None);
     }
 
-    if (hasPostgres)
-    {
-        await DropCatalogSchemaAsync(localPostgres!, CancellationToken.None);
-    }
+    await hosts.DropCatalogSchemaAsync(CatalogSchema, CancellationToken.None);
 
     output.Line();
     if (ok)
@@ -204,12 +154,4 @@ static async Task CleanUpAsync(Tour tour)
             tour.Out.Fail($"{tenant}: {ex.GetType().Name}: {ex.Message}");
         }
     }
-}
-
-static async Task DropCatalogSchemaAsync(string adminConnectionString, CancellationToken cancellationToken)
-{
-    await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = false }.ConnectionString);
-    await connection.OpenAsync(cancellationToken);
-    await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {CatalogSchema} CASCADE", connection);
-    await command.ExecuteNonQueryAsync(cancellationToken);
 }

@@ -20,9 +20,10 @@ internal interface ITourStep
 /// <summary>What every step shares: the host's services, the output, the tenants, and whether data can be reached.</summary>
 internal sealed class Tour
 {
-    public Tour(IServiceProvider services, TourOutput output, NeonFakeServer? fake, bool canConnect, ThresholdPrinter thresholds, IReadOnlyList<SampleTenant> tenants)
+    public Tour(IServiceProvider services, TourHosts hosts, TourOutput output, NeonFakeServer? fake, bool canConnect, ThresholdPrinter thresholds, IReadOnlyList<SampleTenant> tenants)
     {
         Services = services;
+        Hosts = hosts;
         Out = output;
         Fake = fake;
         CanConnect = canConnect;
@@ -30,7 +31,11 @@ internal sealed class Tour
         Tenants = tenants;
     }
 
+    /// <summary>The main host's services.</summary>
     public IServiceProvider Services { get; }
+
+    /// <summary>Builds more hosts like the main one (the warm-pool step's).</summary>
+    public TourHosts Hosts { get; }
 
     public TourOutput Out { get; }
 
