@@ -98,11 +98,11 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
         if (claim is null)
         {
             _metrics.Missed(pool.Region, "empty");
-            WarmPoolLog.PoolEmpty(_logger, record.TenantId.Value, pool.Region, pool.PlanClass, target);
+            WarmPoolLog.PoolEmpty(_logger, record.TenantId.Value, Describe(pool.Region), Describe(pool.PlanClass), target);
             return null;
         }
 
-        WarmPoolLog.Claimed(_logger, tenantId.Value, claim.Entry.ProjectId!, pool.Region, pool.PlanClass);
+        WarmPoolLog.Claimed(_logger, tenantId.Value, claim.Entry.ProjectId!, Describe(pool.Region), Describe(pool.PlanClass));
         await steps.Checkpoint(ProvisioningCheckpoint.AfterClaim, cancellationToken).ConfigureAwait(false);
         var ready = await FinishAsync(claim.Record, claim.Entry, settings, steps, cancellationToken).ConfigureAwait(false);
         _metrics.Claimed(pool, _time.GetElapsedTime(started).TotalSeconds);
@@ -183,6 +183,9 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
 
         return record;
     }
+
+    /// <summary>A pool's region or plan class as the logs and the metrics name it: <c>default</c> for the empty one.</summary>
+    private static string Describe(string value) => value.Length == 0 ? "default" : value;
 
     /// <summary>Whether the store can be read although the pool is off (entries left from when it was on still need finishing).</summary>
     private bool CanReadStore()
