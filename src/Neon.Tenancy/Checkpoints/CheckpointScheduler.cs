@@ -36,7 +36,7 @@ internal sealed class CheckpointScheduler : BackgroundService
     private readonly TimeSpan _period;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private TaskCompletionSource<CheckpointSchedulerTick> _nextTick = NewTick();
+    private readonly PeriodicTicks<CheckpointSchedulerTick> _ticks;
     private DateTimeOffset _firstTick;
 
     /// <summary>
@@ -83,11 +83,12 @@ internal sealed class CheckpointScheduler : BackgroundService
         _plans = plans;
         _period = options.Value.SchedulerPeriod;
         _time = timeProvider;
+        _ticks = new PeriodicTicks<CheckpointSchedulerTick>(timeProvider, _period);
         _logger = logger ?? NullLogger<CheckpointScheduler>.Instance;
     }
 
     /// <summary>Completes when the loop's next tick ends (with what it did), for tests that move a fake clock.</summary>
-    internal Task<CheckpointSchedulerTick> NextTick => Volatile.Read(ref _nextTick).Task;
+    internal Task<CheckpointSchedulerTick> NextTick => _ticks.Next;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -104,30 +105,11 @@ internal sealed class CheckpointScheduler : BackgroundService
         }
 
         CheckpointLog.SchedulerStarted(_logger, _period);
-        var next = _firstTick;
-        while (!stoppingToken.IsCancellationRequested)
+        await _ticks.RunAsync(_firstTick, TickAsync, error =>
         {
-            var wait = next - _time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
-            }
-
-            var started = _time.GetUtcNow();
-            CheckpointSchedulerTick tick;
-            try
-            {
-                tick = await TickAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (!stoppingToken.IsCancellationRequested)
-            {
-                CheckpointLog.SchedulerTickFailed(_logger, error);
-                tick = CheckpointSchedulerTick.NotRun;
-            }
-
-            next = started + _period;
-            Interlocked.Exchange(ref _nextTick, NewTick()).TrySetResult(tick);
-        }
+            CheckpointLog.SchedulerTickFailed(_logger, error);
+            return CheckpointSchedulerTick.NotRun;
+        }, stoppingToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -201,7 +183,6 @@ internal sealed class CheckpointScheduler : BackgroundService
         return checkpoints.Count == 0 || now - checkpoints.Max(c => c.CreatedAt) >= interval;
     }
 
-    private static TaskCompletionSource<CheckpointSchedulerTick> NewTick() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>What one scheduler tick did.</summary>

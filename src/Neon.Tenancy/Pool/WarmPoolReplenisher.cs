@@ -22,7 +22,7 @@ internal sealed class WarmPoolReplenisher : BackgroundService
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private TaskCompletionSource<WarmPoolReplenishResult?> _nextPass = NewPass();
+    private readonly PeriodicTicks<WarmPoolReplenishResult?> _passes;
     private DateTimeOffset _firstPass;
 
     /// <summary>
@@ -44,11 +44,12 @@ internal sealed class WarmPoolReplenisher : BackgroundService
         _pools = layout.Pools.Count;
         _interval = options.Value.ReplenishInterval;
         _time = timeProvider;
+        _passes = new PeriodicTicks<WarmPoolReplenishResult?>(timeProvider, _interval);
         _logger = logger ?? NullLogger<WarmPoolReplenisher>.Instance;
     }
 
     /// <summary>Completes when the loop's next pass ends: what it did, or <see langword="null"/> when it failed (tests that move a fake clock).</summary>
-    internal Task<WarmPoolReplenishResult?> NextPass => Volatile.Read(ref _nextPass).Task;
+    internal Task<WarmPoolReplenishResult?> NextPass => _passes.Next;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -65,30 +66,10 @@ internal sealed class WarmPoolReplenisher : BackgroundService
         }
 
         WarmPoolLog.ReplenisherStarted(_logger, _interval, _pools);
-        var next = _firstPass;
-        while (!stoppingToken.IsCancellationRequested)
+        await _passes.RunAsync(_firstPass, async token => (WarmPoolReplenishResult?)await _pool.Value.ReplenishAsync(token).ConfigureAwait(false), error =>
         {
-            var wait = next - _time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
-            }
-
-            var started = _time.GetUtcNow();
-            WarmPoolReplenishResult? result = null;
-            try
-            {
-                result = await _pool.Value.ReplenishAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (!stoppingToken.IsCancellationRequested)
-            {
-                WarmPoolLog.PassFailed(_logger, error, _interval);
-            }
-
-            next = started + _interval;
-            Interlocked.Exchange(ref _nextPass, NewPass()).TrySetResult(result);
-        }
+            WarmPoolLog.PassFailed(_logger, error, _interval);
+            return null;
+        }, stoppingToken).ConfigureAwait(false);
     }
-
-    private static TaskCompletionSource<WarmPoolReplenishResult?> NewPass() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
