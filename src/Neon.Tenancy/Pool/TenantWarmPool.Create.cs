@@ -80,7 +80,7 @@ internal sealed partial class TenantWarmPool
             var schemaVersion = await InitializeAsync(entry, cancellationToken).ConfigureAwait(false);
             if (entry.ApplicationRoleName is { } applicationRole)
             {
-                var project = new TenantProjectDetails(details.ProjectId, details.Region, details.BranchId, details.EndpointId, entry.DatabaseName, entry.RoleName, [], [], []);
+                var project = new TenantProjectAddress(details.ProjectId, details.BranchId, details.EndpointId, entry.DatabaseName);
                 var (pooled, direct) = await _setup.CreateApplicationRoleAsync(entry.Identity, project, entry.DirectConnectionSecret, applicationRole,
                     static _ => { }, afterGrants: null, cancellationToken).ConfigureAwait(false);
                 entry = await store.UpdateAsync(entry with { ApplicationPooledConnectionSecret = pooled, ApplicationDirectConnectionSecret = direct }, cancellationToken)

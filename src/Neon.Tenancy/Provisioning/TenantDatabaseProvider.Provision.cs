@@ -157,8 +157,7 @@ internal sealed partial class TenantDatabaseProvider
             if (_options.ApplicationRoleName is { } applicationRole && record.ApplicationPooledConnectionSecret.IsEmpty)
             {
                 step = TenantProvisioningStep.CreateApplicationRole;
-                var project = new TenantProjectDetails(record.ProjectId!, record.Region, record.BranchId!, record.EndpointId, record.DatabaseName ?? _options.DefaultDatabaseName,
-                    record.RoleName ?? _options.DefaultRoleName, [], [], []);
+                var project = new TenantProjectAddress(record.ProjectId!, record.BranchId!, record.EndpointId, record.DatabaseName ?? _options.DefaultDatabaseName);
                 var secrets = await _setup.CreateApplicationRoleAsync(tenantId, project, record.DirectConnectionSecret, applicationRole, s => step = s,
                     t => CheckpointAsync(ProvisioningCheckpoint.AfterApplicationRoleGrants, t), cancellationToken).ConfigureAwait(false);
                 step = TenantProvisioningStep.Catalog;

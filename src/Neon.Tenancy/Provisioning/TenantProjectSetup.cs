@@ -73,13 +73,13 @@ internal sealed class TenantProjectSetup(
     /// its encrypted connection strings. Every part is idempotent, so a retry redoes it all.
     /// </summary>
     /// <param name="identity">What the secrets are (and the owner's secret is) encrypted for.</param>
-    /// <param name="project">The project, branch, endpoint and database.</param>
+    /// <param name="project">The project, its branch, its read-write endpoint and the database.</param>
     /// <param name="ownerDirectSecret">The owner's encrypted direct connection string (the grants run on it).</param>
     /// <param name="applicationRole">The role's name.</param>
     /// <param name="enter">Told the step being entered (for the failure's report).</param>
     /// <param name="afterGrants">Called once the grants are applied (a test hook), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    public async Task<(byte[] Pooled, byte[] Direct)> CreateApplicationRoleAsync(TenantId identity, TenantProjectDetails project, ReadOnlyMemory<byte> ownerDirectSecret,
+    public async Task<(byte[] Pooled, byte[] Direct)> CreateApplicationRoleAsync(TenantId identity, TenantProjectAddress project, ReadOnlyMemory<byte> ownerDirectSecret,
         string applicationRole, Action<TenantProvisioningStep> enter, Func<CancellationToken, ValueTask>? afterGrants, CancellationToken cancellationToken)
     {
         var (projectId, branchId) = (project.ProjectId, project.BranchId);
@@ -189,6 +189,9 @@ internal sealed class TenantProjectSetup(
     private byte[] WithPassword(TenantId tenantId, ConnectionSecretKind kind, ReadOnlyMemory<byte> secret, string password) =>
         protector.Protect(tenantId, kind, TenantConnectionStrings.WithPassword(protector.Unprotect(tenantId, kind, secret.Span), password));
 }
+
+/// <summary>Where a project's database is: the project, its branch, its read-write endpoint and the database's name.</summary>
+internal readonly record struct TenantProjectAddress(string ProjectId, string BranchId, string? EndpointId, string DatabaseName);
 
 /// <summary>A project as provisioning learns it (from the create call's answer, or by adoption).</summary>
 [DebuggerDisplay("{ProjectId}")]
