@@ -8,15 +8,7 @@ namespace Neon.Tenancy.Tests.Fleet;
 /// <summary>The fleet ledger is one registered service, chosen by the catalog registration like the tenant lock.</summary>
 public sealed class FleetLedgerRegistrationTests
 {
-    private static ServiceProvider Build(Action<IServiceCollection, INeonTenancyBuilder> catalog)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        var builder = services.AddNeonTenancy(o => o.Secrets = SecretsTestData.Options("k1", ("k1", SecretsTestData.NewKey())))
-            .ConfigureApi(o => o.ApiKey = "test-key");
-        catalog(services, builder);
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Build(Action<IServiceCollection, INeonTenancyBuilder> catalog) => TenancyTestHost.Services(catalog);
 
     [Fact]
     public async Task UsePostgresCatalog_PostgresLedgerOverTheRegisteredCatalog()

@@ -28,6 +28,20 @@ internal static class TenancyTestHost
         return settings;
     }
 
+    /// <summary>
+    /// A service provider with <c>AddNeonTenancy</c> in code (a one-key ring, an API key) and logging; <paramref name="configure"/>
+    /// chooses the catalog and the rest. For tests of what a registration picks.
+    /// </summary>
+    public static ServiceProvider Services(Action<IServiceCollection, INeonTenancyBuilder> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var builder = services.AddNeonTenancy(o => o.Secrets = SecretsTestData.Options("k1", ("k1", SecretsTestData.NewKey())))
+            .ConfigureApi(o => o.ApiKey = "test-key");
+        configure(services, builder);
+        return services.BuildServiceProvider();
+    }
+
     /// <summary>A host with <c>AddNeonTenancy(section).UseInMemoryCatalog()</c> over the required settings and <paramref name="extra"/> (full keys).</summary>
     public static IHost Build(Dictionary<string, string?> extra, Action<INeonTenancyBuilder>? configure = null)
     {

@@ -11,13 +11,7 @@ public sealed class InstanceLeaseTests(PostgresDatabaseFixture database) : IClas
 {
     private const string Name = "checkpoint-scheduler";
 
-    private static ServiceProvider Build(Action<INeonTenancyBuilder> catalog)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        catalog(services.AddNeonTenancy(o => o.Secrets = SecretsTestData.Options("k1", ("k1", SecretsTestData.NewKey()))).ConfigureApi(o => o.ApiKey = "test-key"));
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Build(Action<INeonTenancyBuilder> catalog) => TenancyTestHost.Services((_, b) => catalog(b));
 
     private ServiceProvider Instance(string schema) => Build(b => b.UsePostgresCatalog(o =>
     {

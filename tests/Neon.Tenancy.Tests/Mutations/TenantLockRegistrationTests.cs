@@ -6,15 +6,7 @@ namespace Neon.Tenancy.Tests.Mutations;
 /// <summary>The tenant lock is one registered service, chosen by the catalog registration, and the kit uses that one.</summary>
 public sealed class TenantLockRegistrationTests
 {
-    private static ServiceProvider Build(Action<INeonTenancyBuilder> catalog)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        var builder = services.AddNeonTenancy(o => o.Secrets = SecretsTestData.Options("k1", ("k1", SecretsTestData.NewKey())))
-            .ConfigureApi(o => o.ApiKey = "test-key");
-        catalog(builder);
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Build(Action<INeonTenancyBuilder> catalog) => TenancyTestHost.Services((_, b) => catalog(b));
 
     [Fact]
     public async Task UseInMemoryCatalog_InProcessLock_TheKitUsesTheRegisteredOne()

@@ -7,15 +7,7 @@ namespace Neon.Tenancy.Tests.Pool;
 /// <summary>The warm pool's store follows the registered catalog, and refuses one it cannot share a transaction with.</summary>
 public sealed class WarmPoolStoresTests
 {
-    private static ServiceProvider Build(Action<IServiceCollection, INeonTenancyBuilder> catalog)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        var builder = services.AddNeonTenancy(o => o.Secrets = SecretsTestData.Options("k1", ("k1", SecretsTestData.NewKey())))
-            .ConfigureApi(o => o.ApiKey = "test-key");
-        catalog(services, builder);
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Build(Action<IServiceCollection, INeonTenancyBuilder> catalog) => TenancyTestHost.Services(catalog);
 
     [Fact]
     public async Task For_InMemoryCatalog_OneStoreBesideThatCatalogInstance()
