@@ -64,7 +64,7 @@ public static class NeonTenancyServiceCollectionExtensions
             sp.GetRequiredService<IOptions<TenantCheckpointOptions>>().Value.DeletePreviousBranch, sp.GetService<Logging.ILogger<TenantRestorer>>()));
         services.TryAddSingleton<TenantProjectSetup>();
         services.TryAddSingleton<ITenantProjectPool>(static sp => new WarmPoolClaims( // the warm pool's claim path (idle while the pool is off)
-            new Lazy<IWarmPoolStore>(sp.GetRequiredService<IWarmPoolStore>), sp.GetRequiredService<WarmPoolLayout>(), sp.GetRequiredService<TenantMutator>(),
+            new Lazy<IWarmPoolStore?>(() => WarmPoolStores.Find(sp)), sp.GetRequiredService<WarmPoolLayout>(), sp.GetRequiredService<TenantMutator>(),
             sp.GetRequiredService<TenantProjectSetup>(), sp.GetRequiredService<WarmPoolMetrics>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Logging.ILogger<WarmPoolClaims>>(), sp.GetService<ITenantMigrator>(), sp.GetService<PlanBook>()));
         services.TryAddSingleton<ITenantDatabaseProvider, TenantDatabaseProvider>();

@@ -77,7 +77,7 @@ internal sealed partial class TenantWarmPool : ITenantWarmPool
         _migrator = migrator;
         _initializer = initializer;
         _logger = logger ?? NullLogger<TenantWarmPool>.Instance;
-        _store = new Lazy<IWarmPoolStore?>(ResolveStore);
+        _store = new Lazy<IWarmPoolStore?>(() => WarmPoolStores.Find(services));
     }
 
     /// <summary>
@@ -161,27 +161,6 @@ internal sealed partial class TenantWarmPool : ITenantWarmPool
     private static bool IsClaimable(WarmPoolEntry entry, int target) => entry.State == WarmPoolEntryState.Ready && entry.SchemaVersion >= target;
 
     private bool IsStale(WarmPoolEntry entry) => _time.GetUtcNow() - entry.UpdatedAt >= StaleAfter;
-
-    /// <summary>
-    /// The registered catalog's store. When the pool is off, a catalog the pool cannot use (a custom one, or none) means
-    /// there is nothing to read; when it is on, the options' rules refused such a catalog at start.
-    /// </summary>
-    private IWarmPoolStore? ResolveStore()
-    {
-        if (_layout.Enabled)
-        {
-            return _services.GetRequiredService<IWarmPoolStore>();
-        }
-
-        try
-        {
-            return _services.GetRequiredService<IWarmPoolStore>();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>What one pass did so far; steps run in parallel add to it.</summary>
     private sealed class PassCounts

@@ -21,7 +21,7 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
     /// <summary>The first poll of a claim's operations (then doubling up to the configured interval): a sign-up is waiting.</summary>
     internal static readonly TimeSpan EagerFirstPoll = TimeSpan.FromMilliseconds(20);
 
-    private readonly Lazy<IWarmPoolStore> _store;
+    private readonly Lazy<IWarmPoolStore?> _store;
     private readonly WarmPoolLayout _layout;
     private readonly TenantMutator _kit;
     private readonly TenantProjectSetup _setup;
@@ -32,7 +32,7 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
     private readonly ILogger _logger;
 
     public WarmPoolClaims(
-        Lazy<IWarmPoolStore> store,
+        Lazy<IWarmPoolStore?> store,
         WarmPoolLayout layout,
         TenantMutator kit,
         TenantProjectSetup setup,
@@ -56,9 +56,9 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
     public async Task<TenantRecord?> TryClaimAsync(TenantRecord record, TenantProvisionRequest request, TenantPlanSettings? settings, ProvisioningSteps steps,
         CancellationToken cancellationToken)
     {
-        if (!_layout.Enabled)
+        if (!_layout.Enabled || _store.Value is not { } store)
         {
-            return null;
+            return null; // the pool is off (a size with a catalog that cannot host it is refused at start)
         }
 
         var (pool, miss) = _layout.Fit(request, _setup.Options);
@@ -74,7 +74,7 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
         var options = _setup.Options;
         var target = _migrator?.TargetVersion ?? 0;
         var tenantId = record.TenantId;
-        var claim = await _store.Value.ClaimAsync(new WarmPoolClaimRequest(
+        var claim = await store.ClaimAsync(new WarmPoolClaimRequest(
             tenantId, pool.Region, pool.PlanClass, target, options.DefaultDatabaseName, options.DefaultRoleName, options.ApplicationRoleName,
             entry => record with
             {
@@ -104,19 +104,19 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
 
         WarmPoolLog.Claimed(_logger, tenantId.Value, claim.Entry.ProjectId!, Describe(pool.Region), Describe(pool.PlanClass));
         await steps.Checkpoint(ProvisioningCheckpoint.AfterClaim, cancellationToken).ConfigureAwait(false);
-        var ready = await FinishAsync(claim.Record, claim.Entry, settings, steps, cancellationToken).ConfigureAwait(false);
+        var ready = await FinishAsync(store, claim.Record, claim.Entry, settings, steps, cancellationToken).ConfigureAwait(false);
         _metrics.Claimed(pool, _time.GetElapsedTime(started).TotalSeconds);
         return ready;
     }
 
     public async Task<TenantRecord?> ResumeAsync(TenantRecord record, ProvisioningSteps steps, CancellationToken cancellationToken)
     {
-        if (!CanReadStore())
+        if (_store.Value is not { } store)
         {
             return null;
         }
 
-        var entry = await _store.Value.GetClaimAsync(record.TenantId, cancellationToken).ConfigureAwait(false);
+        var entry = await store.GetClaimAsync(record.TenantId, cancellationToken).ConfigureAwait(false);
         if (entry is null || !string.Equals(entry.ProjectId, record.ProjectId, StringComparison.Ordinal))
         {
             return null;
@@ -124,17 +124,17 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
 
         WarmPoolLog.ResumingClaim(_logger, record.TenantId.Value, entry.ProjectId!);
         var settings = _plans?.HasPlans == true ? _plans.GetRecordedSettings(record) : record.Settings;
-        return await FinishAsync(record, entry, settings, steps, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(store, record, entry, settings, steps, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlySet<string>> ProjectNamesAsync(CancellationToken cancellationToken)
     {
-        if (!_layout.Enabled && !CanReadStore())
+        if (_store.Value is not { } store)
         {
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var entries = await _store.Value.ListAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         return entries.Select(e => e.ProjectName).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -148,7 +148,7 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
     /// operation is not: quotas and name are the control plane's at once, and any later change to the project waits for
     /// it first (<see cref="TenantMutator"/>).
     /// </remarks>
-    private async Task<TenantRecord> FinishAsync(TenantRecord record, WarmPoolEntry entry, TenantPlanSettings? settings, ProvisioningSteps steps,
+    private async Task<TenantRecord> FinishAsync(IWarmPoolStore store, TenantRecord record, WarmPoolEntry entry, TenantPlanSettings? settings, ProvisioningSteps steps,
         CancellationToken cancellationToken)
     {
         var tenantId = record.TenantId;
@@ -173,7 +173,7 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
         await steps.Checkpoint(ProvisioningCheckpoint.AfterClaimReady, cancellationToken).ConfigureAwait(false);
         try
         {
-            await _store.Value.RemoveAsync(entry.Id, cancellationToken).ConfigureAwait(false);
+            await store.RemoveAsync(entry.Id, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
@@ -186,18 +186,4 @@ internal sealed class WarmPoolClaims : ITenantProjectPool
 
     /// <summary>A pool's region or plan class as the logs and the metrics name it: <c>default</c> for the empty one.</summary>
     private static string Describe(string value) => value.Length == 0 ? "default" : value;
-
-    /// <summary>Whether the store can be read although the pool is off (entries left from when it was on still need finishing).</summary>
-    private bool CanReadStore()
-    {
-        try
-        {
-            _ = _store.Value;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false; // a catalog without a pool store: no pool was ever possible
-        }
-    }
 }

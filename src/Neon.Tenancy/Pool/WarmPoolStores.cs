@@ -19,21 +19,37 @@ internal static class WarmPoolStores
     public static IWarmPoolStore For(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var catalog = services.GetRequiredService<ITenantCatalog>();
+        return CatalogOf(services) switch
+        {
+            InMemoryTenantCatalog memory => memory.Companion(() => new InMemoryWarmPoolStore(memory, memory.TimeProvider)),
+            PostgresTenantCatalog postgres => new PostgresWarmPoolStore(postgres),
+            _ => throw new InvalidOperationException(
+                "The warm pool needs UsePostgresCatalog() or UseInMemoryCatalog(); a custom ITenantCatalog cannot bind a pool project to a tenant in one transaction."),
+        };
+    }
 
-        // Identity with the catalog services the Use...Catalog() calls register, not a type test: a decorator registered
-        // as ITenantCatalog over one of them is a custom catalog, whose own work on updates a claim would bypass.
+    /// <summary>
+    /// The registered <see cref="IWarmPoolStore"/>, or <see langword="null"/> when the catalog cannot host one (a custom
+    /// catalog: no pool was ever possible there, so there is nothing to read or finish).
+    /// </summary>
+    /// <param name="services">The container.</param>
+    public static IWarmPoolStore? Find(IServiceProvider services) =>
+        CatalogOf(services) is null ? null : services.GetRequiredService<IWarmPoolStore>();
+
+    /// <summary>
+    /// The catalog a pool can live in: the registered <see cref="ITenantCatalog"/> when it is the very instance
+    /// <c>UseInMemoryCatalog()</c> or <c>UsePostgresCatalog()</c> registered. Identity, not a type test: a decorator
+    /// registered as <see cref="ITenantCatalog"/> over one of them is a custom catalog, whose own work on updates a claim
+    /// would bypass.
+    /// </summary>
+    private static ITenantCatalog? CatalogOf(IServiceProvider services)
+    {
+        var catalog = services.GetRequiredService<ITenantCatalog>();
         if (services.GetService<InMemoryTenantCatalog>() is { } memory && ReferenceEquals(memory, catalog))
         {
-            return memory.Companion(() => new InMemoryWarmPoolStore(memory, memory.TimeProvider));
+            return memory;
         }
 
-        if (services.GetService<PostgresTenantCatalog>() is { } postgres && ReferenceEquals(postgres, catalog))
-        {
-            return new PostgresWarmPoolStore(postgres);
-        }
-
-        throw new InvalidOperationException(
-            "The warm pool needs UsePostgresCatalog() or UseInMemoryCatalog(); a custom ITenantCatalog cannot bind a pool project to a tenant in one transaction.");
+        return services.GetService<PostgresTenantCatalog>() is { } postgres && ReferenceEquals(postgres, catalog) ? postgres : null;
     }
 }
