@@ -26,11 +26,7 @@ internal sealed class PeriodicTicks<T>(TimeProvider time, TimeSpan interval)
         var next = first;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wait = next - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, time, stoppingToken).ConfigureAwait(false);
-            }
+            await WaitUntilAsync(next, stoppingToken).ConfigureAwait(false);
 
             var started = time.GetUtcNow();
             T result;
@@ -45,6 +41,28 @@ internal sealed class PeriodicTicks<T>(TimeProvider time, TimeSpan interval)
 
             next = started + interval;
             Interlocked.Exchange(ref _next, New()).TrySetResult(result);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the clock reads <paramref name="due"/>. A timer is relative to the moment it is set, so a clock that
+    /// jumps between reading the time and setting the timer (a test's fake clock, advanced as soon as the previous tick
+    /// is published) would set it a whole jump late: the clock is read again once the timer is set, and a due time
+    /// passed meanwhile is not waited for.
+    /// </summary>
+    private async Task WaitUntilAsync(DateTimeOffset due, CancellationToken stoppingToken)
+    {
+        for (var now = time.GetUtcNow(); now < due; now = time.GetUtcNow())
+        {
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var delay = Task.Delay(due - now, time, timer.Token);
+            if (time.GetUtcNow() >= due)
+            {
+                timer.Cancel();
+                break;
+            }
+
+            await delay.ConfigureAwait(false);
         }
     }
 
