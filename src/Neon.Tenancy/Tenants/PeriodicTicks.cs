@@ -11,6 +11,9 @@ namespace Neon.Tenancy;
 /// <param name="interval">From one tick's start to the next's.</param>
 internal sealed class PeriodicTicks<T>(TimeProvider time, TimeSpan interval)
 {
+    /// <summary>How far the clock may move while a timer is set before the timer is set again (a real clock moves microseconds).</summary>
+    private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(1);
+
     private TaskCompletionSource<T> _next = New();
 
     /// <summary>Completes with the result of the next tick to end (a failed tick's fallback).</summary>
@@ -45,24 +48,28 @@ internal sealed class PeriodicTicks<T>(TimeProvider time, TimeSpan interval)
     }
 
     /// <summary>
-    /// Waits until the clock reads <paramref name="due"/>. A timer is relative to the moment it is set, so a clock that
+    /// Waits until the clock reads <paramref name="due"/>. A timer counts from the moment it is set, so a clock that
     /// jumps between reading the time and setting the timer (a test's fake clock, advanced as soon as the previous tick
-    /// is published) would set it a whole jump late: the clock is read again once the timer is set, and a due time
-    /// passed meanwhile is not waited for.
+    /// is published) would set it late by the jump: the clock is read again once the timer is set, and a timer set
+    /// after the clock moved is set again from the new time (past <paramref name="due"/>, not waited for at all).
     /// </summary>
     private async Task WaitUntilAsync(DateTimeOffset due, CancellationToken stoppingToken)
     {
-        for (var now = time.GetUtcNow(); now < due; now = time.GetUtcNow())
+        var now = time.GetUtcNow();
+        while (now < due)
         {
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var delay = Task.Delay(due - now, time, timer.Token);
-            if (time.GetUtcNow() >= due)
+            var set = time.GetUtcNow();
+            if (set - now > TimerSlack)
             {
-                timer.Cancel();
-                break;
+                await timer.CancelAsync().ConfigureAwait(false);
+                now = set;
+                continue;
             }
 
             await delay.ConfigureAwait(false);
+            now = time.GetUtcNow();
         }
     }
 

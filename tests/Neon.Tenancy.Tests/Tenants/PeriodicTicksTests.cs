@@ -68,6 +68,23 @@ public sealed class PeriodicTicksTests
     }
 
     [Fact]
+    public async Task ClockMovesShortOfTheTickWhileTheTimerIsBeingSet_TheTimerCountsFromTheNewTime()
+    {
+        var clock = new JumpWhileSettingTimer(Start, TimeSpan.FromMinutes(4), times: 1);
+        var ticks = new PeriodicTicks<DateTimeOffset>(clock, Period);
+        using var stop = new CancellationTokenSource();
+        var next = ticks.Next;
+        var loop = ticks.RunAsync(Start + Period, _ => Task.FromResult(clock.GetUtcNow()), _ => default, stop.Token);
+
+        Assert.False(next.IsCompleted); // 09:59: a minute to go
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(Start + Period, await next.WaitAsync(Timeout));
+        await stop.CancelAsync();
+        await StoppedAsync(loop);
+    }
+
+    [Fact]
     public async Task ClockShortOfTheTick_NoTickUntilItIsReached_ThenOnePerInterval()
     {
         var clock = new FakeTimeProvider(Start);
