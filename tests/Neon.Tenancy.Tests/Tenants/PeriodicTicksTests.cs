@@ -33,95 +33,99 @@ public sealed class PeriodicTicksTests
         }
     }
 
-    /// <summary>The loop ends once stopped: normally, or cancelled where it waited.</summary>
-    private static async Task StoppedAsync(Task loop)
+    /// <summary>A running loop: the task of its first tick (read before it started), and a stop that waits for it to end.</summary>
+    private sealed class Running<T> : IAsyncDisposable
     {
-        try
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public Running(TimeProvider clock, DateTimeOffset first, Func<CancellationToken, Task<T>> tick, Func<Exception, T>? failed = null)
         {
-            await loop.WaitAsync(Timeout);
+            Ticks = new PeriodicTicks<T>(clock, Period);
+            First = Ticks.Next;
+            _loop = Ticks.RunAsync(first, tick, failed ?? (_ => default!), _stop.Token);
         }
-        catch (OperationCanceledException)
+
+        public PeriodicTicks<T> Ticks { get; }
+
+        public Task<T> First { get; }
+
+        /// <summary>Stops the loop; it ends normally or cancelled where it waited, within the timeout.</summary>
+        public async ValueTask DisposeAsync()
         {
+            await _stop.CancelAsync();
+            try
+            {
+                await _loop.WaitAsync(Timeout);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _stop.Dispose();
         }
     }
+
+    private static Func<CancellationToken, Task<DateTimeOffset>> Now(TimeProvider clock) => _ => Task.FromResult(clock.GetUtcNow());
 
     [Fact]
     public async Task ClockReachesTheTickWhileTheTimerIsBeingSet_TheTickRunsThen()
     {
         var clock = new JumpWhileSettingTimer(Start, Period, times: 2); // before the first tick, and between the first two
-        var ticks = new PeriodicTicks<DateTimeOffset>(clock, Period);
         var ran = Channel.CreateUnbounded<DateTimeOffset>();
-        using var stop = new CancellationTokenSource();
 
-        var loop = ticks.RunAsync(Start + Period, _ =>
+        await using var loop = new Running<DateTimeOffset>(clock, Start + Period, _ =>
         {
             ran.Writer.TryWrite(clock.GetUtcNow());
             return Task.FromResult(clock.GetUtcNow());
-        }, _ => default, stop.Token);
+        });
 
         Assert.Equal(Start + Period, await ran.Reader.ReadAsync().AsTask().WaitAsync(Timeout));
         Assert.Equal(Start + 2 * Period, await ran.Reader.ReadAsync().AsTask().WaitAsync(Timeout));
         await Task.Delay(50);
         Assert.False(ran.Reader.TryRead(out _)); // the clock stands at the second tick: no third
-        await stop.CancelAsync();
-        await StoppedAsync(loop);
     }
 
     [Fact]
     public async Task ClockMovesShortOfTheTickWhileTheTimerIsBeingSet_TheTimerCountsFromTheNewTime()
     {
         var clock = new JumpWhileSettingTimer(Start, TimeSpan.FromMinutes(4), times: 1);
-        var ticks = new PeriodicTicks<DateTimeOffset>(clock, Period);
-        using var stop = new CancellationTokenSource();
-        var next = ticks.Next;
-        var loop = ticks.RunAsync(Start + Period, _ => Task.FromResult(clock.GetUtcNow()), _ => default, stop.Token);
+        await using var loop = new Running<DateTimeOffset>(clock, Start + Period, Now(clock));
 
-        Assert.False(next.IsCompleted); // 09:59: a minute to go
+        Assert.False(loop.First.IsCompleted); // 09:59: a minute to go
         clock.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.Equal(Start + Period, await next.WaitAsync(Timeout));
-        await stop.CancelAsync();
-        await StoppedAsync(loop);
+        Assert.Equal(Start + Period, await loop.First.WaitAsync(Timeout));
     }
 
     [Fact]
     public async Task ClockShortOfTheTick_NoTickUntilItIsReached_ThenOnePerInterval()
     {
         var clock = new FakeTimeProvider(Start);
-        var ticks = new PeriodicTicks<DateTimeOffset>(clock, Period);
-        using var stop = new CancellationTokenSource();
-        var next = ticks.Next;
-        var loop = ticks.RunAsync(Start + Period, _ => Task.FromResult(clock.GetUtcNow()), _ => default, stop.Token);
+        await using var loop = new Running<DateTimeOffset>(clock, Start + Period, Now(clock));
 
         clock.Advance(Period - TimeSpan.FromSeconds(1));
         await Task.Delay(50);
-        Assert.False(next.IsCompleted);
+        Assert.False(loop.First.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(Start + Period, await next.WaitAsync(Timeout));
+        Assert.Equal(Start + Period, await loop.First.WaitAsync(Timeout));
 
-        next = ticks.Next;
+        var next = loop.Ticks.Next;
         clock.Advance(Period);
         Assert.Equal(Start + 2 * Period, await next.WaitAsync(Timeout));
-        await stop.CancelAsync();
-        await StoppedAsync(loop);
     }
 
     [Fact]
     public async Task TickThrows_ReportedAsTheFallback_LoopGoesOn()
     {
         var clock = new FakeTimeProvider(Start);
-        var ticks = new PeriodicTicks<string>(clock, Period);
-        using var stop = new CancellationTokenSource();
         var calls = 0;
-        var next = ticks.Next;
-        var loop = ticks.RunAsync(Start, _ => ++calls == 1 ? throw new InvalidOperationException("boom") : Task.FromResult("ran"),
-            error => "failed: " + error.Message, stop.Token);
+        await using var loop = new Running<string>(clock, Start, _ => ++calls == 1 ? throw new InvalidOperationException("boom") : Task.FromResult("ran"),
+            error => "failed: " + error.Message);
 
-        Assert.Equal("failed: boom", await next.WaitAsync(Timeout));
-        next = ticks.Next;
+        Assert.Equal("failed: boom", await loop.First.WaitAsync(Timeout));
+        var next = loop.Ticks.Next;
         clock.Advance(Period);
         Assert.Equal("ran", await next.WaitAsync(Timeout));
-        await stop.CancelAsync();
-        await StoppedAsync(loop);
     }
 }
