@@ -2,5 +2,6 @@
 global using System.Net;
 global using Microsoft.Extensions.DependencyInjection;
 global using Neon.Tenancy.Api.Tests.Http;
+global using Neon.Tenancy.Tests.Shared;
 global using WireMock.RequestBuilders;
 global using WireMock.ResponseBuilders;

@@ -5,7 +5,8 @@ namespace Neon.Tenancy.Tests.Connections;
 
 /// <summary>
 /// A logger provider that records every event and lets a test await the n-th event of an id: the signal "the factory
-/// got this far" (a retry scheduled on the fake clock, a caller waiting for the budget) without a delay.
+/// got this far" (a caller waiting for the budget) without a delay. Not the signal to move a fake clock for a wait the
+/// event announces (a retry's delay is armed after its log): <see cref="Shared.ObservedTimeProvider"/> tells that.
 /// </summary>
 internal sealed class LogEvents : ILoggerProvider
 {

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Time.Testing;
+using Neon.Tenancy.Tests.Shared;
 using Npgsql;
 using static Neon.Tenancy.Tests.Connections.TenantDatabasesFixture;
 
@@ -7,8 +7,9 @@ namespace Neon.Tenancy.Tests.Connections;
 /// <summary>
 /// Scale-to-zero as the local server can play it: the tenant's backends are terminated (57P01, as a suspend does) and
 /// the database refuses connections (55000, as a waking compute does) until the test lets it in again. Retry delays and
-/// deadlines run on a <see cref="FakeTimeProvider"/> the test advances once it saw the factory schedule a retry, so no
-/// real delay races a deadline.
+/// deadlines run on an <see cref="ObservedTimeProvider"/> the test advances once the factory armed a retry's delay
+/// (not once it logged the retry: the log comes before the delay's timer, and a clock moved in between would leave the
+/// timer late by the whole move), so no real delay races a deadline.
 /// </summary>
 [Collection(TenantDatabasesCollection.Name)]
 public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture db)
@@ -23,10 +24,10 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
         AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()");
 
     /// <summary>A factory on a fake clock, logging to <paramref name="log"/>, with the given open deadline (cold and warm).</summary>
-    private async Task<(TenantConnectionFactory Factory, FakeTimeProvider Time, TenantConnectionOptions Options)> FactoryAsync(LogEvents log, TimeSpan deadline)
+    private async Task<(TenantConnectionFactory Factory, ObservedTimeProvider Time, TenantConnectionOptions Options)> FactoryAsync(LogEvents log, TimeSpan deadline)
     {
         var (catalog, protector) = await db.CreateCatalogAsync();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new ObservedTimeProvider(DateTimeOffset.UtcNow);
         TenantConnectionOptions options = null!;
         var factory = CreateFactory(catalog, protector, o =>
         {
@@ -36,20 +37,24 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
         return (factory, time, options);
     }
 
+    /// <summary>A retry's delay being armed: jittered, at most <see cref="TenantConnectionOptions.RetryMaxDelay"/> (the deadline and the idle-expiry ticks are longer).</summary>
+    private static Task RetryArmedAsync(ObservedTimeProvider time, TenantConnectionOptions options) =>
+        time.WhenArmedAsync(due => due > TimeSpan.Zero && due <= options.RetryMaxDelay);
+
     /// <summary>
-    /// Runs <paramref name="database"/> blocked: <paramref name="open"/> must schedule a retry (its first attempt was
-    /// refused), the block is lifted, the clock moved past the retry delay, and the open must then succeed.
+    /// Runs <paramref name="database"/> blocked: <paramref name="open"/> must arm a retry's delay (its first attempt was
+    /// refused, as the log says), the block is lifted, the clock moved past the retry delay, and the open must then succeed.
     /// </summary>
-    private static async Task<NpgsqlConnection> OpenThroughTheBlockAsync(string database, Func<Task<NpgsqlConnection>> open, LogEvents log, FakeTimeProvider time, TenantConnectionOptions options)
+    private static async Task<NpgsqlConnection> OpenThroughTheBlockAsync(string database, Func<Task<NpgsqlConnection>> open, LogEvents log, ObservedTimeProvider time, TenantConnectionOptions options)
     {
         await BlockAsync(database);
         try
         {
             var retries = log.Count(LogEvents.TransientOpenFailure);
             var opening = open();
-            var retryScheduled = log.WaitForAsync(LogEvents.TransientOpenFailure, retries + 1);
-            await Task.WhenAny(opening, retryScheduled).WaitAsync(Patience);
+            await Task.WhenAny(opening, RetryArmedAsync(time, options)).WaitAsync(Patience);
             Assert.False(opening.IsCompleted, "the open completed without a retry: the block was not observed");
+            Assert.Equal(retries + 1, log.Count(LogEvents.TransientOpenFailure));
 
             await UnblockAsync(database);
             time.Advance(options.RetryMaxDelay); // every jittered delay is at most this
@@ -145,10 +150,10 @@ public sealed class TenantConnectionFactoryColdStartTests(TenantDatabasesFixture
         try
         {
             opening = factory.OpenConnectionAsync(db.Tenant(4)).AsTask();
-            for (var retry = 1; !opening.IsCompleted; retry++)
+            while (!opening.IsCompleted)
             {
-                // Each scheduled retry is let through by moving the clock; the deadline passes on the third move.
-                await Task.WhenAny(opening, log.WaitForAsync(LogEvents.TransientOpenFailure, retry)).WaitAsync(Patience);
+                // Each armed retry delay is let through by moving the clock; the deadline passes on the third move.
+                await Task.WhenAny(opening, RetryArmedAsync(time, options)).WaitAsync(Patience);
                 if (!opening.IsCompleted)
                 {
                     time.Advance(options.RetryMaxDelay);

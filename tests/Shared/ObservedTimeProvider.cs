@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Neon.Tenancy.Api.Tests.Http;
+namespace Neon.Tenancy.Tests.Shared;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that tells the test when a timer is armed, so that a test advances the clock only
-/// once the code under test waits on it (a retry delay, a deadline): no real delay, no guessing.
+/// once the code under test waits on it (a retry delay, a deadline): no real delay, no guessing. A log event or a
+/// callback that comes before the wait is no such signal: a clock moved between it and the arming of the timer leaves the
+/// timer counting from the moved time, late by the whole move. Linked into each test project that needs it.
 /// </summary>
 internal sealed class ObservedTimeProvider : FakeTimeProvider
 {
@@ -13,10 +15,15 @@ internal sealed class ObservedTimeProvider : FakeTimeProvider
 
     private readonly Lock _lock = new();
     private readonly List<TimeSpan> _armed = [];
-    private readonly List<(TimeSpan Due, TaskCompletionSource Signal)> _waiters = [];
+    private readonly List<(Func<TimeSpan, bool> Matches, TaskCompletionSource Signal)> _waiters = [];
 
     public ObservedTimeProvider()
-        : base(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero))
+        : this(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public ObservedTimeProvider(DateTimeOffset start)
+        : base(start)
     {
     }
 
@@ -28,11 +35,17 @@ internal sealed class ObservedTimeProvider : FakeTimeProvider
     }
 
     /// <summary>Completes when a timer due in exactly <paramref name="dueTime"/> has been armed (each arming is seen once).</summary>
-    public Task WhenArmedAsync(TimeSpan dueTime)
+    public Task WhenArmedAsync(TimeSpan dueTime) => WhenArmedAsync(due => due == dueTime);
+
+    /// <summary>
+    /// Completes when a timer whose due time <paramref name="matches"/> has been armed, since this clock was made (each
+    /// arming is seen once: two calls need two armings). Fails after <see cref="Patience"/>.
+    /// </summary>
+    public Task WhenArmedAsync(Func<TimeSpan, bool> matches)
     {
         lock (_lock)
         {
-            var index = _armed.IndexOf(dueTime);
+            var index = _armed.FindIndex(due => matches(due));
             if (index >= 0)
             {
                 _armed.RemoveAt(index);
@@ -40,7 +53,7 @@ internal sealed class ObservedTimeProvider : FakeTimeProvider
             }
 
             var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((dueTime, signal));
+            _waiters.Add((matches, signal));
             return signal.Task.WaitAsync(Patience);
         }
     }
@@ -62,7 +75,7 @@ internal sealed class ObservedTimeProvider : FakeTimeProvider
         TaskCompletionSource? signal = null;
         lock (_lock)
         {
-            var index = _waiters.FindIndex(w => w.Due == dueTime);
+            var index = _waiters.FindIndex(w => w.Matches(dueTime));
             if (index >= 0)
             {
                 signal = _waiters[index].Signal;
